@@ -17,3 +17,4 @@ pub mod apdu;
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub mod card;
