@@ -18,3 +18,4 @@ pub mod apdu;
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod card;
+pub mod signer;
