@@ -383,10 +383,20 @@ impl VirtualSim {
         }
     }
 
-    /// Writes the state; on failure the in-memory counters stay as they are (a decrement is
-    /// never undone) and the command answers 6581.
+    /// Writes the state after a decrement, which is already in memory and stays there even if
+    /// the write fails (the command then answers 6581): a try is never given back.
     fn persist(&mut self) -> Result<(), StatusWord> {
         self.store.save_state(&self.state).map_err(|_| StatusWord::MEMORY_FAILURE)
+    }
+
+    /// Applies a change that grants something (a counter reset, a new PIN) only once it is
+    /// stored: on a failed write memory keeps the old state and the command answers 6581.
+    fn commit(&mut self, change: impl FnOnce(&mut SimState)) -> Result<(), StatusWord> {
+        let mut next = self.state.clone();
+        change(&mut next);
+        self.store.save_state(&next).map_err(|_| StatusWord::MEMORY_FAILURE)?;
+        self.state = next;
+        Ok(())
     }
 
     /// Checks `candidate` against `kind`'s record, with the counter rules. The decrement is
@@ -398,8 +408,8 @@ impl VirtualSim {
         }
         if record.matches(candidate) {
             if record.retries_left != record.max_retries {
-                record.retries_left = record.max_retries;
-                self.persist()?;
+                let max = record.max_retries;
+                self.commit(|state| state.pins.get_mut(kind).retries_left = max)?;
             }
             Ok(())
         } else {
@@ -444,8 +454,8 @@ impl VirtualSim {
 
     fn set_secret(&mut self, kind: PinKind, new: &Pin) -> Result<(), StatusWord> {
         let max = self.state.pins.get(kind).max_retries;
-        *self.state.pins.get_mut(kind) = PinRecord::new(new, max).map_err(|_| StatusWord::MEMORY_FAILURE)?;
-        self.persist()
+        let record = PinRecord::new(new, max).map_err(|_| StatusWord::MEMORY_FAILURE)?;
+        self.commit(|state| *state.pins.get_mut(kind) = record)
     }
 
     fn change_reference_data(&mut self, cmd: &CommandApdu) -> ResponseApdu {
@@ -509,11 +519,10 @@ impl VirtualSim {
         }
         let result = match new {
             Some(n) => self.set_secret(kind, &n),
-            None => {
-                let record = self.state.pins.get_mut(kind);
+            None => self.commit(|state| {
+                let record = state.pins.get_mut(kind);
                 record.retries_left = record.max_retries;
-                self.persist()
-            }
+            }),
         };
         ResponseApdu::status(result.err().unwrap_or(OK))
     }
