@@ -1,1 +1,404 @@
-fn main(){}
+//! `mobile-id`: the command line of the mobile-id library.
+//!
+//! Exit codes: 0 success, 1 a negative verdict (wrong PIN, blocked, invalid signature), 2 a
+//! usage or input error. Errors are one line on stderr without secrets or personal data. PINs
+//! never come from arguments: from `MOBILE_ID_PIN1`, `MOBILE_ID_PIN2`, `MOBILE_ID_PUK`,
+//! `MOBILE_ID_NEW_PIN`, or a prompt without echo on a terminal.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use der::{Decode, EncodePem};
+use mobile_id::apdu::RecordingTransport;
+use mobile_id::card::sim::{SimError, SimInit, VirtualSim};
+use mobile_id::card::{CardError, CardSession, Curve, KeyRole, Pin, PinKind, PinStatus};
+use mobile_id::signer::{CardSigner, DigestSigner, SignerError, check_signature};
+use sha2::{Digest, Sha256};
+use x509_cert::Certificate;
+
+#[derive(Parser)]
+#[command(name = "mobile-id", version, about = "Mobile ID on a SIM: keys behind PINs, signatures, verification")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The virtual SIM (for tests and demos only).
+    #[command(subcommand)]
+    Sim(SimCommand),
+    /// Runs the main job on a fresh virtual SIM and prints a short report.
+    Demo,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CurveArg {
+    P256,
+    P384,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PinArg {
+    Pin1,
+    Pin2,
+}
+
+impl PinArg {
+    fn kind(self) -> PinKind {
+        match self {
+            Self::Pin1 => PinKind::Pin1,
+            Self::Pin2 => PinKind::Pin2,
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct SimArgs {
+    /// The virtual SIM's state directory.
+    #[arg(long, value_name = "DIR")]
+    state: PathBuf,
+    /// Record every command/response pair of this session to a replay script (JSON). The
+    /// script holds the PINs sent: use it with test PINs only.
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum SimCommand {
+    /// Creates a virtual SIM: two key pairs, a demo CA, two certificates.
+    Init {
+        /// The state directory to create.
+        #[arg(long, value_name = "DIR")]
+        state: PathBuf,
+        /// Curve of the keys.
+        #[arg(long, value_enum, default_value = "p256")]
+        curve: CurveArg,
+    },
+    /// Shows retry counters and certificate subjects.
+    Status {
+        #[command(flatten)]
+        sim: SimArgs,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verifies a PIN (MOBILE_ID_PIN1 / MOBILE_ID_PIN2).
+    VerifyPin {
+        #[command(flatten)]
+        sim: SimArgs,
+        /// Which PIN.
+        #[arg(long, value_enum)]
+        pin: PinArg,
+    },
+    /// Changes a PIN (current from MOBILE_ID_PIN1 / MOBILE_ID_PIN2, new from MOBILE_ID_NEW_PIN).
+    ChangePin {
+        #[command(flatten)]
+        sim: SimArgs,
+        /// Which PIN.
+        #[arg(long, value_enum)]
+        pin: PinArg,
+    },
+    /// Unblocks a PIN with the PUK (MOBILE_ID_PUK) and sets a new one (MOBILE_ID_NEW_PIN).
+    Unblock {
+        #[command(flatten)]
+        sim: SimArgs,
+        /// Which PIN.
+        #[arg(long, value_enum)]
+        pin: PinArg,
+    },
+    /// Signs a SHA-256/384/512 digest (hex) with the signing key after PIN2; prints the DER
+    /// signature in hex.
+    Sign {
+        #[command(flatten)]
+        sim: SimArgs,
+        /// The digest, hex.
+        #[arg(long, value_name = "HEX")]
+        digest: String,
+    },
+    /// Writes auth.pem, sign.pem and the demo root ca.pem.
+    ExportCerts {
+        #[command(flatten)]
+        sim: SimArgs,
+        /// Output directory.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+/// A failure with its exit code.
+enum Failure {
+    /// Exit 1: a negative verdict.
+    Negative(String),
+    /// Exit 2: usage or input.
+    Input(String),
+}
+
+impl From<SimError> for Failure {
+    fn from(e: SimError) -> Self {
+        Failure::Input(e.to_string())
+    }
+}
+
+impl From<CardError> for Failure {
+    fn from(e: CardError) -> Self {
+        match e {
+            CardError::PinIncorrect { .. } | CardError::PinBlocked { .. } | CardError::SecurityStatusNotSatisfied => {
+                Failure::Negative(e.to_string())
+            }
+            other => Failure::Input(other.to_string()),
+        }
+    }
+}
+
+impl From<SignerError> for Failure {
+    fn from(e: SignerError) -> Self {
+        match e {
+            SignerError::Card(c) => c.into(),
+            SignerError::SelfCheckFailed => Failure::Negative(e.to_string()),
+            other => Failure::Input(other.to_string()),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sim(cmd) => run_sim(cmd),
+        Command::Demo => demo(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Negative(msg)) => {
+            eprintln!("mobile-id: {msg}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Input(msg)) => {
+            eprintln!("mobile-id: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The variable a secret comes from.
+fn variable(kind: PinKind) -> &'static str {
+    match kind {
+        PinKind::Pin1 => "MOBILE_ID_PIN1",
+        PinKind::Pin2 => "MOBILE_ID_PIN2",
+        PinKind::Puk => "MOBILE_ID_PUK",
+    }
+}
+
+/// Reads a secret from its variable, or from the terminal without echo.
+fn read_secret(var: &str, prompt: &str) -> Result<Pin, Failure> {
+    if let Ok(value) = std::env::var(var) {
+        return Ok(Pin::new(value));
+    }
+    if std::io::stdin().is_terminal() {
+        let value = rpassword::prompt_password(format!("{prompt}: ")).map_err(|_| Failure::Input(format!("could not read {prompt}")))?;
+        return Ok(Pin::new(value));
+    }
+    Err(Failure::Input(format!("{prompt} is needed: set {var} (PINs are never taken as arguments)")))
+}
+
+fn read_pin(kind: PinKind) -> Result<Pin, Failure> {
+    read_secret(variable(kind), &kind.to_string())
+}
+
+/// Opens the SIM, runs `job` on a session over it (recording if asked), writes the recording.
+fn with_session<R>(
+    args: &SimArgs,
+    job: impl FnOnce(&mut CardSession<RecordingTransport<&mut VirtualSim>>) -> Result<R, Failure>,
+) -> Result<R, Failure> {
+    let mut sim = VirtualSim::open(&args.state)?;
+    let profile = sim.profile().clone();
+    let mut session = CardSession::new(RecordingTransport::new(&mut sim), profile);
+    let result = job(&mut session);
+    if let Some(path) = &args.record {
+        let (script, _) = session.into_transport().finish(Some("mobile-id sim session".into()));
+        let json = serde_json::to_string_pretty(&script).map_err(|e| Failure::Input(e.to_string()))?;
+        std::fs::write(path, json).map_err(|e| Failure::Input(format!("cannot write the recording: {}", e.kind())))?;
+    }
+    result
+}
+
+fn run_sim(cmd: SimCommand) -> Result<(), Failure> {
+    match cmd {
+        SimCommand::Init { state, curve } => sim_init(&state, curve),
+        SimCommand::Status { sim, json } => sim_status(&sim, json),
+        SimCommand::VerifyPin { sim, pin } => {
+            let value = read_pin(pin.kind())?;
+            with_session(&sim, |s| Ok(s.verify_pin(pin.kind(), &value)?))?;
+            println!("{} verified", pin.kind());
+            Ok(())
+        }
+        SimCommand::ChangePin { sim, pin } => {
+            let current = read_pin(pin.kind())?;
+            let new = read_secret("MOBILE_ID_NEW_PIN", &format!("new {}", pin.kind()))?;
+            with_session(&sim, |s| Ok(s.change_pin(pin.kind(), &current, &new)?))?;
+            println!("{} changed", pin.kind());
+            Ok(())
+        }
+        SimCommand::Unblock { sim, pin } => {
+            let puk = read_pin(PinKind::Puk)?;
+            let new = read_secret("MOBILE_ID_NEW_PIN", &format!("new {}", pin.kind()))?;
+            with_session(&sim, |s| Ok(s.unblock_pin(pin.kind(), &puk, &new)?))?;
+            println!("{} unblocked", pin.kind());
+            Ok(())
+        }
+        SimCommand::Sign { sim, digest } => {
+            let digest = hex::decode(digest.trim()).map_err(|_| Failure::Input("the digest is not hex".into()))?;
+            if ![32, 48, 64].contains(&digest.len()) {
+                return Err(Failure::Input("the digest must be 32, 48 or 64 bytes (SHA-256/384/512)".into()));
+            }
+            let pin2 = read_pin(PinKind::Pin2)?;
+            let signature = with_session(&sim, |s| {
+                let der = s.read_certificate(KeyRole::Signing)?;
+                let raw = s.sign_digest(&pin2, &digest)?;
+                let certificate = Certificate::from_der(&der).map_err(|_| Failure::Input("the signing certificate does not decode".into()))?;
+                let curve = s.profile().curve;
+                let signature = mobile_id::signer::raw_to_der(curve, &raw)?;
+                check_signature(&certificate, &digest, &signature)?;
+                Ok(signature)
+            })?;
+            println!("{}", hex::encode(signature));
+            Ok(())
+        }
+        SimCommand::ExportCerts { sim, out } => {
+            let ca = VirtualSim::open(&sim.state)?.ca_certificate_der()?;
+            let (auth, sign) = with_session(&sim, |s| Ok((s.read_certificate(KeyRole::Authentication)?, s.read_certificate(KeyRole::Signing)?)))?;
+            std::fs::create_dir_all(&out).map_err(|e| Failure::Input(format!("cannot create the output directory: {}", e.kind())))?;
+            for (name, der) in [("auth.pem", auth), ("sign.pem", sign), ("ca.pem", ca)] {
+                let pem = Certificate::from_der(&der)
+                    .ok()
+                    .and_then(|c| c.to_pem(der::pem::LineEnding::LF).ok())
+                    .ok_or_else(|| Failure::Input("a certificate does not encode".into()))?;
+                std::fs::write(out.join(name), pem).map_err(|e| Failure::Input(format!("cannot write {name}: {}", e.kind())))?;
+            }
+            println!("wrote auth.pem, sign.pem and ca.pem to {}", out.display());
+            Ok(())
+        }
+    }
+}
+
+fn sim_init(state: &Path, curve: CurveArg) -> Result<(), Failure> {
+    let curve = match curve {
+        CurveArg::P256 => Curve::P256,
+        CurveArg::P384 => Curve::P384,
+    };
+    let mut init = SimInit::new(curve, SystemTime::now());
+    let mut defaults = Vec::new();
+    for (kind, slot) in [(PinKind::Pin1, &mut init.pin1), (PinKind::Pin2, &mut init.pin2), (PinKind::Puk, &mut init.puk)] {
+        match std::env::var(variable(kind)) {
+            Ok(value) => *slot = Pin::new(value),
+            Err(_) => defaults.push(format!("{kind} {}", slot.expose())),
+        }
+    }
+    VirtualSim::init(state, &init)?;
+    println!("virtual SIM ({curve}) created in {}", state.display());
+    if !defaults.is_empty() {
+        println!("initial secrets (shown once; change them): {}", defaults.join(", "));
+    }
+    println!("this SIM is for tests and demos only: its keys are files on this disk");
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct StatusReport {
+    curve: Curve,
+    pin1: PinStatus,
+    pin2: PinStatus,
+    puk: PinStatus,
+    auth_certificate_subject: String,
+    sign_certificate_subject: String,
+}
+
+fn subject_of(der: &[u8]) -> Result<String, Failure> {
+    Certificate::from_der(der)
+        .map(|c| c.tbs_certificate().subject().to_string())
+        .map_err(|_| Failure::Input("a certificate on the SIM does not decode".into()))
+}
+
+fn sim_status(args: &SimArgs, json: bool) -> Result<(), Failure> {
+    let report = with_session(args, |s| {
+        Ok(StatusReport {
+            curve: s.profile().curve,
+            pin1: s.pin_status(PinKind::Pin1)?,
+            pin2: s.pin_status(PinKind::Pin2)?,
+            puk: s.pin_status(PinKind::Puk)?,
+            auth_certificate_subject: subject_of(&s.read_certificate(KeyRole::Authentication)?)?,
+            sign_certificate_subject: subject_of(&s.read_certificate(KeyRole::Signing)?)?,
+        })
+    })?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| Failure::Input(e.to_string()))?);
+    } else {
+        println!("curve: {}", report.curve);
+        for (kind, status) in [(PinKind::Pin1, report.pin1), (PinKind::Pin2, report.pin2), (PinKind::Puk, report.puk)] {
+            println!("{kind}: {}", describe(status));
+        }
+        println!("authentication certificate: {}", report.auth_certificate_subject);
+        println!("signing certificate:        {}", report.sign_certificate_subject);
+    }
+    Ok(())
+}
+
+fn describe(status: PinStatus) -> String {
+    if status.blocked {
+        "blocked".into()
+    } else {
+        format!("{} of {} tries left", status.retries_left, status.max_retries.map_or("?".into(), |m| m.to_string()))
+    }
+}
+
+fn demo() -> Result<(), Failure> {
+    let dir = tempfile::tempdir().map_err(|e| Failure::Input(format!("no temporary directory: {}", e.kind())))?;
+    let state = dir.path().join("sim");
+    let init = SimInit::new(Curve::P256, SystemTime::now());
+    let mut sim = VirtualSim::init(&state, &init)?;
+    println!("mobile-id demo: a virtual SIM (P-256) in a fresh directory, every step over APDUs\n");
+    let profile = sim.profile().clone();
+    let mut session = CardSession::new(&mut sim, profile.clone());
+    let auth = session.read_certificate(KeyRole::Authentication)?;
+    let sign = session.read_certificate(KeyRole::Signing)?;
+    println!("1. certificates read from the SIM");
+    println!("   authentication: {}", subject_of(&auth)?);
+    println!("   signing:        {}", subject_of(&sign)?);
+    println!("2. retry counters");
+    for kind in [PinKind::Pin1, PinKind::Pin2, PinKind::Puk] {
+        println!("   {kind}: {}", describe(session.pin_status(kind)?));
+    }
+    match session.verify_pin(PinKind::Pin1, &Pin::new("0000")) {
+        Err(CardError::PinIncorrect { retries_left, .. }) => {
+            println!("3. a wrong PIN1 costs one try: {retries_left} left");
+        }
+        other => return Err(Failure::Input(format!("the SIM accepted a wrong PIN: {other:?}"))),
+    }
+    session.verify_pin(PinKind::Pin1, &init.pin1)?;
+    println!("   the right PIN1 resets it: {}", describe(session.pin_status(PinKind::Pin1)?));
+    session.verify_pin(PinKind::Pin2, &init.pin2)?;
+    println!("4. PIN2 verified");
+    let document = b"mobile-id demo document";
+    let digest = Sha256::digest(document);
+    let mut signer = CardSigner::new(session, KeyRole::Signing, init.pin2.clone())?;
+    let signature = signer.sign_digest(&digest)?;
+    println!("5. SHA-256 of the document signed on the SIM (PIN2 verified again for this signature)");
+    println!("   digest:    {}", hex::encode(digest));
+    println!("   signature: {} bytes DER", signature.len());
+    check_signature(signer.certificate(), &digest, &signature)?;
+    println!("6. signature verified against the signing certificate: VALID");
+    let mut tampered = digest.to_vec();
+    if let Some(b) = tampered.first_mut() {
+        *b ^= 1;
+    }
+    let rejected = check_signature(signer.certificate(), &tampered, &signature).is_err();
+    println!("   the same signature over a changed digest: {}", if rejected { "REJECTED" } else { "ACCEPTED (bug)" });
+    if !rejected {
+        return Err(Failure::Negative("a changed digest verified".into()));
+    }
+    println!("\nresult: the SIM-bound key signed and the signature verifies");
+    Ok(())
+}

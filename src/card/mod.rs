@@ -23,7 +23,7 @@ use crate::apdu::{ApduError, StatusWord, TransportError};
 #[non_exhaustive]
 pub enum CardError {
     /// The PIN was wrong; `retries_left` tries remain.
-    #[error("{pin} is incorrect, {retries_left} tries left")]
+    #[error("{pin} is incorrect; tries left: {retries_left}")]
     PinIncorrect {
         /// Which PIN.
         pin: PinKind,
