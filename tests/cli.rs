@@ -1,0 +1,134 @@
+//! The command line, as separate processes: PIN counters hold across processes, exit codes
+//! follow the contract (0 success, 1 negative verdict, 2 usage/input), PINs come only from the
+//! environment, and status JSON has the documented shape.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn mobile_id(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mobile-id"));
+    cmd.args(args);
+    for var in ["MOBILE_ID_PIN1", "MOBILE_ID_PIN2", "MOBILE_ID_PUK", "MOBILE_ID_NEW_PIN"] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied());
+    cmd.stdin(std::process::Stdio::null());
+    cmd.output().unwrap()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap()
+}
+
+fn init(dir: &Path) -> String {
+    let state = dir.join("sim").to_str().unwrap().to_string();
+    let out = mobile_id(&["sim", "init", "--state", &state], &[]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    state
+}
+
+fn status(state: &str) -> serde_json::Value {
+    let out = mobile_id(&["sim", "status", "--state", state, "--json"], &[]);
+    assert_eq!(code(&out), 0);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn three_wrong_pins_block_across_processes_and_the_puk_unblocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = init(dir.path());
+    for left in [2, 1] {
+        let out = mobile_id(&["sim", "verify-pin", "--state", &state, "--pin", "pin2"], &[("MOBILE_ID_PIN2", "99999")]);
+        assert_eq!(code(&out), 1);
+        assert_eq!(status(&state)["pin2"]["retries_left"], left);
+    }
+    let out = mobile_id(&["sim", "verify-pin", "--state", &state, "--pin", "pin2"], &[("MOBILE_ID_PIN2", "99999")]);
+    assert_eq!(code(&out), 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("blocked"));
+    let s = status(&state);
+    assert_eq!(s["pin2"]["blocked"], true);
+    assert_eq!(s["pin2"]["retries_left"], 0);
+    // The right PIN no longer helps.
+    let out = mobile_id(&["sim", "verify-pin", "--state", &state, "--pin", "pin2"], &[("MOBILE_ID_PIN2", "12345")]);
+    assert_eq!(code(&out), 1);
+    let out = mobile_id(
+        &["sim", "unblock", "--state", &state, "--pin", "pin2"],
+        &[("MOBILE_ID_PUK", "12345678"), ("MOBILE_ID_NEW_PIN", "24680")],
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(status(&state)["pin2"]["retries_left"], 3);
+    let out = mobile_id(&["sim", "verify-pin", "--state", &state, "--pin", "pin2"], &[("MOBILE_ID_PIN2", "24680")]);
+    assert_eq!(code(&out), 0);
+}
+
+#[test]
+fn status_json_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = init(dir.path());
+    let s = status(&state);
+    for key in ["pin1", "pin2", "puk"] {
+        assert!(s[key]["retries_left"].is_u64() && s[key]["blocked"].is_boolean(), "{key}");
+    }
+    assert_eq!(s["puk"]["retries_left"], 10);
+    assert!(s["auth_certificate_subject"].as_str().unwrap().contains("PNOAZ-"));
+    assert!(s["sign_certificate_subject"].as_str().unwrap().contains("PNOAZ-"));
+}
+
+#[test]
+fn exit_codes_and_no_secrets_in_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = init(dir.path());
+    // No PIN in the environment and no terminal: input error.
+    let out = mobile_id(&["sim", "verify-pin", "--state", &state, "--pin", "pin1"], &[]);
+    assert_eq!(code(&out), 2);
+    // A malformed PIN: input error, and no try used.
+    let out = mobile_id(&["sim", "verify-pin", "--state", &state, "--pin", "pin1"], &[("MOBILE_ID_PIN1", "12x4")]);
+    assert_eq!(code(&out), 2);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("12x4"));
+    assert_eq!(status(&state)["pin1"]["retries_left"], 3);
+    // A wrong PIN: negative verdict; the error names no value.
+    let out = mobile_id(&["sim", "verify-pin", "--state", &state, "--pin", "pin1"], &[("MOBILE_ID_PIN1", "8642")]);
+    assert_eq!(code(&out), 1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1);
+    assert!(!stderr.contains("8642") && !stderr.contains("PNOAZ"));
+    // Unknown flags, a PIN passed as an argument, a missing SIM: usage or input errors.
+    assert_eq!(code(&mobile_id(&["sim", "verify-pin", "--state", &state, "--pin", "pin1", "--value", "1234"], &[])), 2);
+    assert_eq!(code(&mobile_id(&["sim", "status", "--state", dir.path().join("none").to_str().unwrap()], &[])), 2);
+    assert_eq!(code(&mobile_id(&["sim", "init", "--state", &state], &[])), 2);
+}
+
+#[test]
+fn change_pin_sign_export_and_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = init(dir.path());
+    let out = mobile_id(&["sim", "change-pin", "--state", &state, "--pin", "pin1"], &[("MOBILE_ID_PIN1", "1234"), ("MOBILE_ID_NEW_PIN", "9753")]);
+    assert_eq!(code(&out), 0);
+    let out = mobile_id(&["sim", "verify-pin", "--state", &state, "--pin", "pin1"], &[("MOBILE_ID_PIN1", "9753")]);
+    assert_eq!(code(&out), 0);
+    let record = dir.path().join("sign.json");
+    let digest = "aa".repeat(32);
+    let out = mobile_id(
+        &["sim", "sign", "--state", &state, "--digest", &digest, "--record", record.to_str().unwrap()],
+        &[("MOBILE_ID_PIN2", "12345")],
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let signature = String::from_utf8(out.stdout).unwrap();
+    assert!(signature.trim().starts_with("30"));
+    let script: mobile_id::apdu::Script = serde_json::from_slice(&std::fs::read(&record).unwrap()).unwrap();
+    assert!(script.steps.iter().any(|s| s.command.starts_with("002a9e9a")), "the PSO was recorded");
+    let out_dir = dir.path().join("certs");
+    let out = mobile_id(&["sim", "export-certs", "--state", &state, "--out", out_dir.to_str().unwrap()], &[]);
+    assert_eq!(code(&out), 0);
+    for name in ["auth.pem", "sign.pem", "ca.pem"] {
+        assert!(std::fs::read_to_string(out_dir.join(name)).unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
+    }
+}
+
+#[test]
+fn demo_runs() {
+    let out = mobile_id(&["demo"], &[]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("VALID") && text.contains("REJECTED"));
+}
