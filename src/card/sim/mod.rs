@@ -90,7 +90,7 @@ impl SimInit {
 }
 
 /// What the applet remembers between commands and forgets at reset.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Volatile {
     application_selected: bool,
     current_ef: Option<KeyRole>,
@@ -101,8 +101,9 @@ struct Volatile {
     pending: Vec<u8>,
 }
 
-/// The virtual SIM applet.
-#[derive(Debug)]
+/// The virtual SIM applet. A clone shares nothing with the original: cloning one stored in a
+/// directory gives two applets writing the same files, so clone in-memory SIMs only.
+#[derive(Clone, Debug)]
 pub struct VirtualSim {
     profile: AppletProfile,
     state: SimState,

@@ -133,7 +133,7 @@ fn state_checksum(state: &SimState) -> Result<String, SimError> {
 }
 
 /// The private keys of a SIM, zeroized on drop.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SimKeys {
     /// Authentication key.
     pub auth: EcSigningKey,
