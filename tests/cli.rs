@@ -2,6 +2,8 @@
 //! follow the contract (0 success, 1 negative verdict, 2 usage/input), PINs come only from the
 //! environment, and status JSON has the documented shape.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

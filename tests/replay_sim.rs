@@ -6,6 +6,8 @@
 //! same scenarios against a fresh virtual SIM through the recording transport:
 //! `cargo test --test replay_sim -- --ignored regenerate_fixture`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 

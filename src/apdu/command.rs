@@ -87,10 +87,10 @@ impl CommandApdu {
         if nc > MAX_EXTENDED_DATA {
             return Err(ApduError::CommandTooLong { nc });
         }
-        if let Some(ne) = self.ne {
-            if ne == 0 || ne > MAX_EXTENDED_NE {
-                return Err(ApduError::InvalidLe { ne });
-            }
+        if let Some(ne) = self.ne
+            && (ne == 0 || ne > MAX_EXTENDED_NE)
+        {
+            return Err(ApduError::InvalidLe { ne });
         }
         let extended = self.is_extended();
         let mut out = Vec::with_capacity(4 + 3 + nc + 3);

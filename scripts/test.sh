@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test of mobile-id, installing what is missing first. Exits non-zero on any failure.
+#   unit + integration tests (cargo test --workspace --all-features), benches once in test
+#   mode, clippy -D warnings, and the cargo-fuzz build with a short run of every target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n==> %s\n' "$*"; }
+
+# --- what the tests need -------------------------------------------------------------------
+apt_packages=()
+command -v openssl >/dev/null 2>&1 || apt_packages+=(openssl)
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  log "installing Debian packages: ${apt_packages[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}"
+fi
+if ! cargo fuzz --help >/dev/null 2>&1; then
+  log "installing cargo-fuzz"
+  cargo install cargo-fuzz --locked
+fi
+
+# --- tests ---------------------------------------------------------------------------------
+log "cargo test --workspace --all-features"
+cargo test --workspace --all-features
+
+log "benchmarks, once each in test mode"
+cargo test --benches --all-features
+
+log "cargo clippy --workspace --all-targets --all-features -- -D warnings"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+# --- fuzzing -------------------------------------------------------------------------------
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  fuzz=(cargo +nightly fuzz)
+else
+  export RUSTC_BOOTSTRAP=1
+  fuzz=(cargo fuzz)
+fi
+log "fuzz build (${fuzz[*]})"
+"${fuzz[@]}" build
+for target in $("${fuzz[@]}" list); do
+  log "fuzz smoke run: $target (20 s)"
+  "${fuzz[@]}" run "$target" -- -max_total_time=20 -rss_limit_mb=2048 >/dev/null 2>"target/fuzz-$target.log" \
+    || { tail -n 40 "target/fuzz-$target.log"; exit 1; }
+done
+
+log "all tests passed"
