@@ -22,7 +22,8 @@ fi
 
 # --- tests ---------------------------------------------------------------------------------
 log "cargo test --workspace --all-features"
-cargo test --workspace --all-features
+mkdir -p target
+cargo test --workspace --all-features 2>&1 | tee target/test-output.log
 
 log "benchmarks, once each in test mode"
 cargo test --benches --all-features
@@ -45,4 +46,6 @@ for target in $("${fuzz[@]}" list); do
     || { tail -n 40 "target/fuzz-$target.log"; exit 1; }
 done
 
-log "all tests passed"
+# One closing line for the whole run, summed over every cargo test binary.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' target/test-output.log

@@ -16,8 +16,29 @@ fn template() -> &'static VirtualSim {
     SIM.get_or_init(|| VirtualSim::in_memory(&SimInit::new(Curve::P256, SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000))).expect("a SIM"))
 }
 
+/// Valid commands that open the deeper states (applet selected, both PINs verified, a security
+/// environment set), played first when the input's first byte is odd.
+fn preamble(sim: &mut VirtualSim) {
+    let aid = mobile_id::card::PROJECT_SIM_AID;
+    let mut select = vec![0x00, 0xA4, 0x04, 0x0C, aid.len() as u8];
+    select.extend_from_slice(&aid);
+    let pad = |pin: &[u8]| {
+        let mut v = pin.to_vec();
+        v.resize(12, 0xFF);
+        v
+    };
+    let verify = |reference: u8, pin: &[u8]| [vec![0x00, 0x20, 0x00, reference, 12], pad(pin)].concat();
+    for command in [select, verify(0x01, b"1234"), verify(0x81, b"12345"), vec![0x00, 0x22, 0x41, 0xB6, 6, 0x80, 1, 0x04, 0x84, 1, 0x82]] {
+        assert!(sim.process(&command).sw.is_success(), "the preamble is valid");
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let mut sim = template().clone();
+    let Some((&mode, data)) = data.split_first() else { return };
+    if mode & 1 == 1 {
+        preamble(&mut sim);
+    }
     let mut rest = data;
     while let Some((&len, tail)) = rest.split_first() {
         let len = usize::from(len).min(tail.len());
