@@ -141,40 +141,36 @@ impl CommandApdu {
                 match rest {
                     // Case 2E.
                     [] => apdu.ne = Some(extended_ne(n)),
-                    _ => {
-                        if n == 0 {
-                            return Err(MALFORMED);
-                        }
-                        let data = rest.get(..n).ok_or(MALFORMED)?;
-                        apdu.data = data.to_vec();
-                        match rest.get(n..).ok_or(MALFORMED)? {
-                            // Case 3E.
-                            [] => {}
-                            // Case 4E.
-                            [a, b] => apdu.ne = Some(extended_ne(usize::from(u16::from_be_bytes([*a, *b])))),
-                            _ => return Err(MALFORMED),
-                        }
-                    }
+                    // Cases 3E and 4E.
+                    _ => (apdu.data, apdu.ne) = data_and_le(rest, n, |le| match le {
+                        [a, b] => Some(extended_ne(usize::from(u16::from_be_bytes([*a, *b])))),
+                        _ => None,
+                    })?,
                 }
             }
-            // Short with data: Lc in 1..=255.
+            // Cases 3S and 4S: Lc in 1..=255.
             [lc, rest @ ..] => {
-                let n = usize::from(*lc);
-                if n == 0 {
-                    return Err(MALFORMED);
-                }
-                let data = rest.get(..n).ok_or(MALFORMED)?;
-                apdu.data = data.to_vec();
-                match rest.get(n..).ok_or(MALFORMED)? {
-                    // Case 3S.
-                    [] => {}
-                    // Case 4S.
-                    [le] => apdu.ne = Some(short_ne(*le)),
-                    _ => return Err(MALFORMED),
-                }
+                (apdu.data, apdu.ne) = data_and_le(rest, usize::from(*lc), |le| match le {
+                    [le] => Some(short_ne(*le)),
+                    _ => None,
+                })?;
             }
         }
         Ok(apdu)
+    }
+}
+
+/// Splits `Nc` data bytes off `rest` (Nc > 0) and reads what follows as an Le field with
+/// `read_le` (cases 3 and 4, §5.1): nothing after the data is case 3, a well-formed Le is
+/// case 4, anything else is malformed.
+fn data_and_le(rest: &[u8], nc: usize, read_le: impl Fn(&[u8]) -> Option<u32>) -> Result<(Vec<u8>, Option<u32>), ApduError> {
+    if nc == 0 {
+        return Err(ApduError::MalformedCommand);
+    }
+    let data = rest.get(..nc).ok_or(ApduError::MalformedCommand)?.to_vec();
+    match rest.get(nc..).ok_or(ApduError::MalformedCommand)? {
+        [] => Ok((data, None)),
+        le => read_le(le).map(|ne| (data, Some(ne))).ok_or(ApduError::MalformedCommand),
     }
 }
 

@@ -53,6 +53,21 @@ pub struct PinPolicy {
     pub padding: u8,
 }
 
+impl PinPolicy {
+    /// The common layout: ASCII digits, at most 12, padded with `FF` to 12 bytes.
+    pub fn ascii_ff_padded(application: Option<&[u8]>, reference: u8, status_reference: u8, min_length: u8) -> Self {
+        Self {
+            application: application.map(<[u8]>::to_vec),
+            reference,
+            status_reference,
+            min_length,
+            max_length: 12,
+            padded_length: 12,
+            padding: 0xFF,
+        }
+    }
+}
+
 /// One private key on the applet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyReference {
@@ -122,15 +137,7 @@ impl AppletProfile {
     /// both keys (so a host that opened a logical channel to it never has to SELECT again),
     /// PIN1 4–12, PIN2 5–12 and PUK 8–12 digits padded with `FF` to 12 bytes.
     pub fn project_sim(curve: Curve) -> Self {
-        let pin = |reference, status_reference, min_length| PinPolicy {
-            application: None,
-            reference,
-            status_reference,
-            min_length,
-            max_length: 12,
-            padded_length: 12,
-            padding: 0xFF,
-        };
+        let pin = |reference, status_reference, min_length| PinPolicy::ascii_ff_padded(None, reference, status_reference, min_length);
         Self {
             name: "mobile-id SIM PKI applet".into(),
             aid: PROJECT_SIM_AID.to_vec(),
@@ -154,15 +161,7 @@ impl AppletProfile {
     pub fn esteid_2018() -> Self {
         const QSCD: &[u8] = b"QSCD Application";
         const AWP: &[u8] = b"\xE8\x28\xBD\x08\x0F\xF2\x50\x4F\x54\x20\x41\x57\x50";
-        let pin = |application: Option<&[u8]>, reference, status_reference, min_length| PinPolicy {
-            application: application.map(<[u8]>::to_vec),
-            reference,
-            status_reference,
-            min_length,
-            max_length: 12,
-            padded_length: 12,
-            padding: 0xFF,
-        };
+        let pin = PinPolicy::ascii_ff_padded;
         Self {
             name: "Estonian ID card 2018 (IDEMIA)".into(),
             aid: vec![0xA0, 0x00, 0x00, 0x00, 0x77, 0x01, 0x08, 0x00, 0x07, 0x00, 0x00, 0xFE, 0x00, 0x00, 0x01, 0x00],
