@@ -19,3 +19,4 @@ pub mod apdu;
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod card;
 pub mod signer;
+pub mod x509;

@@ -1,0 +1,266 @@
+//! A certificate decoded once for validation: the x509-cert structure, its DER and SHA-256,
+//! prepared names, validity in Unix seconds, and every extension RFC 5280 §4.2 asks a
+//! validator to process, decoded and checked for duplicates.
+
+use der::asn1::ObjectIdentifier;
+use der::{Decode, Encode};
+use sha2::{Digest, Sha256};
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::certpolicy::CertificatePolicies;
+use x509_cert::ext::pkix::constraints::{BasicConstraints, NameConstraints, PolicyConstraints};
+use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+use x509_cert::ext::pkix::crl::{CrlDistributionPoints, FreshestCrl};
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, ExtendedKeyUsage, InhibitAnyPolicy, KeyUsage, PolicyMappings, SubjectAltName, SubjectKeyIdentifier,
+};
+
+use super::ValidationError;
+use super::name::NormalizedName;
+use super::qc::QcStatements;
+
+/// Extension OIDs (RFC 5280 §4.2, RFC 3739, RFC 6960).
+pub mod oid {
+    use der::asn1::ObjectIdentifier;
+    /// id-ce-subjectKeyIdentifier.
+    pub const SUBJECT_KEY_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
+    /// id-ce-keyUsage.
+    pub const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+    /// id-ce-subjectAltName.
+    pub const SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
+    /// id-ce-issuerAltName.
+    pub const ISSUER_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.18");
+    /// id-ce-basicConstraints.
+    pub const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
+    /// id-ce-nameConstraints.
+    pub const NAME_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.30");
+    /// id-ce-cRLDistributionPoints.
+    pub const CRL_DISTRIBUTION_POINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.31");
+    /// id-ce-certificatePolicies.
+    pub const CERTIFICATE_POLICIES: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.32");
+    /// anyPolicy.
+    pub const ANY_POLICY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.32.0");
+    /// id-ce-policyMappings.
+    pub const POLICY_MAPPINGS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.33");
+    /// id-ce-authorityKeyIdentifier.
+    pub const AUTHORITY_KEY_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
+    /// id-ce-policyConstraints.
+    pub const POLICY_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.36");
+    /// id-ce-extKeyUsage.
+    pub const EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
+    /// anyExtendedKeyUsage.
+    pub const ANY_EXTENDED_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37.0");
+    /// id-ce-freshestCRL.
+    pub const FRESHEST_CRL: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.46");
+    /// id-ce-inhibitAnyPolicy.
+    pub const INHIBIT_ANY_POLICY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.54");
+    /// id-ce-subjectDirectoryAttributes.
+    pub const SUBJECT_DIRECTORY_ATTRIBUTES: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.9");
+    /// id-pe-authorityInfoAccess.
+    pub const AUTHORITY_INFO_ACCESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.1");
+    /// id-pe-subjectInfoAccess.
+    pub const SUBJECT_INFO_ACCESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.11");
+    /// id-pe-qcStatements.
+    pub const QC_STATEMENTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.3");
+    /// id-pkix-ocsp-nocheck.
+    pub const OCSP_NOCHECK: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.5");
+    /// id-kp-clientAuth.
+    pub const KP_CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
+    /// id-kp-codeSigning… not used; id-kp-emailProtection.
+    pub const KP_EMAIL_PROTECTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.4");
+    /// id-kp-timeStamping.
+    pub const KP_TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
+    /// id-kp-OCSPSigning.
+    pub const KP_OCSP_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.9");
+    /// emailAddress (PKCS #9), constrained like rfc822Name.
+    pub const EMAIL_ADDRESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.1");
+}
+
+/// The extensions a validator acts on, decoded.
+#[derive(Clone, Debug, Default)]
+pub struct ParsedExtensions {
+    /// basicConstraints.
+    pub basic_constraints: Option<BasicConstraints>,
+    /// keyUsage.
+    pub key_usage: Option<KeyUsage>,
+    /// extKeyUsage and whether it is critical.
+    pub ext_key_usage: Option<(ExtendedKeyUsage, bool)>,
+    /// nameConstraints.
+    pub name_constraints: Option<NameConstraints>,
+    /// certificatePolicies: the policy OIDs (qualifiers are not processed).
+    pub policies: Option<Vec<ObjectIdentifier>>,
+    /// policyMappings.
+    pub policy_mappings: Option<PolicyMappings>,
+    /// policyConstraints.
+    pub policy_constraints: Option<PolicyConstraints>,
+    /// inhibitAnyPolicy.
+    pub inhibit_any_policy: Option<u32>,
+    /// subjectAltName.
+    pub subject_alt_name: Option<Vec<GeneralName>>,
+    /// subjectKeyIdentifier.
+    pub subject_key_id: Option<Vec<u8>>,
+    /// authorityKeyIdentifier keyIdentifier.
+    pub authority_key_id: Option<Vec<u8>>,
+    /// cRLDistributionPoints.
+    pub crl_distribution_points: Option<Vec<DistributionPoint>>,
+    /// freshestCRL (where delta CRLs are).
+    pub freshest_crl: Option<Vec<DistributionPoint>>,
+    /// QC statements.
+    pub qc_statements: Option<QcStatements>,
+    /// id-pkix-ocsp-nocheck present.
+    pub ocsp_nocheck: bool,
+    /// Critical extensions not processed by this library.
+    pub unknown_critical: Vec<ObjectIdentifier>,
+}
+
+/// A certificate ready for validation.
+#[derive(Clone, Debug)]
+pub struct ParsedCertificate {
+    certificate: Certificate,
+    der: Vec<u8>,
+    tbs_der: Vec<u8>,
+    fingerprint: [u8; 32],
+    /// Prepared subject.
+    pub(crate) subject: NormalizedName,
+    /// Prepared issuer.
+    pub(crate) issuer: NormalizedName,
+    /// notBefore, Unix seconds.
+    pub(crate) not_before: u64,
+    /// notAfter, Unix seconds.
+    pub(crate) not_after: u64,
+    /// The decoded extensions.
+    pub(crate) ext: ParsedExtensions,
+}
+
+fn decode<T: for<'a> Decode<'a>>(bytes: &[u8], what: &'static str) -> Result<T, ValidationError> {
+    T::from_der(bytes).map_err(|_| ValidationError::Malformed { what })
+}
+
+impl ParsedCertificate {
+    /// Decodes a DER certificate and its extensions.
+    ///
+    /// # Errors
+    /// [`ValidationError::Malformed`] for bad DER, a bad extension value, a duplicated
+    /// extension, or a version that cannot carry extensions.
+    pub fn from_der(der: &[u8]) -> Result<Self, ValidationError> {
+        let certificate = Certificate::from_der(der).map_err(|_| ValidationError::Malformed { what: "certificate" })?;
+        Self::new(certificate, der.to_vec())
+    }
+
+    /// Prepares an already decoded certificate.
+    ///
+    /// # Errors
+    /// As [`Self::from_der`].
+    pub fn from_certificate(certificate: &Certificate) -> Result<Self, ValidationError> {
+        let der = certificate.to_der().map_err(|_| ValidationError::Malformed { what: "certificate" })?;
+        Self::new(certificate.clone(), der)
+    }
+
+    fn new(certificate: Certificate, der: Vec<u8>) -> Result<Self, ValidationError> {
+        let tbs = certificate.tbs_certificate();
+        let tbs_der = tbs.to_der().map_err(|_| ValidationError::Malformed { what: "certificate" })?;
+        let ext = parse_extensions(tbs.extensions().map(Vec::as_slice).unwrap_or_default())?;
+        Ok(Self {
+            subject: NormalizedName::new(tbs.subject()),
+            issuer: NormalizedName::new(tbs.issuer()),
+            not_before: tbs.validity().not_before.to_unix_duration().as_secs(),
+            not_after: tbs.validity().not_after.to_unix_duration().as_secs(),
+            fingerprint: Sha256::digest(&der).into(),
+            certificate,
+            der,
+            tbs_der,
+            ext,
+        })
+    }
+
+    /// The decoded certificate.
+    pub fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    /// Its DER.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The DER of its TBSCertificate, the signed bytes.
+    pub fn tbs_der(&self) -> &[u8] {
+        &self.tbs_der
+    }
+
+    /// SHA-256 of the DER.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        self.fingerprint
+    }
+
+    /// The decoded extensions.
+    pub fn extensions(&self) -> &ParsedExtensions {
+        &self.ext
+    }
+
+    /// Subject and issuer are the same name (RFC 5280 §6.1: "self-issued").
+    pub fn is_self_issued(&self) -> bool {
+        self.subject == self.issuer
+    }
+
+    /// basicConstraints cA is TRUE.
+    pub fn is_ca(&self) -> bool {
+        self.ext.basic_constraints.as_ref().is_some_and(|bc| bc.ca)
+    }
+
+    /// The subject as RFC 4514 text (for reports).
+    pub fn subject_text(&self) -> String {
+        self.certificate.tbs_certificate().subject().to_string()
+    }
+}
+
+fn parse_extensions(extensions: &[x509_cert::ext::Extension]) -> Result<ParsedExtensions, ValidationError> {
+    let mut parsed = ParsedExtensions::default();
+    let mut seen: Vec<ObjectIdentifier> = Vec::with_capacity(extensions.len());
+    for ext in extensions {
+        if seen.contains(&ext.extn_id) {
+            return Err(ValidationError::Malformed { what: "certificate with a repeated extension" });
+        }
+        seen.push(ext.extn_id);
+        let value = ext.extn_value.as_bytes();
+        match ext.extn_id {
+            oid::BASIC_CONSTRAINTS => parsed.basic_constraints = Some(decode(value, "basicConstraints")?),
+            oid::KEY_USAGE => parsed.key_usage = Some(decode(value, "keyUsage")?),
+            oid::EXT_KEY_USAGE => parsed.ext_key_usage = Some((decode(value, "extKeyUsage")?, ext.critical)),
+            oid::NAME_CONSTRAINTS => parsed.name_constraints = Some(decode(value, "nameConstraints")?),
+            oid::CERTIFICATE_POLICIES => {
+                let policies: CertificatePolicies = decode(value, "certificatePolicies")?;
+                let oids: Vec<_> = policies.0.iter().map(|p| p.policy_identifier).collect();
+                if oids.iter().enumerate().any(|(i, o)| oids.iter().skip(i + 1).any(|p| p == o)) {
+                    return Err(ValidationError::Malformed { what: "certificatePolicies with a repeated policy" });
+                }
+                parsed.policies = Some(oids);
+            }
+            oid::POLICY_MAPPINGS => parsed.policy_mappings = Some(decode(value, "policyMappings")?),
+            oid::POLICY_CONSTRAINTS => parsed.policy_constraints = Some(decode(value, "policyConstraints")?),
+            oid::INHIBIT_ANY_POLICY => parsed.inhibit_any_policy = Some(decode::<InhibitAnyPolicy>(value, "inhibitAnyPolicy")?.0),
+            oid::SUBJECT_ALT_NAME => parsed.subject_alt_name = Some(decode::<SubjectAltName>(value, "subjectAltName")?.0),
+            oid::SUBJECT_KEY_IDENTIFIER => {
+                parsed.subject_key_id = Some(decode::<SubjectKeyIdentifier>(value, "subjectKeyIdentifier")?.0.as_bytes().to_vec());
+            }
+            oid::AUTHORITY_KEY_IDENTIFIER => {
+                let aki: AuthorityKeyIdentifier = decode(value, "authorityKeyIdentifier")?;
+                parsed.authority_key_id = aki.key_identifier.map(|k| k.as_bytes().to_vec());
+            }
+            oid::CRL_DISTRIBUTION_POINTS => {
+                parsed.crl_distribution_points = Some(decode::<CrlDistributionPoints>(value, "cRLDistributionPoints")?.0);
+            }
+            oid::FRESHEST_CRL => parsed.freshest_crl = Some(decode::<FreshestCrl>(value, "freshestCRL")?.0),
+            oid::QC_STATEMENTS => parsed.qc_statements = Some(QcStatements::from_der(value)?),
+            oid::OCSP_NOCHECK => parsed.ocsp_nocheck = true,
+            // Recognised, informational: nothing to enforce.
+            oid::ISSUER_ALT_NAME | oid::AUTHORITY_INFO_ACCESS | oid::SUBJECT_INFO_ACCESS | oid::SUBJECT_DIRECTORY_ATTRIBUTES => {}
+            other => {
+                if ext.critical {
+                    parsed.unknown_critical.push(other);
+                }
+            }
+        }
+    }
+    Ok(parsed)
+}

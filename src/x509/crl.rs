@@ -1,0 +1,390 @@
+//! Certificate revocation lists, RFC 5280 §5 and the CRL processing of §6.3: scope (direct
+//! and indirect CRLs, distribution points, onlySome… flags, reason partitions), validity at the
+//! validation time, signature by the certificate's issuer or by a separately certified CRL
+//! issuer, delta CRLs over their base, entry reasons including removeFromCRL, and unknown
+//! critical extensions (which make a CRL unusable).
+
+use std::collections::BTreeSet;
+
+use der::asn1::ObjectIdentifier;
+use der::{Decode, Encode};
+use spki::SubjectPublicKeyInfoOwned;
+use x509_cert::crl::CertificateList;
+use x509_cert::ext::pkix::crl::dp::{DistributionPoint, IssuingDistributionPoint};
+use x509_cert::ext::pkix::crl::{BaseCrlNumber, CrlNumber, CrlReason};
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+use x509_cert::ext::pkix::AuthorityKeyIdentifier;
+
+use super::ValidationError;
+use super::cert::ParsedCertificate;
+use super::name::NormalizedName;
+use super::signature::verify_signature;
+
+const CRL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.20");
+const REASON_CODE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.21");
+const INVALIDITY_DATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.24");
+const DELTA_CRL_INDICATOR: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.27");
+const ISSUING_DISTRIBUTION_POINT: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.28");
+const CERTIFICATE_ISSUER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.29");
+const AUTHORITY_KEY_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
+const ISSUER_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.18");
+const FRESHEST_CRL: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.46");
+const AUTHORITY_INFO_ACCESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.1");
+
+/// Every reason of ReasonFlags except `unused` (RFC 5280 §4.2.1.13).
+const ALL_REASONS: u16 = 0x01FE;
+
+/// One revoked certificate entry.
+#[derive(Clone, Debug)]
+struct Entry {
+    serial: Vec<u8>,
+    issuer: NormalizedName,
+    time: u64,
+    reason: Option<CrlReason>,
+}
+
+/// A CRL decoded once for status checks.
+#[derive(Clone, Debug)]
+pub struct ParsedCrl {
+    list: CertificateList,
+    tbs_der: Vec<u8>,
+    issuer: NormalizedName,
+    this_update: u64,
+    next_update: Option<u64>,
+    number: Option<Vec<u8>>,
+    delta_base: Option<Vec<u8>>,
+    idp: Option<IssuingDistributionPoint>,
+    authority_key_id: Option<Vec<u8>>,
+    unusable: bool,
+    entries: Vec<Entry>,
+}
+
+fn malformed() -> ValidationError {
+    ValidationError::Malformed { what: "CRL" }
+}
+
+/// Big-endian unsigned comparison of CRL numbers of any length.
+fn number_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let trim = |x: &[u8]| x.iter().position(|b| *b != 0).map_or(0, |i| x.len() - i);
+    let (a, b) = (a.get(a.len() - trim(a)..).unwrap_or_default(), b.get(b.len() - trim(b)..).unwrap_or_default());
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+impl ParsedCrl {
+    /// Decodes a DER CRL.
+    ///
+    /// # Errors
+    /// [`ValidationError::Malformed`].
+    pub fn from_der(der: &[u8]) -> Result<Self, ValidationError> {
+        let list = CertificateList::from_der(der).map_err(|_| malformed())?;
+        let tbs = &list.tbs_cert_list;
+        let tbs_der = tbs.to_der().map_err(|_| malformed())?;
+        let issuer = NormalizedName::new(&tbs.issuer);
+        let mut crl = Self {
+            tbs_der,
+            this_update: tbs.this_update.to_unix_duration().as_secs(),
+            next_update: tbs.next_update.map(|t| t.to_unix_duration().as_secs()),
+            number: None,
+            delta_base: None,
+            idp: None,
+            authority_key_id: None,
+            unusable: false,
+            entries: Vec::new(),
+            issuer: issuer.clone(),
+            list: list.clone(),
+        };
+        let mut seen = BTreeSet::new();
+        for ext in tbs.crl_extensions.iter().flatten() {
+            if !seen.insert(ext.extn_id) {
+                return Err(malformed());
+            }
+            let value = ext.extn_value.as_bytes();
+            match ext.extn_id {
+                CRL_NUMBER => crl.number = Some(CrlNumber::from_der(value).map_err(|_| malformed())?.0.as_bytes().to_vec()),
+                DELTA_CRL_INDICATOR => crl.delta_base = Some(BaseCrlNumber::from_der(value).map_err(|_| malformed())?.0.as_bytes().to_vec()),
+                ISSUING_DISTRIBUTION_POINT => crl.idp = Some(IssuingDistributionPoint::from_der(value).map_err(|_| malformed())?),
+                AUTHORITY_KEY_IDENTIFIER => {
+                    crl.authority_key_id = AuthorityKeyIdentifier::from_der(value).map_err(|_| malformed())?.key_identifier.map(|k| k.as_bytes().to_vec());
+                }
+                ISSUER_ALT_NAME | FRESHEST_CRL | AUTHORITY_INFO_ACCESS => {}
+                _ if ext.critical => crl.unusable = true,
+                _ => {}
+            }
+        }
+        let indirect = crl.idp.as_ref().is_some_and(|idp| idp.indirect_crl);
+        let mut entry_issuer = issuer;
+        for revoked in tbs.revoked_certificates.iter().flatten() {
+            let mut reason = None;
+            for ext in revoked.crl_entry_extensions.iter().flatten() {
+                match ext.extn_id {
+                    REASON_CODE => reason = Some(CrlReason::from_der(ext.extn_value.as_bytes()).map_err(|_| malformed())?),
+                    CERTIFICATE_ISSUER if indirect => {
+                        let names = Vec::<GeneralName>::from_der(ext.extn_value.as_bytes()).map_err(|_| malformed())?;
+                        let dn = names.iter().find_map(|n| match n {
+                            GeneralName::DirectoryName(d) => Some(NormalizedName::new(d)),
+                            _ => None,
+                        });
+                        entry_issuer = dn.ok_or_else(malformed)?;
+                    }
+                    INVALIDITY_DATE => {}
+                    // An entry extension the library cannot process, when critical, makes the
+                    // whole CRL unusable (RFC 5280 §5.3).
+                    _ if ext.critical => crl.unusable = true,
+                    _ => {}
+                }
+            }
+            crl.entries.push(Entry {
+                serial: revoked.serial_number.as_bytes().to_vec(),
+                issuer: entry_issuer.clone(),
+                time: revoked.revocation_date.to_unix_duration().as_secs(),
+                reason,
+            });
+        }
+        Ok(crl)
+    }
+
+    /// The issuer, prepared.
+    pub(crate) fn issuer(&self) -> &NormalizedName {
+        &self.issuer
+    }
+
+    /// Whether this is a delta CRL.
+    pub fn is_delta(&self) -> bool {
+        self.delta_base.is_some()
+    }
+
+    /// authorityKeyIdentifier keyIdentifier, when present.
+    pub(crate) fn authority_key_id(&self) -> Option<&[u8]> {
+        self.authority_key_id.as_deref()
+    }
+
+    /// Verifies the CRL's signature with `key`.
+    ///
+    /// # Errors
+    /// As [`verify_signature`].
+    pub fn verify_signature(&self, key: &SubjectPublicKeyInfoOwned) -> Result<(), ValidationError> {
+        let sig = self.list.signature.as_bytes().ok_or_else(malformed)?;
+        verify_signature(key, &self.list.signature_algorithm, &self.tbs_der, sig, "CRL")
+    }
+
+    fn current_at(&self, time: u64) -> bool {
+        self.this_update <= time && self.next_update.is_none_or(|next| time < next)
+    }
+
+    fn same_scope(&self, other: &ParsedCrl) -> bool {
+        self.issuer == other.issuer && self.idp == other.idp
+    }
+
+    /// The entry for `serial` from `issuer`, if listed.
+    fn entry(&self, issuer: &NormalizedName, serial: &[u8]) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.serial == serial && &e.issuer == issuer)
+    }
+}
+
+/// The outcome of revocation checking for one certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CrlStatus {
+    /// Covered for every reason and not listed.
+    Good,
+    /// Listed.
+    Revoked {
+        /// The reason.
+        reason: &'static str,
+        /// When, Unix seconds.
+        time: u64,
+    },
+    /// No CRL at hand concerns this certificate's issuer.
+    NoData,
+    /// CRLs concern it, but none could establish the status.
+    Undetermined(&'static str),
+}
+
+/// The RFC 5280 name of a CRL reason.
+pub(crate) fn reason_name(reason: CrlReason) -> &'static str {
+    reason_name_opt(Some(reason))
+}
+
+pub(crate) fn reason_name_opt(reason: Option<CrlReason>) -> &'static str {
+    match reason {
+        None | Some(CrlReason::Unspecified) => "unspecified",
+        Some(CrlReason::KeyCompromise) => "keyCompromise",
+        Some(CrlReason::CaCompromise) => "cACompromise",
+        Some(CrlReason::AffiliationChanged) => "affiliationChanged",
+        Some(CrlReason::Superseded) => "superseded",
+        Some(CrlReason::CessationOfOperation) => "cessationOfOperation",
+        Some(CrlReason::CertificateHold) => "certificateHold",
+        Some(CrlReason::RemoveFromCRL) => "removeFromCRL",
+        Some(CrlReason::PrivilegeWithdrawn) => "privilegeWithdrawn",
+        Some(CrlReason::AaCompromise) => "aACompromise",
+    }
+}
+
+/// What [`crl_status`] needs about the certificate and the path.
+pub struct CrlCheck<'a> {
+    /// The certificate whose status is wanted.
+    pub cert: &'a ParsedCertificate,
+    /// Its issuer (the previous certificate of the path, or the trust anchor).
+    pub issuer: &'a ParsedCertificate,
+    /// The validation time, Unix seconds.
+    pub time: u64,
+}
+
+/// A distribution point name in comparable form: directory names prepared, others as they are.
+#[derive(PartialEq)]
+enum PointName {
+    Directory(NormalizedName),
+    Other(GeneralName),
+}
+
+fn point_names(names: &[GeneralName]) -> Vec<PointName> {
+    names
+        .iter()
+        .map(|n| match n {
+            GeneralName::DirectoryName(d) => PointName::Directory(NormalizedName::new(d)),
+            other => PointName::Other(other.clone()),
+        })
+        .collect()
+}
+
+/// Full names of a DistributionPointName; a relative name is appended to `crl_issuer`
+/// (RFC 5280 §4.2.1.13).
+fn dp_names(name: &DistributionPointName, crl_issuer: &NormalizedName) -> Vec<PointName> {
+    match name {
+        DistributionPointName::FullName(names) => point_names(names),
+        DistributionPointName::NameRelativeToCRLIssuer(rdn) => vec![PointName::Directory(crl_issuer.with_rdn(rdn))],
+    }
+}
+
+fn reason_bits(flags: Option<x509_cert::ext::pkix::crl::dp::ReasonFlags>) -> u16 {
+    flags.map_or(ALL_REASONS, |f| f.bits() & ALL_REASONS)
+}
+
+/// RFC 5280 §6.3.3 for one certificate. `find_crl_signer` returns a key that verifies the CRL
+/// from a separately certified, already validated CRL issuer, for CRLs that the certificate's
+/// issuer key does not verify (indirect CRLs, separate CRL keys).
+pub fn crl_status(
+    check: &CrlCheck<'_>,
+    crls: &[ParsedCrl],
+    find_crl_signer: &mut dyn FnMut(&ParsedCrl) -> Option<SubjectPublicKeyInfoOwned>,
+) -> CrlStatus {
+    let cert = check.cert;
+    let serial = cert.certificate().tbs_certificate().serial_number().as_bytes().to_vec();
+    let is_ca = cert.is_ca();
+    let synthetic = [DistributionPoint { distribution_point: None, reasons: None, crl_issuer: None }];
+    let points: &[DistributionPoint] = cert.ext.crl_distribution_points.as_deref().unwrap_or(&synthetic);
+
+    let mut reasons_mask: u16 = 0;
+    let mut relevant = false;
+    let mut last_problem = "no CRL covers the certificate";
+    for dp in points {
+        for crl in crls.iter().filter(|c| !c.is_delta()) {
+            // (b)(1) issuer
+            let indirect = crl.idp.as_ref().is_some_and(|idp| idp.indirect_crl);
+            let issuer_ok = match &dp.crl_issuer {
+                Some(names) => indirect && names.iter().any(|n| matches!(n, GeneralName::DirectoryName(d) if NormalizedName::new(d) == crl.issuer)),
+                None => crl.issuer == cert.issuer,
+            };
+            if !issuer_ok && !(indirect && crl.entries.iter().any(|e| e.issuer == cert.issuer)) {
+                continue;
+            }
+            if !issuer_ok && dp.crl_issuer.is_none() {
+                // An indirect CRL that lists this issuer but that the certificate does not point to.
+                continue;
+            }
+            relevant = true;
+            // (b)(2) scope
+            if let Some(idp) = &crl.idp {
+                if let Some(idp_name) = &idp.distribution_point {
+                    let idp_names = dp_names(idp_name, &crl.issuer);
+                    let cert_names: Vec<PointName> = match (&dp.distribution_point, &dp.crl_issuer) {
+                        (Some(name), Some(issuers)) => {
+                            let issuer = point_names(issuers).into_iter().find_map(|p| match p {
+                                PointName::Directory(d) => Some(d),
+                                PointName::Other(_) => None,
+                            });
+                            dp_names(name, &issuer.unwrap_or_else(|| cert.issuer.clone()))
+                        }
+                        (Some(name), None) => dp_names(name, &cert.issuer),
+                        (None, Some(issuers)) => point_names(issuers),
+                        (None, None) => Vec::new(),
+                    };
+                    if !idp_names.iter().any(|a| cert_names.contains(a)) {
+                        last_problem = "the CRL's distribution point does not match the certificate's";
+                        continue;
+                    }
+                }
+                if (idp.only_contains_user_certs && is_ca) || (idp.only_contains_ca_certs && !is_ca) || idp.only_contains_attribute_certs {
+                    last_problem = "the CRL's scope excludes the certificate";
+                    continue;
+                }
+            }
+            // (a) currency
+            if !crl.current_at(check.time) {
+                last_problem = "the CRL is not current at the validation time";
+                continue;
+            }
+            if crl.unusable {
+                last_problem = "the CRL has an unknown critical extension";
+                continue;
+            }
+            // (c)-(d) reasons
+            let interim = reason_bits(crl.idp.as_ref().and_then(|i| i.only_some_reasons)) & reason_bits(dp.reasons);
+            if interim & !reasons_mask == 0 {
+                continue;
+            }
+            // (e)-(f) signature, by the issuer's key or a certified CRL issuer.
+            let issuer_key = check.issuer.certificate().tbs_certificate().subject_public_key_info();
+            let issuer_may_sign_crls = check.issuer.ext.key_usage.as_ref().is_none_or(|ku| ku.crl_sign());
+            let key = if crl.issuer == cert.issuer && issuer_may_sign_crls && crl.verify_signature(issuer_key).is_ok() {
+                Some(issuer_key.clone())
+            } else {
+                find_crl_signer(crl)
+            };
+            let Some(key) = key else {
+                last_problem = "no valid signer for the CRL";
+                continue;
+            };
+            // (g) a current delta CRL over this base, signed by the same key.
+            let delta = crls.iter().filter(|d| d.is_delta() && d.same_scope(crl) && d.current_at(check.time)).find(|d| {
+                !d.unusable
+                    && d.delta_base.as_deref().zip(crl.number.as_deref()).is_some_and(|(base, number)| number_cmp(base, number).is_le())
+                    && d.number.as_deref().zip(crl.number.as_deref()).is_none_or(|(dn, n)| number_cmp(dn, n).is_gt())
+                    && d.verify_signature(&key).is_ok()
+            });
+            // (h)-(i) status
+            if let Some(entry) = delta.and_then(|d| d.entry(&cert.issuer, &serial)) {
+                if entry.reason == Some(CrlReason::RemoveFromCRL) {
+                    reasons_mask |= interim;
+                    continue;
+                }
+                return CrlStatus::Revoked { reason: reason_name_opt(entry.reason), time: entry.time };
+            }
+            if let Some(entry) = crl.entry(&cert.issuer, &serial) {
+                if entry.reason != Some(CrlReason::RemoveFromCRL) {
+                    return CrlStatus::Revoked { reason: reason_name_opt(entry.reason), time: entry.time };
+                }
+            }
+            reasons_mask |= interim;
+        }
+    }
+    if reasons_mask == ALL_REASONS {
+        CrlStatus::Good
+    } else if !relevant && !crls.iter().any(|c| c.issuer == cert.issuer) {
+        CrlStatus::NoData
+    } else {
+        CrlStatus::Undetermined(last_problem)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crl_numbers_compare_as_integers() {
+        use std::cmp::Ordering::*;
+        assert_eq!(number_cmp(&[1], &[0, 1]), Equal);
+        assert_eq!(number_cmp(&[2], &[1, 0]), Less);
+        assert_eq!(number_cmp(&[0xFF], &[1]), Greater);
+    }
+}

@@ -1,0 +1,32 @@
+//! Certificate-chain validation, RFC 5280: path building with backtracking over an unordered
+//! pool, the §6.1 validation algorithm (signatures, validity, name chaining, basic and name
+//! constraints, key usage, the full policy tree, unknown critical extensions), revocation by
+//! CRL (§6.3, with delta and indirect CRLs) and OCSP (RFC 6960), purposes, QC statements
+//! (RFC 3739 / ETSI EN 319 412-5) and the holder's identity (ETSI EN 319 412-1).
+//!
+//! Pure: time is a parameter, revocation data comes in as bytes. Uses nothing else in the
+//! crate.
+
+mod cert;
+mod crl;
+mod error;
+mod name;
+mod name_constraints;
+pub mod ocsp;
+mod path;
+mod policy;
+mod qc;
+mod signature;
+mod verifier;
+
+pub use cert::{ParsedCertificate, ParsedExtensions, oid};
+pub use crl::{CrlStatus, ParsedCrl};
+pub use error::ValidationError;
+pub use name::NormalizedName;
+pub use ocsp::ParsedOcspResponse;
+pub use qc::{Identity, QcStatements, SemanticsIdentifier};
+pub use signature::{HashAlgorithm, verify_signature};
+pub use verifier::{
+    Budget, ChainVerifier, KeyUsageBit, PolicySettings, Purpose, RevocationData, RevocationMode, RevocationSource, SIGNATURE_CACHE_LIMIT,
+    ValidationOptions, VerifiedPath,
+};

@@ -1,0 +1,214 @@
+//! Name constraints, RFC 5280 §4.2.1.10 and §6.1.3 (b)–(c), §6.1.4 (g): directory names,
+//! RFC 822 mailboxes (including emailAddress in the subject), DNS names, URIs and IP
+//! addresses. Each CA's permittedSubtrees is kept as its own group (a name must satisfy every
+//! group that constrains its type, which is the intersection the RFC asks for); excluded
+//! subtrees accumulate as a union.
+
+use x509_cert::ext::pkix::constraints::NameConstraints;
+use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
+use x509_cert::ext::pkix::name::GeneralName;
+
+use super::ValidationError;
+use super::cert::{ParsedCertificate, oid};
+use super::name::NormalizedName;
+
+/// The kinds of name constraints apply to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Directory,
+    Rfc822,
+    Dns,
+    Uri,
+    Ip,
+    Other,
+}
+
+/// A name of the certificate being checked.
+enum Subject<'a> {
+    Directory(NormalizedName),
+    Rfc822(String),
+    Dns(&'a str),
+    Uri(&'a str),
+    Ip(&'a [u8]),
+    Other,
+}
+
+impl Subject<'_> {
+    fn kind(&self) -> Kind {
+        match self {
+            Self::Directory(_) => Kind::Directory,
+            Self::Rfc822(_) => Kind::Rfc822,
+            Self::Dns(_) => Kind::Dns,
+            Self::Uri(_) => Kind::Uri,
+            Self::Ip(_) => Kind::Ip,
+            Self::Other => Kind::Other,
+        }
+    }
+}
+
+fn kind_of(name: &GeneralName) -> Kind {
+    match name {
+        GeneralName::DirectoryName(_) => Kind::Directory,
+        GeneralName::Rfc822Name(_) => Kind::Rfc822,
+        GeneralName::DnsName(_) => Kind::Dns,
+        GeneralName::UniformResourceIdentifier(_) => Kind::Uri,
+        GeneralName::IpAddress(_) => Kind::Ip,
+        _ => Kind::Other,
+    }
+}
+
+/// The constraints accumulated along a path.
+#[derive(Clone, Debug, Default)]
+pub struct NameConstraintsState {
+    permitted: Vec<Vec<GeneralSubtree>>,
+    excluded: Vec<GeneralSubtree>,
+}
+
+impl NameConstraintsState {
+    /// Adds a CA's nameConstraints (§6.1.4 (g)).
+    ///
+    /// # Errors
+    /// [`ValidationError::Malformed`] for subtrees with minimum ≠ 0 or a maximum, which RFC 5280
+    /// forbids.
+    pub fn add(&mut self, constraints: &NameConstraints) -> Result<(), ValidationError> {
+        let check = |trees: &[GeneralSubtree]| {
+            if trees.iter().any(|t| t.minimum != 0 || t.maximum.is_some()) {
+                Err(ValidationError::Malformed { what: "nameConstraints subtree with minimum or maximum" })
+            } else {
+                Ok(())
+            }
+        };
+        if let Some(permitted) = &constraints.permitted_subtrees {
+            check(permitted)?;
+            self.permitted.push(permitted.clone());
+        }
+        if let Some(excluded) = &constraints.excluded_subtrees {
+            check(excluded)?;
+            self.excluded.extend(excluded.iter().cloned());
+        }
+        Ok(())
+    }
+
+    /// Checks the subject name and subjectAltNames of `cert` (§6.1.3 (b)–(c)).
+    ///
+    /// # Errors
+    /// [`ValidationError::NameConstraints`] on any violation.
+    pub fn check(&self, cert: &ParsedCertificate) -> Result<(), ValidationError> {
+        if self.permitted.is_empty() && self.excluded.is_empty() {
+            return Ok(());
+        }
+        let mut names: Vec<Subject<'_>> = Vec::new();
+        if !cert.subject.is_empty() {
+            names.push(Subject::Directory(cert.subject.clone()));
+        }
+        names.extend(cert.subject.text_values(oid::EMAIL_ADDRESS).map(|e| Subject::Rfc822(e.to_string())));
+        for name in cert.ext.subject_alt_name.iter().flatten() {
+            names.push(match name {
+                GeneralName::DirectoryName(n) => Subject::Directory(NormalizedName::new(n)),
+                GeneralName::Rfc822Name(s) => Subject::Rfc822(s.to_string()),
+                GeneralName::DnsName(s) => Subject::Dns(s.as_str()),
+                GeneralName::UniformResourceIdentifier(s) => Subject::Uri(s.as_str()),
+                GeneralName::IpAddress(o) => Subject::Ip(o.as_bytes()),
+                _ => Subject::Other,
+            });
+        }
+        for name in &names {
+            if self.excluded.iter().any(|t| kind_of(&t.base) == name.kind() && matches(&t.base, name) != Some(false)) {
+                return Err(ValidationError::NameConstraints);
+            }
+            for group in &self.permitted {
+                let relevant: Vec<_> = group.iter().filter(|t| kind_of(&t.base) == name.kind()).collect();
+                if !relevant.is_empty() && !relevant.iter().any(|t| matches(&t.base, name) == Some(true)) {
+                    return Err(ValidationError::NameConstraints);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `name` falls within `base`; `None` when the library cannot tell (a kind it does not
+/// compare), which counts as a violation either way.
+fn matches(base: &GeneralName, name: &Subject<'_>) -> Option<bool> {
+    match (base, name) {
+        (GeneralName::DirectoryName(b), Subject::Directory(n)) => Some(NormalizedName::new(b).is_prefix_of(n)),
+        (GeneralName::Rfc822Name(b), Subject::Rfc822(n)) => Some(rfc822_matches(b.as_str(), n)),
+        (GeneralName::DnsName(b), Subject::Dns(n)) => Some(dns_matches(b.as_str(), n)),
+        (GeneralName::UniformResourceIdentifier(b), Subject::Uri(n)) => Some(uri_host(n).is_some_and(|h| host_matches(b.as_str(), h))),
+        (GeneralName::IpAddress(b), Subject::Ip(n)) => Some(ip_matches(b.as_bytes(), n)),
+        _ => None,
+    }
+}
+
+fn rfc822_matches(constraint: &str, address: &str) -> bool {
+    let Some((_, host)) = address.rsplit_once('@') else { return false };
+    if constraint.contains('@') {
+        constraint.eq_ignore_ascii_case(address)
+    } else if constraint.starts_with('.') {
+        ends_with_ignore_case(host, constraint)
+    } else {
+        host.eq_ignore_ascii_case(constraint)
+    }
+}
+
+fn ends_with_ignore_case(text: &str, suffix: &str) -> bool {
+    text.len() >= suffix.len() && text.get(text.len() - suffix.len()..).is_some_and(|t| t.eq_ignore_ascii_case(suffix))
+}
+
+/// DNS: the name itself or any name with labels added on the left (§4.2.1.10).
+fn dns_matches(constraint: &str, name: &str) -> bool {
+    if constraint.is_empty() {
+        return true;
+    }
+    if constraint.starts_with('.') {
+        return ends_with_ignore_case(name, constraint);
+    }
+    name.eq_ignore_ascii_case(constraint) || ends_with_ignore_case(name, &format!(".{constraint}"))
+}
+
+/// URI hosts: `.example.com` admits subdomains, `host.example.com` only that host.
+fn host_matches(constraint: &str, host: &str) -> bool {
+    if constraint.starts_with('.') { ends_with_ignore_case(host, constraint) } else { host.eq_ignore_ascii_case(constraint) }
+}
+
+/// The host of a URI with an authority (`scheme://[userinfo@]host[:port]/…`).
+fn uri_host(uri: &str) -> Option<&str> {
+    let (_, rest) = uri.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host_port.starts_with('[') {
+        host_port.split_once(']').map(|(h, _)| h.trim_start_matches('['))?
+    } else {
+        host_port.split(':').next()?
+    };
+    if host.is_empty() { None } else { Some(host) }
+}
+
+/// IP: base is address ‖ mask (8 or 32 bytes), the name 4 or 16 bytes.
+fn ip_matches(base: &[u8], address: &[u8]) -> bool {
+    if base.len() != 2 * address.len() {
+        return false;
+    }
+    let (net, mask) = base.split_at(address.len());
+    net.iter().zip(mask).zip(address).all(|((n, m), a)| n & m == a & m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_forms() {
+        assert!(dns_matches("example.com", "www.Example.com"));
+        assert!(dns_matches("example.com", "example.com"));
+        assert!(!dns_matches("example.com", "badexample.com"));
+        assert!(rfc822_matches("example.com", "a@example.com"));
+        assert!(!rfc822_matches("example.com", "a@mail.example.com"));
+        assert!(rfc822_matches(".example.com", "a@mail.example.com"));
+        assert!(rfc822_matches("a@example.com", "A@example.com"));
+        assert_eq!(uri_host("http://user@host.example.com:80/x"), Some("host.example.com"));
+        assert_eq!(uri_host("urn:isbn:1"), None);
+        assert!(ip_matches(&[10, 0, 0, 0, 255, 0, 0, 0], &[10, 1, 2, 3]));
+        assert!(!ip_matches(&[10, 0, 0, 0, 255, 0, 0, 0], &[11, 1, 2, 3]));
+    }
+}

@@ -1,0 +1,233 @@
+//! The long-lived verifier: trust anchors, a bounded cache of verified CA signatures shared
+//! across threads, and the options and results of one validation.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Mutex;
+
+use der::asn1::ObjectIdentifier;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::ValidationError;
+use super::cert::ParsedCertificate;
+use super::crl::ParsedCrl;
+use super::ocsp::ParsedOcspResponse;
+use super::path::Search;
+use super::qc::{Identity, QcStatements};
+
+/// What the leaf certificate is to be used for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Purpose {
+    /// Signatures with legal effect: keyUsage nonRepudiation.
+    Signing,
+    /// Login: keyUsage digitalSignature, and id-kp-clientAuth when an EKU is present.
+    Authentication,
+    /// A time-stamping authority: a critical EKU of exactly id-kp-timeStamping (RFC 3161 §2.3).
+    Timestamping,
+    /// A delegated OCSP responder: EKU id-kp-OCSPSigning (RFC 6960 §4.2.2.2).
+    OcspSigning,
+    /// No purpose check.
+    Any,
+}
+
+/// How revocation is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RevocationMode {
+    /// Not at all.
+    Off,
+    /// When CRLs or OCSP responses for a certificate's issuer are given, they must establish
+    /// the status; when none are given, the status is reported as not checked.
+    IfPresent,
+    /// Every certificate needs a status from the data given.
+    Required,
+}
+
+/// The user-initial settings of RFC 5280 §6.1.1 (c), (e), (f), (g).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PolicySettings {
+    /// user-initial-policy-set; `None` is any-policy.
+    pub initial_policy_set: Option<BTreeSet<ObjectIdentifier>>,
+    /// initial-explicit-policy.
+    pub require_explicit_policy: bool,
+    /// initial-policy-mapping-inhibit.
+    pub inhibit_policy_mapping: bool,
+    /// initial-any-policy-inhibit.
+    pub inhibit_any_policy: bool,
+}
+
+/// Key usage bits by name, for callers that require them of the leaf.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub enum KeyUsageBit {
+    DigitalSignature,
+    #[serde(alias = "contentCommitment")]
+    NonRepudiation,
+    KeyEncipherment,
+    DataEncipherment,
+    KeyAgreement,
+    KeyCertSign,
+    CrlSign,
+}
+
+/// Work limits for one validation. The defaults allow any sane PKI several times over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Signature verifications (edges tried while building).
+    pub signatures: usize,
+    /// Complete candidate paths validated.
+    pub paths: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self { signatures: 100, paths: 32 }
+    }
+}
+
+/// Options of one validation.
+#[derive(Clone, Debug)]
+pub struct ValidationOptions {
+    /// The validation time, Unix seconds (a signing or timestamp time, or now).
+    pub time: u64,
+    /// The leaf's purpose.
+    pub purpose: Purpose,
+    /// Policy settings.
+    pub policy: PolicySettings,
+    /// Most intermediate certificates allowed between leaf and anchor.
+    pub max_depth: Option<usize>,
+    /// Revocation mode.
+    pub revocation: RevocationMode,
+    /// The nonce an OCSP request carried; responses must echo it.
+    pub ocsp_nonce: Option<Vec<u8>>,
+    /// Key usage bits the leaf must assert, beyond the purpose.
+    pub required_key_usage: Vec<KeyUsageBit>,
+    /// EKU OIDs of which the leaf must carry one when it has the extension.
+    pub required_eku: Vec<ObjectIdentifier>,
+    /// Work limits.
+    pub budget: Budget,
+}
+
+impl ValidationOptions {
+    /// Strict defaults at `time`: purpose `any`, any policy, revocation if present.
+    pub fn new(time: u64, purpose: Purpose) -> Self {
+        Self {
+            time,
+            purpose,
+            policy: PolicySettings::default(),
+            max_depth: None,
+            revocation: RevocationMode::IfPresent,
+            ocsp_nonce: None,
+            required_key_usage: Vec::new(),
+            required_eku: Vec::new(),
+            budget: Budget::default(),
+        }
+    }
+}
+
+/// CRLs and OCSP responses available for a validation.
+#[derive(Clone, Debug, Default)]
+pub struct RevocationData {
+    /// CRLs (complete and delta).
+    pub crls: Vec<ParsedCrl>,
+    /// OCSP responses.
+    pub ocsp: Vec<ParsedOcspResponse>,
+}
+
+/// How one certificate's revocation status was established.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RevocationSource {
+    /// Revocation checking was off.
+    NotChecked,
+    /// No data was given for this certificate (mode if-present).
+    NoData,
+    /// A CRL said good.
+    Crl,
+    /// An OCSP response said good.
+    Ocsp,
+}
+
+/// A validated path.
+#[derive(Clone, Debug)]
+pub struct VerifiedPath {
+    /// Leaf first, trust anchor last.
+    pub chain: Vec<ParsedCertificate>,
+    /// The user-constrained policy set (dotted OIDs); empty when no policy applies and none was
+    /// required.
+    pub policies: BTreeSet<String>,
+    /// Revocation source for each certificate of `chain` except the anchor.
+    pub revocation: Vec<RevocationSource>,
+    /// The leaf's holder.
+    pub identity: Identity,
+    /// The leaf's QC statements, if any.
+    pub qc_statements: Option<QcStatements>,
+}
+
+/// Most entries of the verified-signature cache before it is cleared.
+pub const SIGNATURE_CACHE_LIMIT: usize = 16_384;
+
+/// Trust anchors and a cache of verified issuer→subject signatures for CA certificates, so a
+/// bank verifying thousands of signatures under one CA pays for the CA's signatures once.
+/// `Send + Sync`: share one across threads.
+#[derive(Debug)]
+pub struct ChainVerifier {
+    anchors: Vec<ParsedCertificate>,
+    cache: Mutex<HashSet<[u8; 32]>>,
+}
+
+impl ChainVerifier {
+    /// A verifier trusting `anchors`.
+    pub fn new(anchors: Vec<ParsedCertificate>) -> Self {
+        Self { anchors, cache: Mutex::new(HashSet::new()) }
+    }
+
+    /// The trust anchors.
+    pub fn anchors(&self) -> &[ParsedCertificate] {
+        &self.anchors
+    }
+
+    /// Builds and validates a path from `leaf` to one of the anchors through `intermediates`
+    /// (an unordered pool), per RFC 5280 §6.1 at `options.time`.
+    ///
+    /// # Errors
+    /// The most specific [`ValidationError`] over all candidate paths.
+    pub fn verify(
+        &self,
+        leaf: &ParsedCertificate,
+        intermediates: &[ParsedCertificate],
+        revocation: &RevocationData,
+        options: &ValidationOptions,
+    ) -> Result<VerifiedPath, ValidationError> {
+        Search::new(self, intermediates, revocation, options).run(leaf)
+    }
+
+    fn cache_key(subject: &ParsedCertificate, issuer: &ParsedCertificate) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(subject.fingerprint());
+        h.update(issuer.fingerprint());
+        h.finalize().into()
+    }
+
+    /// Whether `issuer`'s key was already seen to verify `subject`.
+    pub(crate) fn cached(&self, subject: &ParsedCertificate, issuer: &ParsedCertificate) -> bool {
+        let key = Self::cache_key(subject, issuer);
+        self.cache.lock().map(|c| c.contains(&key)).unwrap_or(false)
+    }
+
+    /// Remembers a verified CA signature; the cache is cleared when full, so it stays bounded.
+    pub(crate) fn remember(&self, subject: &ParsedCertificate, issuer: &ParsedCertificate) {
+        if !subject.is_ca() {
+            return;
+        }
+        let key = Self::cache_key(subject, issuer);
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= SIGNATURE_CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(key);
+        }
+    }
+}
