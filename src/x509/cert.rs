@@ -2,8 +2,8 @@
 //! prepared names, validity in Unix seconds, and every extension RFC 5280 §4.2 asks a
 //! validator to process, decoded and checked for duplicates.
 
-use der::asn1::ObjectIdentifier;
-use der::{Decode, Encode};
+use der::asn1::{AnyRef, ObjectIdentifier};
+use der::{Decode, Encode, Sequence};
 use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::certpolicy::CertificatePolicies;
@@ -132,6 +132,21 @@ pub struct ParsedCertificate {
     pub(crate) ext: ParsedExtensions,
 }
 
+/// Any signed structure (`Certificate`, `CertificateList`): the signed part kept as its
+/// original encoding, because a decode/encode round trip may change it (RFC 5280 §4.1.1.3:
+/// the signature is over the DER as issued).
+#[derive(Sequence)]
+pub(crate) struct RawSigned<'a> {
+    pub(crate) tbs: AnyRef<'a>,
+    pub(crate) algorithm: AnyRef<'a>,
+    pub(crate) signature: AnyRef<'a>,
+}
+
+/// The original bytes of the signed part of a `SIGNED{…}` structure.
+pub(crate) fn raw_tbs(der: &[u8], what: &'static str) -> Result<Vec<u8>, ValidationError> {
+    RawSigned::from_der(der).and_then(|raw| raw.tbs.to_der()).map_err(|_| ValidationError::Malformed { what })
+}
+
 fn decode<T: for<'a> Decode<'a>>(bytes: &[u8], what: &'static str) -> Result<T, ValidationError> {
     T::from_der(bytes).map_err(|_| ValidationError::Malformed { what })
 }
@@ -143,7 +158,14 @@ impl ParsedCertificate {
     /// [`ValidationError::Malformed`] for bad DER, a bad extension value, a duplicated
     /// extension, or a version that cannot carry extensions.
     pub fn from_der(der: &[u8]) -> Result<Self, ValidationError> {
-        let certificate = Certificate::from_der(der).map_err(|_| ValidationError::Malformed { what: "certificate" })?;
+        let certificate = match Certificate::from_der(der) {
+            Ok(c) => c,
+            // The `der` crate cannot represent UTCTime years 1950–1969; read such a validity
+            // as 1970-01-01, which is the same for every time this library can be asked about.
+            Err(_) => clamp_pre_1970_validity(der)
+                .and_then(|patched| Certificate::from_der(&patched).ok())
+                .ok_or(ValidationError::Malformed { what: "certificate" })?,
+        };
         Self::new(certificate, der.to_vec())
     }
 
@@ -158,7 +180,7 @@ impl ParsedCertificate {
 
     fn new(certificate: Certificate, der: Vec<u8>) -> Result<Self, ValidationError> {
         let tbs = certificate.tbs_certificate();
-        let tbs_der = tbs.to_der().map_err(|_| ValidationError::Malformed { what: "certificate" })?;
+        let tbs_der = raw_tbs(&der, "certificate")?;
         let ext = parse_extensions(tbs.extensions().map(Vec::as_slice).unwrap_or_default())?;
         Ok(Self {
             subject: NormalizedName::new(tbs.subject()),
@@ -212,6 +234,40 @@ impl ParsedCertificate {
     pub fn subject_text(&self) -> String {
         self.certificate.tbs_certificate().subject().to_string()
     }
+}
+
+/// A copy of `der` whose Validity UTCTimes with years 50–69 read 700101000000Z, or `None`
+/// when there is no such time. Only the Validity SEQUENCE (two times) is touched.
+fn clamp_pre_1970_validity(der: &[u8]) -> Option<Vec<u8>> {
+    let mut patched = der.to_vec();
+    let mut changed = false;
+    // Validity ::= SEQUENCE { UTCTime(13) | GeneralizedTime(15), UTCTime | GeneralizedTime }
+    let mut i = 0;
+    while i + 2 < patched.len() {
+        let seq_len = usize::from(*patched.get(i + 1)?);
+        let is_validity = patched.get(i) == Some(&0x30)
+            && (30..=34).contains(&seq_len)
+            && matches!(patched.get(i + 2..i + 4), Some([0x17, 0x0D] | [0x18, 0x0F]));
+        if is_validity {
+            let mut j = i + 2;
+            for _ in 0..2 {
+                let (tag, len) = (*patched.get(j)?, usize::from(*patched.get(j + 1)?));
+                if tag == 0x17 && len == 13 {
+                    let year = patched.get(j + 2..j + 4)?;
+                    if (b"50".as_slice()..=b"69".as_slice()).contains(&year) {
+                        patched.get_mut(j + 2..j + 14)?.copy_from_slice(b"700101000000");
+                        changed = true;
+                    }
+                }
+                j += 2 + len;
+            }
+            if j == i + 2 + seq_len {
+                break;
+            }
+        }
+        i += 1;
+    }
+    changed.then_some(patched)
 }
 
 fn parse_extensions(extensions: &[x509_cert::ext::Extension]) -> Result<ParsedExtensions, ValidationError> {

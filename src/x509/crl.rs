@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use der::asn1::ObjectIdentifier;
-use der::{Decode, Encode};
+use der::Decode;
 use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::crl::dp::{DistributionPoint, IssuingDistributionPoint};
@@ -78,7 +78,7 @@ impl ParsedCrl {
     pub fn from_der(der: &[u8]) -> Result<Self, ValidationError> {
         let list = CertificateList::from_der(der).map_err(|_| malformed())?;
         let tbs = &list.tbs_cert_list;
-        let tbs_der = tbs.to_der().map_err(|_| malformed())?;
+        let tbs_der = super::cert::raw_tbs(der, "CRL")?;
         let issuer = NormalizedName::new(&tbs.issuer);
         let mut crl = Self {
             tbs_der,
@@ -284,11 +284,7 @@ pub fn crl_status(
                 Some(names) => indirect && names.iter().any(|n| matches!(n, GeneralName::DirectoryName(d) if NormalizedName::new(d) == crl.issuer)),
                 None => crl.issuer == cert.issuer,
             };
-            if !issuer_ok && !(indirect && crl.entries.iter().any(|e| e.issuer == cert.issuer)) {
-                continue;
-            }
-            if !issuer_ok && dp.crl_issuer.is_none() {
-                // An indirect CRL that lists this issuer but that the certificate does not point to.
+            if !issuer_ok {
                 continue;
             }
             relevant = true;

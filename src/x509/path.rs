@@ -37,11 +37,14 @@ pub(crate) struct Search<'a> {
     nesting: usize,
     /// When set, only paths ending at this anchor count (CRL issuers, RFC 5280 §6.3.3 (f)).
     required_anchor: Option<[u8; 32]>,
+    /// The CRL issuer whose own path is being validated: a CRL it signed may speak for its
+    /// own certificate (an indirect CRL issuer listed in the CRL it issues).
+    assumed_crl_signer: Option<&'a ParsedCertificate>,
 }
 
 impl<'a> Search<'a> {
     pub(crate) fn new(verifier: &'a ChainVerifier, pool: &'a [ParsedCertificate], revocation: &'a RevocationData, options: &'a ValidationOptions) -> Self {
-        Self { verifier, pool, revocation, options, budget: options.budget, best: None, nesting: 0, required_anchor: None }
+        Self { verifier, pool, revocation, options, budget: options.budget, best: None, nesting: 0, required_anchor: None, assumed_crl_signer: None }
     }
 
     pub(crate) fn run(mut self, leaf: &'a ParsedCertificate) -> Result<VerifiedPath, ValidationError> {
@@ -341,11 +344,17 @@ impl<'a> Search<'a> {
     /// CRL's issuer, allowed to sign CRLs, whose key verifies the CRL, and which itself
     /// validates to the same anchor.
     fn crl_signer(&mut self, crl: &ParsedCrl, anchor: [u8; 32]) -> Option<spki::SubjectPublicKeyInfoOwned> {
+        if let Some(assumed) = self.assumed_crl_signer {
+            let key = assumed.certificate().tbs_certificate().subject_public_key_info();
+            if &assumed.subject == crl.issuer() && crl.verify_signature(key).is_ok() {
+                return Some(key.clone());
+            }
+        }
         if self.nesting >= MAX_NESTING {
             return None;
         }
-        let candidates: Vec<&ParsedCertificate> = self
-            .pool
+        let pool: &'a [ParsedCertificate] = self.pool;
+        let candidates: Vec<&'a ParsedCertificate> = pool
             .iter()
             .filter(|c| &c.subject == crl.issuer())
             .filter(|c| c.ext.key_usage.as_ref().is_none_or(|ku| ku.crl_sign()))
@@ -372,6 +381,7 @@ impl<'a> Search<'a> {
                 best: None,
                 nesting: self.nesting + 1,
                 required_anchor: Some(anchor),
+                assumed_crl_signer: Some(candidate),
             };
             let mut path = vec![candidate];
             let result = nested.extend(&mut path);

@@ -208,8 +208,23 @@ impl PolicyTree {
                 return Ok(None);
             }
         }
-        let leaves: BTreeSet<ObjectIdentifier> = self.level(n).iter().filter(|node| node.alive).map(|node| node.valid_policy).collect();
-        Ok(if leaves.is_empty() { None } else { Some(leaves) })
+        // Each surviving leaf is reported by the policy it descends from in the user's domain:
+        // its highest ancestor below an anyPolicy node (through mappings, that is the policy the
+        // relying party asked for, not the subject domain's name for it).
+        let mut set = BTreeSet::new();
+        for leaf in self.level(n).iter().filter(|node| node.alive) {
+            let (mut node, mut depth) = (leaf, n);
+            while depth > 1 {
+                let Some(parent) = self.level(depth - 1).get(node.parent) else { break };
+                if parent.valid_policy == ANY_POLICY {
+                    break;
+                }
+                node = parent;
+                depth -= 1;
+            }
+            set.insert(node.valid_policy);
+        }
+        Ok(if set.is_empty() { None } else { Some(set) })
     }
 }
 
@@ -252,7 +267,7 @@ mod tests {
         assert!(tree.process_certificate(&[P1], true).unwrap());
         assert!(tree.apply_mappings(&[(P1, P2)], true).unwrap());
         assert!(tree.process_certificate(&[P2], true).unwrap());
-        assert_eq!(tree.intersect(Some(&BTreeSet::from([P1]))).unwrap(), Some(BTreeSet::from([P2])));
+        assert_eq!(tree.intersect(Some(&BTreeSet::from([P1]))).unwrap(), Some(BTreeSet::from([P1])));
         let mut tree = PolicyTree::default();
         assert!(tree.process_certificate(&[P1], true).unwrap());
         assert!(!tree.apply_mappings(&[(P1, P2)], false).unwrap());
