@@ -119,8 +119,23 @@ fn validity(now: SystemTime, years: u64) -> Result<Validity, SimError> {
     ))
 }
 
-fn extension<T: Encode>(oid: ObjectIdentifier, critical: bool, value: &T) -> Result<Extension, SimError> {
+/// Encodes an extension value (any `der` type) as an X.509 Extension (RFC 5280 §4.1).
+///
+/// # Errors
+/// [`SimError::Certificate`] if the value does not encode.
+pub fn extension<T: Encode>(oid: ObjectIdentifier, critical: bool, value: &T) -> Result<Extension, SimError> {
     Ok(Extension { extn_id: oid, critical, extn_value: OctetString::new(value.to_der().map_err(der_err)?).map_err(der_err)? })
+}
+
+/// basicConstraints cA TRUE (with `path_len`) and keyUsage keyCertSign + cRLSign, both critical.
+///
+/// # Errors
+/// [`SimError::Certificate`] if they do not encode.
+pub fn ca_extensions(path_len: Option<u8>) -> Result<Vec<Extension>, SimError> {
+    Ok(vec![
+        extension(const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS, true, &BasicConstraints { ca: true, path_len_constraint: path_len })?,
+        extension(const_oid::db::rfc5280::ID_CE_KEY_USAGE, true, &KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign))?,
+    ])
 }
 
 /// The key identifier of RFC 7093 §2 method 1: the leftmost 160 bits of SHA-256 of the
@@ -144,17 +159,67 @@ impl DemoCa {
     /// # Errors
     /// [`SimError::Certificate`] if the certificate cannot be built.
     pub fn generate(curve: Curve, now: SystemTime) -> Result<Self, SimError> {
+        let window = validity(now, 10)?;
+        Self::root_with_validity("CN=mobile-id demo root CA (virtual SIM; not for production),O=mobile-id demo,C=AZ", curve, window)
+    }
+
+    /// A self-signed root named `subject` (RFC 4514), valid from `not_before` to `not_after`.
+    ///
+    /// # Errors
+    /// [`SimError::Certificate`] for a bad name or time.
+    pub fn root(subject: &str, curve: Curve, not_before: SystemTime, not_after: SystemTime) -> Result<Self, SimError> {
+        Self::root_with_validity(subject, curve, Validity::new(utc(not_before)?, utc(not_after)?))
+    }
+
+    fn root_with_validity(subject: &str, curve: Curve, window: Validity) -> Result<Self, SimError> {
         let key = EcSigningKey::generate(curve).map_err(|_| SimError::Random)?;
         let spki = key.public_key_info().map_err(|_| SimError::Certificate)?;
-        let name = Name::from_str("CN=mobile-id demo root CA (virtual SIM; not for production),O=mobile-id demo,C=AZ").map_err(der_err)?;
-        let ski = key_identifier(&spki);
-        let extensions = vec![
-            extension(const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS, true, &BasicConstraints { ca: true, path_len_constraint: None })?,
-            extension(const_oid::db::rfc5280::ID_CE_KEY_USAGE, true, &KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign))?,
-            extension(const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER, false, &SubjectKeyIdentifier(OctetString::new(ski).map_err(der_err)?))?,
-        ];
-        let certificate = sign_tbs(&key, name.clone(), name, spki, validity(now, 10)?, extensions)?;
+        let name = Name::from_str(subject).map_err(der_err)?;
+        let mut extensions = ca_extensions(None)?;
+        extensions.push(extension(const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER, false, &SubjectKeyIdentifier(OctetString::new(key_identifier(&spki)).map_err(der_err)?))?);
+        let certificate = sign_tbs(&key, name.clone(), name, spki, window, extensions)?;
         Ok(Self { key, certificate })
+    }
+
+    /// A subordinate CA under this one, with a fresh key on `curve`.
+    ///
+    /// # Errors
+    /// [`SimError::Certificate`] for a bad name or time.
+    pub fn subordinate(&self, subject: &str, curve: Curve, not_before: SystemTime, not_after: SystemTime, path_len: Option<u8>) -> Result<Self, SimError> {
+        let key = EcSigningKey::generate(curve).map_err(|_| SimError::Random)?;
+        let spki = key.public_key_info().map_err(|_| SimError::Certificate)?;
+        let certificate = self.issue(subject, spki, not_before, not_after, ca_extensions(path_len)?)?;
+        Ok(Self { key, certificate })
+    }
+
+    /// Issues a certificate with exactly `extensions` plus subject and authority key
+    /// identifiers: the building block for test PKIs (intermediates, TSA and OCSP responder
+    /// certificates, edge cases).
+    ///
+    /// # Errors
+    /// [`SimError::Certificate`] for a bad name or time.
+    pub fn issue(
+        &self,
+        subject: &str,
+        subject_key: SubjectPublicKeyInfoOwned,
+        not_before: SystemTime,
+        not_after: SystemTime,
+        mut extensions: Vec<Extension>,
+    ) -> Result<Certificate, SimError> {
+        let subject = Name::from_str(subject).map_err(der_err)?;
+        extensions.push(extension(const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER, false, &SubjectKeyIdentifier(OctetString::new(key_identifier(&subject_key)).map_err(der_err)?))?);
+        extensions.push(self.authority_key_identifier()?);
+        let window = Validity::new(utc(not_before)?, utc(not_after)?);
+        sign_tbs(&self.key, self.certificate.tbs_certificate().subject().clone(), subject, subject_key, window, extensions)
+    }
+
+    fn authority_key_identifier(&self) -> Result<Extension, SimError> {
+        let aki = AuthorityKeyIdentifier {
+            key_identifier: Some(OctetString::new(key_identifier(self.certificate.tbs_certificate().subject_public_key_info())).map_err(der_err)?),
+            authority_cert_issuer: None,
+            authority_cert_serial_number: None,
+        };
+        extension(const_oid::db::rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER, false, &aki)
     }
 
     /// A CA from its stored key and certificate.
@@ -197,16 +262,11 @@ impl DemoCa {
         ))
         .map_err(der_err)?;
         let ski = key_identifier(&subject_key);
-        let aki = AuthorityKeyIdentifier {
-            key_identifier: Some(OctetString::new(key_identifier(&self.certificate.tbs_certificate().subject_public_key_info().clone())).map_err(der_err)?),
-            authority_cert_issuer: None,
-            authority_cert_serial_number: None,
-        };
         let policies = CertificatePolicies(vec![PolicyInformation { policy_identifier: DEMO_POLICY, policy_qualifiers: None }]);
         let mut extensions = vec![
             extension(const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS, true, &BasicConstraints { ca: false, path_len_constraint: None })?,
             extension(const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER, false, &SubjectKeyIdentifier(OctetString::new(ski).map_err(der_err)?))?,
-            extension(const_oid::db::rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER, false, &aki)?,
+            self.authority_key_identifier()?,
             extension(const_oid::db::rfc5280::ID_CE_CERTIFICATE_POLICIES, false, &policies)?,
         ];
         match role {

@@ -19,7 +19,10 @@ use std::time::SystemTime;
 use der::{Decode, Encode};
 use x509_cert::Certificate;
 
-pub use issuer::{DEMO_POLICY, DemoCa, DemoIdentity, ID_PE_QC_STATEMENTS, QC_COMPLIANCE, QC_SSCD, QC_TYPE, QC_TYPE_ESIGN, QcStatement, key_identifier};
+pub use issuer::{
+    DEMO_POLICY, DemoCa, DemoIdentity, ID_KP_CLIENT_AUTH, ID_PE_QC_STATEMENTS, QC_COMPLIANCE, QC_SSCD, QC_TYPE, QC_TYPE_ESIGN, QcStatement, ca_extensions,
+    extension, key_identifier,
+};
 pub use state::{PinRecord, PinRecords, SimKeys, SimState, SimStore};
 
 use crate::apdu::{ApduTransport, CommandApdu, LogicalChannel, ResponseApdu, StatusWord, TlvReader, TransportError, encode_tlv};
