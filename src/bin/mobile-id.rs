@@ -11,6 +11,9 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+#[path = "mobile-id/chain.rs"]
+mod chain;
 use der::{Decode, EncodePem};
 use mobile_id::apdu::RecordingTransport;
 use mobile_id::card::sim::{SimError, SimInit, VirtualSim};
@@ -31,6 +34,9 @@ enum Command {
     /// The virtual SIM (for tests and demos only).
     #[command(subcommand)]
     Sim(SimCommand),
+    /// Certificate chains (RFC 5280).
+    #[command(subcommand)]
+    Chain(chain::ChainCommand),
     /// Runs the main job on a fresh virtual SIM and prints a short report.
     Demo,
 }
@@ -168,6 +174,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sim(cmd) => run_sim(cmd),
+        Command::Chain(chain::ChainCommand::Verify(args)) => return chain::verify(args),
+        Command::Chain(chain::ChainCommand::VerifyBatch) => return chain::verify_batch(),
         Command::Demo => demo(),
     };
     match result {

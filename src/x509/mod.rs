@@ -10,6 +10,7 @@
 mod cert;
 mod crl;
 mod error;
+pub mod load;
 mod name;
 mod name_constraints;
 pub mod ocsp;

@@ -1,0 +1,407 @@
+//! `mobile-id chain verify` and `mobile-id chain verify-batch`.
+//!
+//! Exit codes of `verify`: 0 valid, 1 invalid, 3 unsupported (weak or unknown algorithm),
+//! 2 usage or input error.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{BufRead, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand, ValueEnum};
+use der::asn1::ObjectIdentifier;
+use mobile_id::x509::{
+    ChainVerifier, KeyUsageBit, ParsedCertificate, PolicySettings, Purpose, RevocationData, RevocationMode, ValidationError, ValidationOptions,
+    VerifiedPath, load,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Subcommand)]
+pub enum ChainCommand {
+    /// Validates one certificate chain (RFC 5280) and prints the verdict.
+    Verify(VerifyArgs),
+    /// Validates JSON Lines requests from stdin, one verdict line per request on stdout.
+    VerifyBatch,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PurposeArg {
+    Signing,
+    Authentication,
+    Timestamping,
+    OcspSigning,
+    Any,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RevocationArg {
+    Off,
+    IfPresent,
+    Required,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The certificate to validate (PEM or DER).
+    leaf: PathBuf,
+    /// Trust anchor files (PEM with one or many certificates, or DER).
+    #[arg(long, required = true, value_name = "FILE")]
+    anchor: Vec<PathBuf>,
+    /// Intermediate certificate files, in any order.
+    #[arg(long, value_name = "FILE")]
+    intermediate: Vec<PathBuf>,
+    /// CRL files.
+    #[arg(long, value_name = "FILE")]
+    crl: Vec<PathBuf>,
+    /// OCSP response files.
+    #[arg(long, value_name = "FILE")]
+    ocsp: Vec<PathBuf>,
+    /// Validation time, RFC 3339 (e.g. 2026-11-27T12:00:00Z), or `now`.
+    #[arg(long, value_name = "RFC3339")]
+    at: String,
+    /// What the leaf is for.
+    #[arg(long, value_enum, default_value = "any")]
+    purpose: PurposeArg,
+    /// Acceptable policy OIDs (the user-initial-policy-set; default any policy).
+    #[arg(long, value_name = "OID")]
+    policy: Vec<String>,
+    /// Require a valid policy (initial-explicit-policy).
+    #[arg(long)]
+    require_explicit_policy: bool,
+    /// Forbid policy mapping.
+    #[arg(long)]
+    inhibit_policy_mapping: bool,
+    /// Do not let anyPolicy match.
+    #[arg(long)]
+    inhibit_any_policy: bool,
+    /// Most intermediates between leaf and anchor.
+    #[arg(long, value_name = "N")]
+    max_depth: Option<usize>,
+    /// Revocation checking.
+    #[arg(long, value_enum, default_value = "if-present")]
+    revocation: RevocationArg,
+    /// Print a JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Parses an RFC 3339 date-time (`YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`) to Unix seconds.
+pub fn parse_rfc3339(text: &str) -> Option<u64> {
+    if text == "now" {
+        return std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs());
+    }
+    let num = |s: &str| s.parse::<u16>().ok();
+    let (date, rest) = text.split_once(['T', 't', ' '])?;
+    let mut d = date.split('-');
+    let (y, mo, da) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
+    let (clock, offset) = if let Some(c) = rest.strip_suffix(['Z', 'z']) {
+        (c, 0i64)
+    } else {
+        let at = rest.rfind(['+', '-'])?;
+        let (c, off) = rest.split_at(at);
+        let sign = if off.starts_with('-') { -1 } else { 1 };
+        let (oh, om) = off.get(1..)?.split_once(':')?;
+        (c, sign * (i64::from(num(oh)?) * 3600 + i64::from(num(om)?) * 60))
+    };
+    let clock = clock.split('.').next()?;
+    let mut c = clock.split(':');
+    let (h, mi, s) = (num(c.next()?)?, num(c.next()?)?, num(c.next()?)?);
+    let dt = der::DateTime::new(y, mo.try_into().ok()?, da.try_into().ok()?, h.try_into().ok()?, mi.try_into().ok()?, s.try_into().ok()?).ok()?;
+    u64::try_from(i64::try_from(dt.unix_duration().as_secs()).ok()? - offset).ok()
+}
+
+fn purpose(p: PurposeArg) -> Purpose {
+    match p {
+        PurposeArg::Signing => Purpose::Signing,
+        PurposeArg::Authentication => Purpose::Authentication,
+        PurposeArg::Timestamping => Purpose::Timestamping,
+        PurposeArg::OcspSigning => Purpose::OcspSigning,
+        PurposeArg::Any => Purpose::Any,
+    }
+}
+
+fn revocation(r: RevocationArg) -> RevocationMode {
+    match r {
+        RevocationArg::Off => RevocationMode::Off,
+        RevocationArg::IfPresent => RevocationMode::IfPresent,
+        RevocationArg::Required => RevocationMode::Required,
+    }
+}
+
+fn oids(texts: &[String]) -> Result<Option<BTreeSet<ObjectIdentifier>>, String> {
+    if texts.is_empty() {
+        return Ok(None);
+    }
+    texts.iter().map(|t| ObjectIdentifier::new(t).map_err(|_| format!("not an OID: {t}"))).collect::<Result<_, _>>().map(Some)
+}
+
+#[derive(Serialize)]
+struct ChainEntry {
+    subject: String,
+    sha256: String,
+}
+
+#[derive(Serialize)]
+struct Verdict {
+    result: &'static str,
+    code: &'static str,
+    message: String,
+    chain: Vec<ChainEntry>,
+    policies: Vec<String>,
+    identity: Option<mobile_id::x509::Identity>,
+}
+
+fn verdict(result: &Result<VerifiedPath, ValidationError>) -> Verdict {
+    match result {
+        Ok(path) => Verdict {
+            result: "valid",
+            code: "ok",
+            message: "the chain is valid".into(),
+            chain: path.chain.iter().map(|c| ChainEntry { subject: c.subject_text(), sha256: hex::encode(c.fingerprint()) }).collect(),
+            policies: path.policies.iter().cloned().collect(),
+            identity: Some(path.identity.clone()),
+        },
+        Err(e) => Verdict {
+            result: if e.is_unsupported() { "unsupported" } else { "invalid" },
+            code: e.code(),
+            message: e.to_string(),
+            chain: Vec::new(),
+            policies: Vec::new(),
+            identity: None,
+        },
+    }
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {}", path.display(), e.kind()))
+}
+
+fn load_all<T>(paths: &[PathBuf], parse: fn(&[u8]) -> Result<Vec<T>, ValidationError>) -> Result<Vec<T>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        out.extend(parse(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))?);
+    }
+    Ok(out)
+}
+
+/// `chain verify`.
+pub fn verify(args: VerifyArgs) -> ExitCode {
+    let run = || -> Result<Result<VerifiedPath, ValidationError>, String> {
+        let time = parse_rfc3339(&args.at).ok_or("--at must be an RFC 3339 date-time such as 2026-11-27T12:00:00Z")?;
+        let mut leaves = load::certificates(&read(&args.leaf)?).map_err(|e| format!("{}: {e}", args.leaf.display()))?;
+        if leaves.len() != 1 {
+            return Err("the leaf file must hold exactly one certificate".into());
+        }
+        let leaf = leaves.remove(0);
+        let anchors = load_all(&args.anchor, load::certificates)?;
+        let pool = load_all(&args.intermediate, load::certificates)?;
+        let data = RevocationData { crls: load_all(&args.crl, load::crls)?, ocsp: load_all(&args.ocsp, load::ocsp_responses)? };
+        let mut options = ValidationOptions::new(time, purpose(args.purpose));
+        options.policy = PolicySettings {
+            initial_policy_set: oids(&args.policy)?,
+            require_explicit_policy: args.require_explicit_policy,
+            inhibit_policy_mapping: args.inhibit_policy_mapping,
+            inhibit_any_policy: args.inhibit_any_policy,
+        };
+        options.max_depth = args.max_depth;
+        options.revocation = revocation(args.revocation);
+        Ok(ChainVerifier::new(anchors).verify(&leaf, &pool, &data, &options))
+    };
+    match run() {
+        Err(message) => {
+            eprintln!("mobile-id: {message}");
+            ExitCode::from(2)
+        }
+        Ok(result) => {
+            let v = verdict(&result);
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            } else {
+                println!("{}: {}", v.result, v.message);
+                for entry in &v.chain {
+                    println!("  {} (sha256 {})", entry.subject, entry.sha256);
+                }
+                if !v.policies.is_empty() {
+                    println!("  policies: {}", v.policies.join(", "));
+                }
+            }
+            ExitCode::from(match v.result {
+                "valid" => 0,
+                "unsupported" => 3,
+                _ => 1,
+            })
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PolicyRequest {
+    #[serde(default)]
+    initial_set: Vec<String>,
+    #[serde(default)]
+    require_explicit: bool,
+    #[serde(default)]
+    inhibit_mapping: bool,
+    #[serde(default)]
+    inhibit_any: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchRequest {
+    id: serde_json::Value,
+    anchors: Vec<String>,
+    #[serde(default)]
+    intermediates: Vec<String>,
+    leaf: String,
+    #[serde(default)]
+    crls: Vec<String>,
+    #[serde(default)]
+    ocsp: Vec<String>,
+    time: String,
+    #[serde(default = "any_purpose")]
+    purpose: Purpose,
+    #[serde(default)]
+    key_usage: Vec<KeyUsageBit>,
+    #[serde(default)]
+    eku: Vec<String>,
+    #[serde(default)]
+    policy: PolicyRequest,
+    #[serde(default)]
+    max_depth: Option<usize>,
+    #[serde(default = "if_present")]
+    revocation: RevocationMode,
+}
+
+fn any_purpose() -> Purpose {
+    Purpose::Any
+}
+
+fn if_present() -> RevocationMode {
+    RevocationMode::IfPresent
+}
+
+#[derive(Serialize)]
+struct BatchVerdict {
+    id: serde_json::Value,
+    result: &'static str,
+    code: &'static str,
+    message: String,
+    policies: Vec<String>,
+}
+
+/// Longest request line read; longer lines get an error line and are skipped.
+const MAX_LINE: u64 = 16 * 1024 * 1024;
+/// Verifiers (one per distinct anchor set) kept for their signature caches.
+const MAX_VERIFIERS: usize = 64;
+
+fn many<T>(items: &[String], parse: fn(&[u8]) -> Result<Vec<T>, ValidationError>) -> Result<Vec<T>, String> {
+    let mut out = Vec::new();
+    for item in items {
+        out.extend(parse(item.as_bytes()).map_err(|e| e.to_string())?);
+    }
+    Ok(out)
+}
+
+fn batch_one(line: &[u8], verifiers: &mut HashMap<Vec<[u8; 32]>, ChainVerifier>) -> BatchVerdict {
+    let error = |id: serde_json::Value, message: String| BatchVerdict { id, result: "error", code: "malformed-request", message, policies: Vec::new() };
+    let request: BatchRequest = match serde_json::from_slice(line) {
+        Ok(r) => r,
+        Err(e) => {
+            let id = serde_json::from_slice::<serde_json::Value>(line).ok().and_then(|v| v.get("id").cloned()).unwrap_or(serde_json::Value::Null);
+            return error(id, format!("the request does not parse: {e}"));
+        }
+    };
+    let id = request.id.clone();
+    let prepare = || -> Result<(Vec<ParsedCertificate>, ParsedCertificate, Vec<ParsedCertificate>, RevocationData, ValidationOptions), String> {
+        let anchors = many(&request.anchors, load::certificates)?;
+        let mut leaf = load::certificates(request.leaf.as_bytes()).map_err(|e| e.to_string())?;
+        if leaf.len() != 1 {
+            return Err("leaf must be exactly one certificate".into());
+        }
+        let pool = many(&request.intermediates, load::certificates)?;
+        let data = RevocationData { crls: many(&request.crls, load::crls)?, ocsp: many(&request.ocsp, load::ocsp_responses)? };
+        let time = parse_rfc3339(&request.time).ok_or("time must be RFC 3339")?;
+        let mut options = ValidationOptions::new(time, request.purpose);
+        options.required_key_usage = request.key_usage.clone();
+        options.required_eku = request.eku.iter().map(|t| ObjectIdentifier::new(t).map_err(|_| format!("not an OID: {t}"))).collect::<Result<_, _>>()?;
+        options.policy = PolicySettings {
+            initial_policy_set: oids(&request.policy.initial_set)?,
+            require_explicit_policy: request.policy.require_explicit,
+            inhibit_policy_mapping: request.policy.inhibit_mapping,
+            inhibit_any_policy: request.policy.inhibit_any,
+        };
+        options.max_depth = request.max_depth;
+        options.revocation = request.revocation;
+        Ok((anchors, leaf.remove(0), pool, data, options))
+    };
+    let (anchors, leaf, pool, data, options) = match prepare() {
+        Ok(p) => p,
+        Err(message) => return error(id, message),
+    };
+    let key: Vec<[u8; 32]> = anchors.iter().map(ParsedCertificate::fingerprint).collect();
+    if verifiers.len() >= MAX_VERIFIERS && !verifiers.contains_key(&key) {
+        verifiers.clear();
+    }
+    let verifier = verifiers.entry(key).or_insert_with(|| ChainVerifier::new(anchors));
+    let v = verdict(&verifier.verify(&leaf, &pool, &data, &options));
+    BatchVerdict { id, result: v.result, code: v.code, message: v.message, policies: v.policies }
+}
+
+/// `chain verify-batch`.
+pub fn verify_batch() -> ExitCode {
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut verifiers = HashMap::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let read = match (&mut input).take(MAX_LINE).read_until(b'\n', &mut line) {
+            Ok(n) => n,
+            Err(e) => {
+                eprintln!("mobile-id: cannot read stdin: {}", e.kind());
+                return ExitCode::from(2);
+            }
+        };
+        if read == 0 {
+            break;
+        }
+        let verdict = if line.last() != Some(&b'\n') && read as u64 == MAX_LINE {
+            // Skip the rest of an oversized line.
+            let mut sink = Vec::new();
+            while matches!((&mut input).take(MAX_LINE).read_until(b'\n', &mut sink), Ok(n) if n > 0 && sink.last() != Some(&b'\n')) {
+                sink.clear();
+            }
+            BatchVerdict { id: serde_json::Value::Null, result: "error", code: "malformed-request", message: "the request line is too long".into(), policies: Vec::new() }
+        } else if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        } else {
+            batch_one(&line, &mut verifiers)
+        };
+        let text = serde_json::to_string(&verdict).unwrap_or_default();
+        if writeln!(out, "{text}").is_err() {
+            return ExitCode::from(2);
+        }
+    }
+    if out.flush().is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_rfc3339;
+
+    #[test]
+    fn rfc3339() {
+        assert_eq!(parse_rfc3339("2011-04-15T00:00:00Z"), Some(1_302_825_600));
+        assert_eq!(parse_rfc3339("2011-04-15T02:00:00+02:00"), Some(1_302_825_600));
+        assert_eq!(parse_rfc3339("2011-04-14T22:00:00.5-02:00"), Some(1_302_825_600));
+        assert_eq!(parse_rfc3339("2011-13-15T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339("yesterday"), None);
+    }
+}
