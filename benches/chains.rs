@@ -1,0 +1,68 @@
+//! Chain validation of a 3-certificate P-256 chain (root → intermediate → leaf), beside the raw
+//! p256 verify it is built from:
+//! - `p256 verify (raw)`: one ECDSA verification of the leaf's TBS, hashing included;
+//! - `chain, cold`: a fresh verifier per call (two signature checks, nothing cached);
+//! - `chain, CA cached`: one long-lived verifier, the intermediate's signature cached (goal:
+//!   at most 1.1× the raw verify);
+//! - `chain, parse + cached`: the same including decoding the three certificates.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::hint::black_box;
+use std::time::{Duration, SystemTime};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use der::{Decode, Encode};
+use ecdsa::signature::Verifier;
+use mobile_id::card::sim::{DemoCa, extension};
+use mobile_id::card::{Curve, EcSigningKey};
+use mobile_id::x509::{ChainVerifier, ParsedCertificate, Purpose, RevocationData, ValidationOptions};
+use spki::DecodePublicKey;
+use x509_cert::ext::pkix::{KeyUsage, KeyUsages};
+
+const NOW: u64 = 1_800_000_000;
+
+fn chains(c: &mut Criterion) {
+    let at = |s: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(s);
+    let root = DemoCa::root("CN=Bench Root", Curve::P256, at(NOW - 86_400), at(NOW + 86_400 * 365)).expect("root");
+    let intermediate = root.subordinate("CN=Bench CA", Curve::P256, at(NOW - 86_400), at(NOW + 86_400 * 365), None).expect("CA");
+    let key = EcSigningKey::generate(Curve::P256).expect("key");
+    let ku = extension(const_oid::db::rfc5280::ID_CE_KEY_USAGE, true, &KeyUsage(KeyUsages::NonRepudiation.into())).expect("ku");
+    let leaf = intermediate.issue("CN=Bench Signer", key.public_key_info().expect("spki"), at(NOW - 86_400), at(NOW + 86_400), vec![ku]).expect("leaf");
+    let ders: Vec<Vec<u8>> = [root.certificate(), intermediate.certificate(), &leaf].iter().map(|c| c.to_der().expect("der")).collect();
+    let parse = |d: &Vec<u8>| ParsedCertificate::from_der(d).expect("parses");
+    let (root_p, inter_p, leaf_p) = (parse(&ders[0]), parse(&ders[1]), parse(&ders[2]));
+    let options = ValidationOptions::new(NOW, Purpose::Signing);
+    let none = RevocationData::default();
+
+    let issuer_key = p256::ecdsa::VerifyingKey::from_public_key_der(
+        &intermediate.certificate().tbs_certificate().subject_public_key_info().to_der().expect("spki"),
+    )
+    .expect("key");
+    let tbs = leaf.tbs_certificate().to_der().expect("tbs");
+    let signature = p256::ecdsa::Signature::from_der(leaf.signature().raw_bytes()).expect("signature");
+
+    let mut group = c.benchmark_group("3-certificate P-256 chain");
+    group.bench_function("p256 verify (raw)", |b| b.iter(|| issuer_key.verify(black_box(&tbs), &signature).expect("verifies")));
+    group.bench_function("chain, cold", |b| {
+        b.iter(|| {
+            let verifier = ChainVerifier::new(vec![root_p.clone()]);
+            verifier.verify(black_box(&leaf_p), std::slice::from_ref(&inter_p), &none, &options).expect("valid")
+        })
+    });
+    let verifier = ChainVerifier::new(vec![root_p.clone()]);
+    group.bench_function("chain, CA cached", |b| {
+        b.iter(|| verifier.verify(black_box(&leaf_p), std::slice::from_ref(&inter_p), &none, &options).expect("valid"))
+    });
+    group.bench_function("chain, parse + cached", |b| {
+        b.iter(|| {
+            let leaf = parse(black_box(&ders[2]));
+            let pool = [parse(&ders[1])];
+            verifier.verify(&leaf, &pool, &none, &options).expect("valid")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, chains);
+criterion_main!(benches);
