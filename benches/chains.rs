@@ -6,13 +6,13 @@
 //!   at most 1.1× the raw verify);
 //! - `chain, parse + cached`: the same including decoding the three certificates.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::hint::black_box;
 use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use der::{Decode, Encode};
+use der::Encode;
 use ecdsa::signature::Verifier;
 use mobile_id::card::sim::{DemoCa, extension};
 use mobile_id::card::{Curve, EcSigningKey};

@@ -355,11 +355,10 @@ pub fn crl_status(
                 }
                 return CrlStatus::Revoked { reason: reason_name_opt(entry.reason), time: entry.time };
             }
-            if let Some(entry) = crl.entry(&cert.issuer, &serial) {
-                if entry.reason != Some(CrlReason::RemoveFromCRL) {
+            if let Some(entry) = crl.entry(&cert.issuer, &serial)
+                && entry.reason != Some(CrlReason::RemoveFromCRL) {
                     return CrlStatus::Revoked { reason: reason_name_opt(entry.reason), time: entry.time };
                 }
-            }
             reasons_mask |= interim;
         }
     }

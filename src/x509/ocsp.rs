@@ -395,11 +395,10 @@ fn judge(
         None if check.time > this_update + OCSP_MAX_AGE_WITHOUT_NEXT_UPDATE => return Err("the OCSP response is stale"),
         _ => {}
     }
-    if let Some(expected) = check.nonce {
-        if response.nonce().as_deref() != Some(expected) {
+    if let Some(expected) = check.nonce
+        && response.nonce().as_deref() != Some(expected) {
             return Err("the OCSP response does not echo the request nonce");
         }
-    }
     Ok(match &single.cert_status {
         CertStatus::Good(_) => OcspStatus::Good,
         CertStatus::Revoked(info) => OcspStatus::Revoked {

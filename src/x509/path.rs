@@ -153,11 +153,10 @@ impl<'a> Search<'a> {
     fn validate(&mut self, path: &[&ParsedCertificate], anchor: &ParsedCertificate) -> Result<VerifiedPath, ValidationError> {
         let options = self.options;
         let n = path.len();
-        if let Some(max) = options.max_depth {
-            if n.saturating_sub(1) > max {
+        if let Some(max) = options.max_depth
+            && n.saturating_sub(1) > max {
                 return Err(ValidationError::PathLength);
             }
-        }
         let time = options.time;
         check_validity(anchor, time)?;
         // §6.1.2 initialisation.
@@ -209,11 +208,10 @@ impl<'a> Search<'a> {
                 if pairs.iter().any(|(a, b)| *a == oid::ANY_POLICY || *b == oid::ANY_POLICY) {
                     return Err(ValidationError::Policy { what: "a policy mapping involves anyPolicy" });
                 }
-                if let Some(t) = tree.as_mut() {
-                    if !t.apply_mappings(&pairs, policy_mapping > 0)? {
+                if let Some(t) = tree.as_mut()
+                    && !t.apply_mappings(&pairs, policy_mapping > 0)? {
                         tree = None;
                     }
-                }
             }
             // (c)-(f): the working issuer becomes this certificate.
             issuer = cert;

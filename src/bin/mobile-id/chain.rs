@@ -296,6 +296,9 @@ const MAX_LINE: u64 = 16 * 1024 * 1024;
 /// Verifiers (one per distinct anchor set) kept for their signature caches.
 const MAX_VERIFIERS: usize = 64;
 
+/// A batch request decoded: anchors, leaf, pool, revocation data, options.
+type Prepared = (Vec<ParsedCertificate>, ParsedCertificate, Vec<ParsedCertificate>, RevocationData, ValidationOptions);
+
 fn many<T>(items: &[String], parse: fn(&[u8]) -> Result<Vec<T>, ValidationError>) -> Result<Vec<T>, String> {
     let mut out = Vec::new();
     for item in items {
@@ -314,7 +317,7 @@ fn batch_one(line: &[u8], verifiers: &mut HashMap<Vec<[u8; 32]>, ChainVerifier>)
         }
     };
     let id = request.id.clone();
-    let prepare = || -> Result<(Vec<ParsedCertificate>, ParsedCertificate, Vec<ParsedCertificate>, RevocationData, ValidationOptions), String> {
+    let prepare = || -> Result<Prepared, String> {
         let anchors = many(&request.anchors, load::certificates)?;
         let mut leaf = load::certificates(request.leaf.as_bytes()).map_err(|e| e.to_string())?;
         if leaf.len() != 1 {
