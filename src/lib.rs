@@ -20,3 +20,5 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod card;
 pub mod signer;
 pub mod x509;
+pub mod report;
+pub mod cms;

@@ -26,7 +26,7 @@ pub use error::ValidationError;
 pub use name::NormalizedName;
 pub use ocsp::ParsedOcspResponse;
 pub use qc::{Identity, QcStatements, SemanticsIdentifier};
-pub use signature::{HashAlgorithm, verify_signature};
+pub use signature::{HashAlgorithm, verify_signature, verify_signature_prehashed};
 pub use verifier::{
     Budget, ChainVerifier, KeyUsageBit, PolicySettings, Purpose, RevocationData, RevocationMode, RevocationSource, SIGNATURE_CACHE_LIMIT,
     ValidationOptions, VerifiedPath,

@@ -168,6 +168,14 @@ fn pss_scheme(algorithm: &AlgorithmIdentifierOwned) -> Result<Scheme, Validation
     Ok(Scheme::RsaPss { hash, salt_len })
 }
 
+impl Scheme {
+    fn hash(self) -> HashAlgorithm {
+        match self {
+            Self::Ecdsa(h) | Self::RsaPkcs1(h) | Self::RsaPss { hash: h, .. } => h,
+        }
+    }
+}
+
 /// Verifies `signature` over `message` with the key in `spki`, by the algorithm in
 /// `algorithm`. `what` names the signed object in the error.
 ///
@@ -181,10 +189,44 @@ pub fn verify_signature(
     signature: &[u8],
     what: &'static str,
 ) -> Result<(), ValidationError> {
+    let scheme = scheme(algorithm)?;
+    verify_scheme(spki, scheme, &scheme.hash().digest(message), signature, what)
+}
+
+/// Verifies `signature` over an already computed `digest` made with `hash` — the CMS case
+/// (RFC 5652 §5.4), where the SignerInfo names the digest and the signature algorithm may be
+/// the bare key algorithm (rsaEncryption, id-ecPublicKey: RFC 3370 §3.2, RFC 5753 §7.1.3).
+///
+/// # Errors
+/// As [`verify_signature`].
+pub fn verify_signature_prehashed(
+    spki: &SubjectPublicKeyInfoOwned,
+    algorithm: &AlgorithmIdentifierOwned,
+    hash: HashAlgorithm,
+    digest: &[u8],
+    signature: &[u8],
+    what: &'static str,
+) -> Result<(), ValidationError> {
+    let scheme = match algorithm.oid {
+        RSA_ENCRYPTION if params_absent_or_null(algorithm) => Scheme::RsaPkcs1(hash),
+        ID_EC_PUBLIC_KEY => Scheme::Ecdsa(hash),
+        _ => match scheme(algorithm)? {
+            Scheme::Ecdsa(_) => Scheme::Ecdsa(hash),
+            Scheme::RsaPkcs1(_) => Scheme::RsaPkcs1(hash),
+            pss => pss,
+        },
+    };
+    if digest.len() != hash.digest(&[]).len() {
+        return Err(ValidationError::Malformed { what: "digest length" });
+    }
+    verify_scheme(spki, scheme, digest, signature, what)
+}
+
+fn verify_scheme(spki: &SubjectPublicKeyInfoOwned, scheme: Scheme, digest: &[u8], signature: &[u8], what: &'static str) -> Result<(), ValidationError> {
     let bad = ValidationError::BadSignature { what };
     let bad_key = ValidationError::Malformed { what: "public key" };
-    match scheme(algorithm)? {
-        Scheme::Ecdsa(hash) => {
+    match scheme {
+        Scheme::Ecdsa(_) => {
             if spki.algorithm.oid != ID_EC_PUBLIC_KEY {
                 return Err(bad);
             }
@@ -195,17 +237,16 @@ pub fn verify_signature(
                 .and_then(|p| p.decode_as().ok())
                 .ok_or(ValidationError::Malformed { what: "EC key parameters" })?;
             let spki_der = spki.to_der().map_err(|_| bad_key.clone())?;
-            let digest = hash.digest(message);
             match curve {
                 SECP256R1 => {
                     let key = p256::ecdsa::VerifyingKey::from_public_key_der(&spki_der).map_err(|_| bad_key)?;
                     let sig = p256::ecdsa::Signature::from_der(signature).map_err(|_| bad.clone())?;
-                    key.verify_prehash(&digest, &sig).map_err(|_| bad)
+                    key.verify_prehash(digest, &sig).map_err(|_| bad)
                 }
                 SECP384R1 => {
                     let key = p384::ecdsa::VerifyingKey::from_public_key_der(&spki_der).map_err(|_| bad_key)?;
                     let sig = p384::ecdsa::Signature::from_der(signature).map_err(|_| bad.clone())?;
-                    key.verify_prehash(&digest, &sig).map_err(|_| bad)
+                    key.verify_prehash(digest, &sig).map_err(|_| bad)
                 }
                 other => Err(ValidationError::UnsupportedAlgorithm { what: format!("curve {other}") }),
             }
@@ -213,22 +254,20 @@ pub fn verify_signature(
         Scheme::RsaPkcs1(hash) => {
             let key = rsa_key(spki)?;
             let sig = rsa::pkcs1v15::Signature::try_from(signature).map_err(|_| bad.clone())?;
-            let digest = hash.digest(message);
             match hash {
-                HashAlgorithm::Sha256 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key).verify_prehash(&digest, &sig),
-                HashAlgorithm::Sha384 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha384>::new(key).verify_prehash(&digest, &sig),
-                HashAlgorithm::Sha512 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha512>::new(key).verify_prehash(&digest, &sig),
+                HashAlgorithm::Sha256 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key).verify_prehash(digest, &sig),
+                HashAlgorithm::Sha384 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha384>::new(key).verify_prehash(digest, &sig),
+                HashAlgorithm::Sha512 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha512>::new(key).verify_prehash(digest, &sig),
             }
             .map_err(|_| bad)
         }
         Scheme::RsaPss { hash, salt_len } => {
             let key = rsa_key(spki)?;
             let sig = rsa::pss::Signature::try_from(signature).map_err(|_| bad.clone())?;
-            let digest = hash.digest(message);
             match hash {
-                HashAlgorithm::Sha256 => rsa::pss::VerifyingKey::<sha2::Sha256>::new_with_salt_len(key, salt_len).verify_prehash(&digest, &sig),
-                HashAlgorithm::Sha384 => rsa::pss::VerifyingKey::<sha2::Sha384>::new_with_salt_len(key, salt_len).verify_prehash(&digest, &sig),
-                HashAlgorithm::Sha512 => rsa::pss::VerifyingKey::<sha2::Sha512>::new_with_salt_len(key, salt_len).verify_prehash(&digest, &sig),
+                HashAlgorithm::Sha256 => rsa::pss::VerifyingKey::<sha2::Sha256>::new_with_salt_len(key, salt_len).verify_prehash(digest, &sig),
+                HashAlgorithm::Sha384 => rsa::pss::VerifyingKey::<sha2::Sha384>::new_with_salt_len(key, salt_len).verify_prehash(digest, &sig),
+                HashAlgorithm::Sha512 => rsa::pss::VerifyingKey::<sha2::Sha512>::new_with_salt_len(key, salt_len).verify_prehash(digest, &sig),
             }
             .map_err(|_| bad)
         }

@@ -1,0 +1,100 @@
+//! CMS and CAdES attribute types: contentType, messageDigest, signingTime (RFC 5652 §11),
+//! ESS signingCertificate / signingCertificateV2 (RFC 2634 §5.4, RFC 5035 §3) and the
+//! signature timestamp attribute (RFC 3161 Appendix A, ETSI EN 319 122-1 §5.3).
+
+use der::asn1::{ObjectIdentifier, OctetString};
+use der::Sequence;
+use spki::AlgorithmIdentifierOwned;
+use x509_cert::ext::pkix::name::GeneralNames;
+use x509_cert::serial_number::SerialNumber;
+
+/// id-data.
+pub const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+/// id-signedData.
+pub const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+/// id-contentType.
+pub const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
+/// id-messageDigest.
+pub const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+/// id-signingTime.
+pub const ID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
+/// id-aa-signingCertificate (ESS, SHA-1).
+pub const ID_AA_SIGNING_CERTIFICATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
+/// id-aa-signingCertificateV2 (RFC 5035).
+pub const ID_AA_SIGNING_CERTIFICATE_V2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+/// id-aa-signatureTimeStampToken (RFC 3161 Appendix A).
+pub const ID_AA_SIGNATURE_TIME_STAMP_TOKEN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
+/// id-ct-TSTInfo.
+pub const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
+/// rsaEncryption, which CMS allows as a signatureAlgorithm meaning PKCS #1 v1.5 with the
+/// SignerInfo's digest algorithm (RFC 3370 §3.2).
+pub const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+/// ecdsa-with-SHA256.
+pub const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+/// ecdsa-with-SHA384.
+pub const ECDSA_WITH_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+/// ecdsa-with-SHA512.
+pub const ECDSA_WITH_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
+/// id-ecPublicKey, which some producers put as signatureAlgorithm.
+pub const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+
+/// ```text
+/// IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+#[allow(missing_docs)]
+pub struct IssuerSerial {
+    pub issuer: GeneralNames,
+    pub serial_number: SerialNumber,
+}
+
+/// ```text
+/// ESSCertIDv2 ::= SEQUENCE {
+///     hashAlgorithm AlgorithmIdentifier DEFAULT {algorithm id-sha256},
+///     certHash      Hash,
+///     issuerSerial  IssuerSerial OPTIONAL }
+/// ```
+/// (`hashAlgorithm` absent means SHA-256.)
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+#[allow(missing_docs)]
+pub struct EssCertIdV2 {
+    #[asn1(optional = "true")]
+    pub hash_algorithm: Option<AlgorithmIdentifierOwned>,
+    pub cert_hash: OctetString,
+    #[asn1(optional = "true")]
+    pub issuer_serial: Option<IssuerSerial>,
+}
+
+/// ```text
+/// SigningCertificateV2 ::= SEQUENCE {
+///     certs    SEQUENCE OF ESSCertIDv2,
+///     policies SEQUENCE OF PolicyInformation OPTIONAL }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+#[allow(missing_docs)]
+pub struct SigningCertificateV2 {
+    pub certs: Vec<EssCertIdV2>,
+    #[asn1(optional = "true")]
+    pub policies: Option<der::Any>,
+}
+
+/// ```text
+/// ESSCertID ::= SEQUENCE { certHash Hash (SHA-1), issuerSerial IssuerSerial OPTIONAL }
+/// SigningCertificate ::= SEQUENCE { certs SEQUENCE OF ESSCertID, policies … OPTIONAL }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+#[allow(missing_docs)]
+pub struct EssCertId {
+    pub cert_hash: OctetString,
+    #[asn1(optional = "true")]
+    pub issuer_serial: Option<IssuerSerial>,
+}
+
+/// ESS SigningCertificate (version 1, SHA-1).
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+#[allow(missing_docs)]
+pub struct SigningCertificate {
+    pub certs: Vec<EssCertId>,
+    #[asn1(optional = "true")]
+    pub policies: Option<der::Any>,
+}

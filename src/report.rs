@@ -1,0 +1,137 @@
+//! Verification reports shared by CMS, PDF and login: an indication in the style of ETSI EN
+//! 319 102-1 §5.1.3 (TOTAL-PASSED, INDETERMINATE, TOTAL-FAILED) with a sub-indication, so a bank
+//! can store and show why a signature is or is not acceptable.
+
+use serde::Serialize;
+
+use crate::x509::{Identity, QcStatements, ValidationError, VerifiedPath};
+
+/// ETSI EN 319 102-1 §5.1.3 main indication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING-KEBAB-CASE")]
+pub enum Indication {
+    /// Every check passed.
+    TotalPassed,
+    /// Something could not be established (missing data, unsupported algorithm, chain).
+    Indeterminate,
+    /// The signature is proven bad (hash or maths failure, revoked, malformed).
+    TotalFailed,
+}
+
+/// ETSI EN 319 102-1 §5.1.3 sub-indications used by this library.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SubIndication {
+    /// The signed data's digest does not match.
+    HashFailure,
+    /// The signature maths fails.
+    SigCryptoFailure,
+    /// The signer's certificate was revoked.
+    Revoked,
+    /// The structure is not a valid signature of this format.
+    FormatFailure,
+    /// No path to a trust anchor.
+    NoCertificateChainFound,
+    /// The signing certificate cannot be identified (missing, or signingCertificateV2 mismatch).
+    NoSigningCertificateFound,
+    /// A certificate was expired (or not yet valid) at the validation time and no proof of
+    /// existence before that exists.
+    OutOfBoundsNoPoe,
+    /// A certificate was not yet valid at the validation time.
+    NotYetValid,
+    /// The chain breaks a constraint (key usage, policy, name constraints, path length…).
+    ChainConstraintsFailure,
+    /// An algorithm or key size the library does not accept or implement.
+    CryptoConstraintsFailure,
+    /// Revocation information could not be obtained or used.
+    TryLater,
+    /// The content the signature covers was not supplied.
+    SignedDataNotFound,
+    /// A signature timestamp is present but not valid.
+    TimestampFailure,
+}
+
+/// One entry of a validated chain, for reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainEntry {
+    /// Subject, RFC 4514.
+    pub subject: String,
+    /// SHA-256 of the certificate, hex.
+    pub sha256: String,
+}
+
+/// The verdict on one signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SignatureReport {
+    /// Main indication.
+    pub indication: Indication,
+    /// Why, when not TOTAL-PASSED.
+    pub sub_indication: Option<SubIndication>,
+    /// A human explanation (no personal data).
+    pub message: String,
+    /// The signer certificate's subject, RFC 4514.
+    pub signer_subject: Option<String>,
+    /// The signer's identity from the certificate.
+    pub signer: Option<Identity>,
+    /// QC statements of the signer certificate.
+    pub qc_statements: Option<QcStatements>,
+    /// The claimed signing time, Unix seconds.
+    pub signing_time: Option<u64>,
+    /// The time of a valid signature timestamp, Unix seconds.
+    pub timestamp_time: Option<u64>,
+    /// The time the chain was validated at, Unix seconds.
+    pub validation_time: u64,
+    /// The validated chain, leaf first.
+    pub chain: Vec<ChainEntry>,
+    /// Things worth knowing that do not change the indication.
+    pub warnings: Vec<String>,
+}
+
+impl SignatureReport {
+    /// A report with `indication` and nothing else filled in yet.
+    pub fn new(indication: Indication, sub_indication: Option<SubIndication>, message: impl Into<String>, validation_time: u64) -> Self {
+        Self {
+            indication,
+            sub_indication,
+            message: message.into(),
+            signer_subject: None,
+            signer: None,
+            qc_statements: None,
+            signing_time: None,
+            timestamp_time: None,
+            validation_time,
+            chain: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Whether the signature is TOTAL-PASSED.
+    pub fn passed(&self) -> bool {
+        self.indication == Indication::TotalPassed
+    }
+
+    /// Fills in the chain, identity and QC statements from a validated path.
+    pub fn with_path(mut self, path: &VerifiedPath) -> Self {
+        self.chain = path.chain.iter().map(|c| ChainEntry { subject: c.subject_text(), sha256: hex::encode(c.fingerprint()) }).collect();
+        self.signer = Some(path.identity.clone());
+        self.qc_statements = path.qc_statements.clone();
+        self
+    }
+}
+
+/// How a chain-validation failure reads as an indication (ETSI EN 319 102-1 §5.2.6).
+pub fn chain_failure(error: &ValidationError) -> (Indication, SubIndication) {
+    use Indication::{Indeterminate, TotalFailed};
+    match error {
+        ValidationError::Revoked { .. } => (TotalFailed, SubIndication::Revoked),
+        ValidationError::Expired { .. } => (Indeterminate, SubIndication::OutOfBoundsNoPoe),
+        ValidationError::NotYetValid { .. } => (TotalFailed, SubIndication::NotYetValid),
+        ValidationError::UnsupportedAlgorithm { .. } | ValidationError::WeakAlgorithm { .. } => (Indeterminate, SubIndication::CryptoConstraintsFailure),
+        ValidationError::RevocationUnavailable { .. } => (Indeterminate, SubIndication::TryLater),
+        ValidationError::Malformed { .. } => (Indeterminate, SubIndication::FormatFailure),
+        ValidationError::UnknownIssuer | ValidationError::BadSignature { .. } | ValidationError::BudgetExceeded => {
+            (Indeterminate, SubIndication::NoCertificateChainFound)
+        }
+        _ => (Indeterminate, SubIndication::ChainConstraintsFailure),
+    }
+}
