@@ -285,7 +285,7 @@ pub fn add_signature_timestamps(cms: &[u8], tsa: &mut dyn TimestampClient) -> Re
 /// The token answers our request: TSTInfo imprint over the signature value and our nonce.
 fn check_token_answers(token: &[u8], signature: &[u8], nonce: &[u8]) -> Result<(), CmsError> {
     let parsed = parse_signed_data(token)?;
-    let tst = attached_content(&parsed.signed_data)?.ok_or(CmsError::Malformed("timestamp token without TSTInfo"))?;
+    let tst = attached_content(&parsed)?.ok_or(CmsError::Malformed("timestamp token without TSTInfo"))?;
     let tst = TstInfo::from_der(&tst).map_err(|_| CmsError::Malformed("TSTInfo"))?;
     let hash = HashAlgorithm::from_oid(&tst.message_imprint.hash_algorithm.oid).map_err(|_| CmsError::TimestampMismatch("imprint hash"))?;
     if tst.message_imprint.hashed_message.as_bytes() != hash.digest(signature) {

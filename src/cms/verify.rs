@@ -77,6 +77,8 @@ impl CmsReport {
 /// embedded certificates.
 pub(crate) struct ParsedSignedData {
     pub(crate) signed_data: SignedData,
+    /// The content octets when attached, read with the input's own encoding rules.
+    pub(crate) content: Option<Vec<u8>>,
     pub(crate) signer_infos: Vec<Vec<u8>>,
     pub(crate) certificates: Vec<ParsedCertificate>,
 }
@@ -102,7 +104,10 @@ fn elements(value: &[u8]) -> Result<Vec<Vec<u8>>, CmsError> {
 /// Reads a ContentInfo holding SignedData, in DER or in BER (indefinite lengths, constructed
 /// strings), normalised to DER.
 pub(crate) fn parse_signed_data(bytes: &[u8]) -> Result<ParsedSignedData, CmsError> {
-    let info = ContentInfo::from_der(bytes).or_else(|_| ContentInfo::from_ber(bytes)).map_err(|_| malformed("ContentInfo"))?;
+    let (info, ber) = match ContentInfo::from_der(bytes) {
+        Ok(info) => (info, false),
+        Err(_) => (ContentInfo::from_ber(bytes).map_err(|_| malformed("ContentInfo"))?, true),
+    };
     if info.content_type != ID_SIGNED_DATA {
         return Err(CmsError::NotSignedData);
     }
@@ -137,15 +142,50 @@ pub(crate) fn parse_signed_data(bytes: &[u8]) -> Result<ParsedSignedData, CmsErr
             }
         }
     }
-    Ok(ParsedSignedData { signed_data, signer_infos, certificates })
+    let content = if ber {
+        // BER producers stream the content as a constructed OCTET STRING of chunks; read it
+        // with a structure whose eContent is an OCTET STRING so the decoder reassembles it.
+        ContentInfoBer::from_ber(bytes).map_err(|_| malformed("eContent"))?.content.encap_content_info.econtent.map(|o| o.as_bytes().to_vec())
+    } else {
+        match &signed_data.encap_content_info.econtent {
+            Some(any) => Some(any.decode_as::<OctetString>().map_err(|_| malformed("eContent"))?.as_bytes().to_vec()),
+            None => None,
+        }
+    };
+    Ok(ParsedSignedData { signed_data, content, signer_infos, certificates })
+}
+
+/// ContentInfo as RFC 5652 §3 and §5.1 give it, with eContent typed as the OCTET STRING it is
+/// for id-data, so that BER's constructed, indefinite-length strings are reassembled.
+#[derive(der::Sequence)]
+struct ContentInfoBer {
+    content_type: ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
+    content: SignedDataBer,
+}
+
+#[derive(der::Sequence)]
+struct SignedDataBer {
+    version: cms::content_info::CmsVersion,
+    digest_algorithms: cms::signed_data::DigestAlgorithmIdentifiers,
+    encap_content_info: EncapsulatedContentBer,
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    certificates: Option<cms::signed_data::CertificateSet>,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    crls: Option<cms::revocation::RevocationInfoChoices>,
+    signer_infos: cms::signed_data::SignerInfos,
+}
+
+#[derive(der::Sequence)]
+struct EncapsulatedContentBer {
+    econtent_type: ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    econtent: Option<OctetString>,
 }
 
 /// The encapsulated content octets, if attached.
-pub(crate) fn attached_content(signed_data: &SignedData) -> Result<Option<Vec<u8>>, CmsError> {
-    let Some(any) = &signed_data.encap_content_info.econtent else { return Ok(None) };
-    let der_bytes = any.to_der().map_err(|_| malformed("eContent"))?;
-    let octets = OctetString::from_der(&der_bytes).or_else(|_| OctetString::from_ber(&der_bytes)).map_err(|_| malformed("eContent"))?;
-    Ok(Some(octets.as_bytes().to_vec()))
+pub(crate) fn attached_content(parsed: &ParsedSignedData) -> Result<Option<Vec<u8>>, CmsError> {
+    Ok(parsed.content.clone())
 }
 
 /// The content digests a signer needs, computed once.
@@ -339,7 +379,7 @@ pub(crate) fn validate_token(token: &[u8], imprint_source: &[u8], verifier: &Cha
     if parsed.signed_data.encap_content_info.econtent_type != ID_CT_TST_INFO {
         return Err("the timestamp token does not hold a TSTInfo".into());
     }
-    let tst_der = attached_content(&parsed.signed_data).map_err(|e| e.to_string())?.ok_or("the timestamp token has no TSTInfo")?;
+    let tst_der = attached_content(&parsed).map_err(|e| e.to_string())?.ok_or("the timestamp token has no TSTInfo")?;
     let tst_info = TstInfo::from_der(&tst_der).map_err(|_| "the TSTInfo does not decode")?;
     let imprint_hash = HashAlgorithm::from_oid(&tst_info.message_imprint.hash_algorithm.oid).map_err(|e| e.to_string())?;
     if tst_info.message_imprint.hashed_message.as_bytes() != imprint_hash.digest(imprint_source) {
@@ -370,7 +410,7 @@ pub(crate) fn validate_token(token: &[u8], imprint_source: &[u8], verifier: &Cha
 /// report, not an error.
 pub fn verify(cms: &[u8], detached: Option<&mut dyn Read>, verifier: &ChainVerifier, options: &CmsVerifyOptions) -> Result<CmsReport, CmsError> {
     let parsed = parse_signed_data(cms)?;
-    let attached = attached_content(&parsed.signed_data)?;
+    let attached = attached_content(&parsed)?;
     let hashes: Vec<HashAlgorithm> = parsed
         .signer_infos
         .iter()
