@@ -1,0 +1,179 @@
+//! `mobile-id sign cms` and `mobile-id verify cms`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use der::Encode;
+use mobile_id::card::sim::VirtualSim;
+use mobile_id::card::{CardSession, KeyRole, PinKind};
+use mobile_id::cms::{self, CmsSignOptions, CmsVerifyOptions, HttpTimestampClient};
+use mobile_id::signer::{CardSigner, SoftwareSigner};
+use mobile_id::x509::{ChainVerifier, load};
+use x509_cert::Certificate;
+
+use super::{Failure, read_pin};
+
+#[derive(Subcommand)]
+pub enum SignCommand {
+    /// Makes a CAdES-B-B (or, with --tsa, B-T) CMS signature of a file.
+    Cms(SignCmsArgs),
+}
+
+#[derive(Subcommand)]
+pub enum VerifyCommand {
+    /// Verifies a CMS signature and prints a report per signer.
+    Cms(VerifyCmsArgs),
+}
+
+#[derive(Args)]
+pub struct SignCmsArgs {
+    /// The file to sign.
+    input: PathBuf,
+    /// Where to write the signature (DER).
+    output: PathBuf,
+    /// Sign on the virtual SIM in this state directory (PIN2 from MOBILE_ID_PIN2 or a prompt).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["key", "cert"])]
+    state: Option<PathBuf>,
+    /// A PKCS#8 private key (PEM or DER) to sign with.
+    #[arg(long, value_name = "KEY", requires = "cert")]
+    key: Option<PathBuf>,
+    /// The certificate of --key.
+    #[arg(long, value_name = "CERT", requires = "key")]
+    cert: Option<PathBuf>,
+    /// Intermediate certificates to embed.
+    #[arg(long, value_name = "FILE")]
+    chain: Vec<PathBuf>,
+    /// Put the content inside the signature.
+    #[arg(long)]
+    attached: bool,
+    /// Add a signature timestamp from this RFC 3161 TSA (http://…).
+    #[arg(long, value_name = "URL")]
+    tsa: Option<String>,
+    /// Leave out the signingTime attribute.
+    #[arg(long)]
+    no_signing_time: bool,
+}
+
+#[derive(Args)]
+pub struct VerifyCmsArgs {
+    /// The signature (DER, BER or PEM).
+    signature: PathBuf,
+    /// The signed content, for a detached signature.
+    #[arg(long, value_name = "FILE")]
+    content: Option<PathBuf>,
+    /// Trust anchors.
+    #[arg(long, required = true, value_name = "ROOT")]
+    trust: Vec<PathBuf>,
+    /// Validation time when there is no signature timestamp (RFC 3339; default now).
+    #[arg(long, value_name = "RFC3339")]
+    at: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::Input(format!("cannot read {}: {}", path.display(), e.kind())))
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+fn certificates(paths: &[PathBuf]) -> Result<Vec<Certificate>, Failure> {
+    let mut out = Vec::new();
+    for path in paths {
+        for parsed in load::certificates(&read(path)?).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))? {
+            out.push(parsed.certificate().clone());
+        }
+    }
+    Ok(out)
+}
+
+/// `sign cms`.
+pub fn sign(args: SignCmsArgs) -> Result<(), Failure> {
+    let options = CmsSignOptions { attached: args.attached, signing_time: (!args.no_signing_time).then(now) };
+    let mut input = std::fs::File::open(&args.input).map_err(|e| Failure::Input(format!("cannot open {}: {}", args.input.display(), e.kind())))?;
+    let chain = certificates(&args.chain)?;
+    let signature = match (&args.state, &args.key, &args.cert) {
+        (Some(state), None, None) => {
+            let pin2 = read_pin(PinKind::Pin2)?;
+            let mut sim = VirtualSim::open(state)?;
+            let profile = sim.profile().clone();
+            let mut signer = CardSigner::new(CardSession::new(&mut sim, profile), KeyRole::Signing, pin2)?;
+            cms::sign(&mut input, &mut signer, &options)
+        }
+        (None, Some(key), Some(cert)) => {
+            let key_der = load::der_documents(&read(key)?).map_err(|e| Failure::Input(e.to_string()))?.into_iter().next().unwrap_or_default();
+            let cert = certificates(std::slice::from_ref(cert))?.into_iter().next().ok_or_else(|| Failure::Input("no certificate in --cert".into()))?;
+            let mut signer = SoftwareSigner::from_pkcs8_der(&key_der, &cert.to_der().map_err(|_| Failure::Input("bad certificate".into()))?)?.with_chain(chain.clone());
+            cms::sign(&mut input, &mut signer, &options)
+        }
+        _ => return Err(Failure::Input("give either --state DIR or --key KEY --cert CERT".into())),
+    }
+    .map_err(cms_failure)?;
+    let signature = match &args.tsa {
+        Some(url) => cms::add_signature_timestamps(&signature, &mut HttpTimestampClient::new(url.clone())).map_err(cms_failure)?,
+        None => signature,
+    };
+    std::fs::write(&args.output, &signature).map_err(|e| Failure::Input(format!("cannot write {}: {}", args.output.display(), e.kind())))?;
+    println!("wrote a {}CAdES signature to {}", if args.tsa.is_some() { "timestamped " } else { "" }, args.output.display());
+    Ok(())
+}
+
+fn cms_failure(e: cms::CmsError) -> Failure {
+    match e {
+        cms::CmsError::Signer(s) => s.into(),
+        other => Failure::Input(other.to_string()),
+    }
+}
+
+/// `verify cms`: exit 0 when every signer is TOTAL-PASSED, 1 otherwise, 2 on input errors.
+pub fn verify(args: VerifyCmsArgs) -> ExitCode {
+    let run = || -> Result<cms::CmsReport, Failure> {
+        let time = match &args.at {
+            Some(at) => super::chain::parse_rfc3339(at).ok_or_else(|| Failure::Input("--at must be RFC 3339".into()))?,
+            None => now(),
+        };
+        let bytes = read(&args.signature)?;
+        let documents = load::der_documents(&bytes).map_err(|e| Failure::Input(e.to_string()))?;
+        let signature = documents.into_iter().next().ok_or_else(|| Failure::Input("empty signature file".into()))?;
+        let anchors: Vec<_> = certificates(&args.trust)?.iter().filter_map(|c| mobile_id::x509::ParsedCertificate::from_certificate(c).ok()).collect();
+        let verifier = ChainVerifier::new(anchors);
+        let options = CmsVerifyOptions::new(time);
+        let mut content = match &args.content {
+            Some(path) => Some(std::fs::File::open(path).map_err(|e| Failure::Input(format!("cannot open {}: {}", path.display(), e.kind())))?),
+            None => None,
+        };
+        let detached = content.as_mut().map(|f| f as &mut dyn std::io::Read);
+        cms::verify(&signature, detached, &verifier, &options).map_err(|e| Failure::Input(e.to_string()))
+    };
+    match run() {
+        Err(Failure::Input(m)) | Err(Failure::Negative(m)) => {
+            eprintln!("mobile-id: {m}");
+            ExitCode::from(2)
+        }
+        Ok(report) => {
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            } else {
+                for (i, signer) in report.signers.iter().enumerate() {
+                    let sub = signer.sub_indication.map(|s| format!("/{}", serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())).unwrap_or_default();
+                    let indication = serde_json::to_value(signer.indication).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+                    println!("signer {}: {indication}{sub} — {}", i + 1, signer.message);
+                    if let Some(subject) = &signer.signer_subject {
+                        println!("  signer: {subject}");
+                    }
+                    if let Some(ts) = signer.timestamp_time {
+                        println!("  timestamp: {ts} (Unix seconds)");
+                    }
+                }
+                if report.signers.is_empty() {
+                    println!("no signers");
+                }
+            }
+            if report.passed() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+        }
+    }
+}
