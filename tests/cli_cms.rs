@@ -1,0 +1,111 @@
+//! `mobile-id sign cms` / `verify cms` as processes: on the virtual SIM and with a software
+//! key, checked by OpenSSL; a timestamp from `--tsa` served over HTTP by a local responder
+//! that answers with `openssl ts -reply`; exit codes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+
+fn mobile_id(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mobile-id")).args(args).envs(env.iter().copied()).env_remove("MOBILE_ID_PIN2").envs(env.iter().copied()).output().unwrap();
+    (out.status.code().unwrap(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+fn openssl(dir: &Path, args: &[&str]) -> bool {
+    Command::new("openssl").current_dir(dir).args(args).output().expect("openssl is installed by scripts/test.sh").status.success()
+}
+
+/// Serves `count` RFC 3161 requests over HTTP/1.1 on loopback, answering each with
+/// `openssl ts -reply` run in `dir`.
+fn tsa_server(dir: &Path, count: usize) -> (String, std::thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/tsa", listener.local_addr().unwrap());
+    let dir = dir.to_path_buf();
+    let handle = std::thread::spawn(move || {
+        for _ in 0..count {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0u8; length];
+            reader.read_exact(&mut body).unwrap();
+            std::fs::write(dir.join("req.tsq"), &body).unwrap();
+            assert!(openssl(&dir, &["ts", "-reply", "-config", "tsa.cnf", "-queryfile", "req.tsq", "-out", "resp.tsr"]));
+            let reply = std::fs::read(dir.join("resp.tsr")).unwrap();
+            let mut stream = stream;
+            write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", reply.len()).unwrap();
+            stream.write_all(&reply).unwrap();
+        }
+    });
+    (url, handle)
+}
+
+#[test]
+fn sign_on_the_sim_timestamp_over_http_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let p = |n: &str| d.join(n).to_str().unwrap().to_string();
+    assert_eq!(mobile_id(&["sim", "init", "--state", &p("sim")], &[]).0, 0);
+    assert_eq!(mobile_id(&["sim", "export-certs", "--state", &p("sim"), "--out", &p("certs")], &[]).0, 0);
+    std::fs::write(p("doc.txt"), b"a document").unwrap();
+    // A TSA certified by an OpenSSL root, behind HTTP.
+    assert!(openssl(d, &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "tsaca.key", "-subj", "/CN=TSA Root",
+        "-days", "30", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign", "-out", "tsaca.pem"]));
+    std::fs::write(p("tsa.ext"), "keyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n").unwrap();
+    assert!(openssl(d, &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "tsa.key", "-subj", "/CN=TSA", "-out", "tsa.csr"]));
+    assert!(openssl(d, &["x509", "-req", "-in", "tsa.csr", "-CA", "tsaca.pem", "-CAkey", "tsaca.key", "-CAcreateserial", "-days", "30", "-extfile", "tsa.ext", "-out", "tsa.pem"]));
+    std::fs::write(p("tsa.cnf"), "[ tsa ]\ndefault_tsa = t\n[ t ]\ndir = .\nserial = ./tsaserial\nsigner_cert = ./tsa.pem\ncerts = ./tsaca.pem\n\
+        signer_key = ./tsa.key\nsigner_digest = sha256\ndefault_policy = 1.3.6.1.4.1.4146.2.3\ndigests = sha256\ness_cert_id_alg = sha256\n").unwrap();
+    std::fs::write(p("tsaserial"), "01\n").unwrap();
+    let (url, server) = tsa_server(d, 1);
+
+    let (code, out) = mobile_id(&["sign", "cms", &p("doc.txt"), &p("doc.p7s"), "--state", &p("sim"), "--tsa", &url], &[("MOBILE_ID_PIN2", "12345")]);
+    assert_eq!(code, 0, "{out}");
+    server.join().unwrap();
+    assert!(openssl(d, &["cms", "-verify", "-binary", "-inform", "DER", "-in", "doc.p7s", "-content", "doc.txt", "-CAfile", "certs/ca.pem", "-out", "/dev/null"]));
+    let (code, out) = mobile_id(&["verify", "cms", &p("doc.p7s"), "--content", &p("doc.txt"), "--trust", &p("certs/ca.pem"), "--trust", &p("tsaca.pem"), "--json"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["signers"][0]["indication"], "TOTAL-PASSED");
+    assert!(report["signers"][0]["timestamp_time"].is_u64());
+    // Without trusting the TSA the timestamp cannot count.
+    assert_eq!(mobile_id(&["verify", "cms", &p("doc.p7s"), "--content", &p("doc.txt"), "--trust", &p("certs/ca.pem")], &[]).0, 1);
+    // A changed document.
+    std::fs::write(p("other.txt"), b"another document").unwrap();
+    let (code, out) = mobile_id(&["verify", "cms", &p("doc.p7s"), "--content", &p("other.txt"), "--trust", &p("certs/ca.pem"), "--trust", &p("tsaca.pem")], &[]);
+    assert_eq!(code, 1);
+    assert!(out.contains("HASH_FAILURE"), "{out}");
+    // A wrong PIN: negative verdict, no signature written.
+    let (code, _) = mobile_id(&["sign", "cms", &p("doc.txt"), &p("bad.p7s"), "--state", &p("sim")], &[("MOBILE_ID_PIN2", "99999")]);
+    assert_eq!(code, 1);
+    assert!(!d.join("bad.p7s").exists());
+    // Input errors.
+    assert_eq!(mobile_id(&["verify", "cms", &p("doc.txt"), "--trust", &p("certs/ca.pem")], &[]).0, 2);
+    assert_eq!(mobile_id(&["sign", "cms", &p("doc.txt"), &p("x.p7s")], &[]).0, 2);
+}
+
+#[test]
+fn sign_with_a_software_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let p = |n: &str| d.join(n).to_str().unwrap().to_string();
+    assert!(openssl(d, &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-nodes", "-keyout", "k.pem", "-subj", "/CN=Signer",
+        "-days", "3", "-addext", "keyUsage=critical,nonRepudiation", "-out", "c.pem"]));
+    std::fs::write(p("doc.txt"), b"signed with a P-384 key").unwrap();
+    let (code, out) = mobile_id(&["sign", "cms", &p("doc.txt"), &p("doc.p7s"), "--key", &p("k.pem"), "--cert", &p("c.pem"), "--attached"], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(openssl(d, &["cms", "-verify", "-binary", "-inform", "DER", "-in", "doc.p7s", "-CAfile", "c.pem", "-out", "/dev/null"]));
+    assert_eq!(mobile_id(&["verify", "cms", &p("doc.p7s"), "--trust", &p("c.pem")], &[]).0, 0);
+}
