@@ -217,11 +217,9 @@ impl ChainVerifier {
         self.cache.lock().map(|c| c.contains(&key)).unwrap_or(false)
     }
 
-    /// Remembers a verified CA signature; the cache is cleared when full, so it stays bounded.
+    /// Remembers a verified certificate signature (CA and end-entity alike: a bank sees the
+    /// same signers again); the cache is cleared when full, so it stays bounded.
     pub(crate) fn remember(&self, subject: &ParsedCertificate, issuer: &ParsedCertificate) {
-        if !subject.is_ca() {
-            return;
-        }
         let key = Self::cache_key(subject, issuer);
         if let Ok(mut cache) = self.cache.lock() {
             if cache.len() >= SIGNATURE_CACHE_LIMIT {
