@@ -74,9 +74,7 @@ impl Pki {
     }
 
     fn verify(&self, sig: &[u8], content: Option<&[u8]>) -> cms::CmsReport {
-        let mut content = content.map(|c| c.to_vec());
-        let reader = content.as_mut().map(|c| c.as_slice());
-        let mut reader = reader;
+        let mut reader = content;
         let detached: Option<&mut dyn std::io::Read> = reader.as_mut().map(|r| r as &mut dyn std::io::Read);
         cms::verify(sig, detached, &self.verifier(), &CmsVerifyOptions::new(now())).unwrap()
     }

@@ -248,7 +248,7 @@ pub(crate) struct CheckedSigner {
     pub(crate) warnings: Vec<String>,
 }
 
-fn single_value<'a>(attrs: &'a [Attribute], oid: ObjectIdentifier) -> Result<Option<&'a der::Any>, Failure> {
+fn single_value(attrs: &[Attribute], oid: ObjectIdentifier) -> Result<Option<&der::Any>, Failure> {
     let mut found = attrs.iter().filter(|a| a.oid == oid);
     let Some(attr) = found.next() else { return Ok(None) };
     if found.next().is_some() || attr.values.len() != 1 {
