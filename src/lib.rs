@@ -22,3 +22,4 @@ pub mod signer;
 pub mod x509;
 pub mod report;
 pub mod cms;
+pub mod auth;

@@ -213,6 +213,32 @@ impl DemoCa {
         sign_tbs(&self.key, self.certificate.tbs_certificate().subject().clone(), subject, subject_key, window, extensions)
     }
 
+    /// Issues a CRL listing `revoked` (serial number and revocation time), valid from
+    /// `this_update` to `next_update` (RFC 5280 §5), as DER.
+    ///
+    /// # Errors
+    /// [`SimError::Certificate`] if it cannot be built.
+    pub fn issue_crl(&self, revoked: &[(SerialNumber, SystemTime)], this_update: SystemTime, next_update: SystemTime) -> Result<Vec<u8>, SimError> {
+        use x509_cert::builder::CrlBuilder;
+        use x509_cert::crl::RevokedCert;
+        use x509_cert::ext::pkix::CrlNumber;
+        let entries = revoked
+            .iter()
+            .map(|(serial, when)| Ok(RevokedCert { serial_number: serial.clone(), revocation_date: utc(*when)?, crl_entry_extensions: None }))
+            .collect::<Result<Vec<_>, SimError>>()?;
+        let number = CrlNumber(der::asn1::Uint::new(&[1]).map_err(der_err)?);
+        let builder = CrlBuilder::new_with_this_update(&self.certificate, number, utc(this_update)?)
+            .map_err(der_err)?
+            .with_next_update(Some(utc(next_update)?))
+            .with_certificates(entries.into_iter());
+        let crl = match &self.key {
+            EcSigningKey::P256(key) => builder.build::<_, p256::ecdsa::DerSignature>(key),
+            EcSigningKey::P384(key) => builder.build::<_, p384::ecdsa::DerSignature>(key),
+        }
+        .map_err(|_| SimError::Certificate)?;
+        crl.to_der().map_err(der_err)
+    }
+
     fn authority_key_identifier(&self) -> Result<Extension, SimError> {
         let aki = AuthorityKeyIdentifier {
             key_identifier: Some(OctetString::new(key_identifier(self.certificate.tbs_certificate().subject_public_key_info())).map_err(der_err)?),

@@ -1,0 +1,154 @@
+//! Login challenges: a fresh random hash of a SHA-2 size with an id, an expiry and single use,
+//! kept in a [`ChallengeStore`] (a bounded in-memory one by default).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use super::AuthError;
+use crate::x509::HashAlgorithm;
+
+/// Default lifetime of a challenge: five minutes.
+pub const DEFAULT_CHALLENGE_LIFETIME: u64 = 300;
+
+/// The hash sizes a challenge can have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HashType {
+    /// 32 bytes.
+    Sha256,
+    /// 48 bytes.
+    Sha384,
+    /// 64 bytes.
+    Sha512,
+}
+
+impl HashType {
+    /// Length of the hash in bytes.
+    pub fn len(self) -> usize {
+        match self {
+            Self::Sha256 => 32,
+            Self::Sha384 => 48,
+            Self::Sha512 => 64,
+        }
+    }
+
+    /// Never empty; for clippy's `len` convention.
+    pub fn is_empty(self) -> bool {
+        false
+    }
+
+    /// The type whose length is `len`.
+    pub fn for_len(len: usize) -> Option<Self> {
+        [Self::Sha256, Self::Sha384, Self::Sha512].into_iter().find(|t| t.len() == len)
+    }
+
+    /// The matching hash algorithm.
+    pub fn algorithm(self) -> HashAlgorithm {
+        match self {
+            Self::Sha256 => HashAlgorithm::Sha256,
+            Self::Sha384 => HashAlgorithm::Sha384,
+            Self::Sha512 => HashAlgorithm::Sha512,
+        }
+    }
+}
+
+/// A login challenge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Challenge {
+    /// Opaque id, hex.
+    pub id: String,
+    /// The random hash the phone signs.
+    #[serde(with = "hex::serde")]
+    pub hash: Vec<u8>,
+    /// Its type.
+    pub hash_type: HashType,
+    /// Unix seconds after which it is refused.
+    pub expires_at: u64,
+}
+
+impl Challenge {
+    /// A fresh challenge issued at `now`, living `lifetime` seconds.
+    ///
+    /// # Errors
+    /// [`AuthError::Random`] without randomness.
+    pub fn new(hash_type: HashType, now: u64, lifetime: u64) -> Result<Self, AuthError> {
+        let mut hash = vec![0u8; hash_type.len()];
+        getrandom::fill(&mut hash).map_err(|_| AuthError::Random)?;
+        let mut id = [0u8; 16];
+        getrandom::fill(&mut id).map_err(|_| AuthError::Random)?;
+        Ok(Self { id: hex::encode(id), hash, hash_type, expires_at: now.saturating_add(lifetime) })
+    }
+
+    /// The Mobile-ID verification code of this challenge.
+    pub fn verification_code(&self) -> String {
+        super::code::mobile_id_code(&self.hash).unwrap_or_default()
+    }
+}
+
+/// Where a portal keeps issued challenges until they are answered. `take` must remove the
+/// challenge so that it can be used once only.
+pub trait ChallengeStore: Send + Sync {
+    /// Keeps `challenge`.
+    ///
+    /// # Errors
+    /// [`AuthError`] when it cannot be kept.
+    fn insert(&self, challenge: Challenge, now: u64) -> Result<(), AuthError>;
+    /// Removes and returns the challenge with `id`, if any.
+    fn take(&self, id: &str) -> Option<Challenge>;
+}
+
+/// A bounded in-memory store: when full, expired challenges go first, then the oldest.
+#[derive(Debug)]
+pub struct MemoryChallengeStore {
+    capacity: usize,
+    entries: Mutex<HashMap<String, (u64, Challenge)>>,
+}
+
+impl MemoryChallengeStore {
+    /// A store holding at most `capacity` challenges.
+    pub fn new(capacity: usize) -> Self {
+        Self { capacity: capacity.max(1), entries: Mutex::new(HashMap::new()) }
+    }
+
+    /// How many challenges are held.
+    pub fn len(&self) -> usize {
+        self.entries.lock().map(|e| e.len()).unwrap_or(0)
+    }
+
+    /// Whether none is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Default for MemoryChallengeStore {
+    fn default() -> Self {
+        Self::new(100_000)
+    }
+}
+
+impl ChallengeStore for MemoryChallengeStore {
+    fn insert(&self, challenge: Challenge, now: u64) -> Result<(), AuthError> {
+        let mut entries = self.entries.lock().map_err(|_| AuthError::Store)?;
+        if entries.len() >= self.capacity {
+            entries.retain(|_, (_, c)| c.expires_at >= now);
+        }
+        while entries.len() >= self.capacity {
+            let oldest = entries.iter().min_by_key(|(_, (issued, _))| *issued).map(|(k, _)| k.clone());
+            match oldest {
+                Some(key) => {
+                    entries.remove(&key);
+                }
+                None => break,
+            }
+        }
+        entries.insert(challenge.id.clone(), (now, challenge));
+        Ok(())
+    }
+
+    fn take(&self, id: &str) -> Option<Challenge> {
+        self.entries.lock().ok()?.remove(id).map(|(_, c)| c)
+    }
+}

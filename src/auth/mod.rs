@@ -1,0 +1,71 @@
+//! Mobile-ID login for both ends: the portal issues a challenge and validates the answer; the
+//! phone answers it on the SIM; both show the same verification code. A sans-IO client for a
+//! mobile-ID service (MSSP) and, behind feature `mock-mssp`, a mock service driving virtual
+//! SIMs close the loop.
+//!
+//! Uses [`crate::x509`] and [`crate::signer`] (and the card session for the phone side).
+
+mod challenge;
+mod code;
+#[cfg(feature = "mock-mssp")]
+pub mod mock_mssp;
+pub mod mssp;
+mod response;
+mod wallet;
+
+pub use challenge::{Challenge, ChallengeStore, DEFAULT_CHALLENGE_LIFETIME, HashType, MemoryChallengeStore};
+pub use code::{mobile_id_code, smart_id_code};
+pub use mssp::{MsspClient, MsspResult, MsspTransport, PollStep, SessionKind, SessionOutcome, SessionPoller};
+pub use response::{AuthOptions, AuthenticatedIdentity, AuthenticationResponse, validate_response};
+pub use wallet::{LoginAnswer, answer_challenge};
+
+use crate::card::CardError;
+use crate::x509::ValidationError;
+
+/// Why a login (or an MSSP exchange) failed. No variant carries personal data.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// No such challenge: never issued here, or already used (a replay).
+    #[error("unknown or already used challenge")]
+    UnknownChallenge,
+    /// The challenge's lifetime is over.
+    #[error("the challenge has expired")]
+    ChallengeExpired,
+    /// The signature is not over this challenge by this certificate's key.
+    #[error("the signature does not verify over the challenge")]
+    BadSignature,
+    /// The certificate is not acceptable.
+    #[error("the certificate is not accepted: {0}")]
+    Certificate(ValidationError),
+    /// The card refused (wrong PIN, blocked, …).
+    #[error(transparent)]
+    Card(#[from] CardError),
+    /// Input that cannot be sent.
+    #[error("invalid input: {0}")]
+    InvalidInput(&'static str),
+    /// A response that does not read.
+    #[error("malformed response: {0}")]
+    MalformedResponse(&'static str),
+    /// The service answered an HTTP error.
+    #[error("the service answered HTTP {status}")]
+    HttpStatus {
+        /// The status code.
+        status: u16,
+    },
+    /// The service could not be reached.
+    #[error("the service could not be reached: {0}")]
+    Unreachable(String),
+    /// The service's session ended with a result other than OK.
+    #[error("the mobile-ID service answered {}", result.code())]
+    Mssp {
+        /// The result.
+        result: MsspResult,
+    },
+    /// No randomness.
+    #[error("the random source failed")]
+    Random,
+    /// The challenge store failed.
+    #[error("the challenge store failed")]
+    Store,
+}
