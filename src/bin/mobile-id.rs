@@ -16,6 +16,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod chain;
 #[path = "mobile-id/cms_cli.rs"]
 mod cms_cli;
+#[path = "mobile-id/auth_cli.rs"]
+mod auth_cli;
 use der::{Decode, EncodePem};
 use mobile_id::apdu::RecordingTransport;
 use mobile_id::card::sim::{SimError, SimInit, VirtualSim};
@@ -39,6 +41,12 @@ enum Command {
     /// Certificate chains (RFC 5280).
     #[command(subcommand)]
     Chain(chain::ChainCommand),
+    /// Mobile-ID login: challenges, verification codes, answering and validating.
+    #[command(subcommand)]
+    Auth(auth_cli::AuthCommand),
+    /// The mock mobile-ID service (tests and demos).
+    #[command(subcommand)]
+    Mssp(auth_cli::MsspCommand),
     /// Makes signatures.
     #[command(subcommand)]
     Sign(cms_cli::SignCommand),
@@ -186,6 +194,9 @@ fn main() -> ExitCode {
         Command::Chain(chain::ChainCommand::VerifyBatch) => return chain::verify_batch(),
         Command::Sign(cms_cli::SignCommand::Cms(args)) => cms_cli::sign(args),
         Command::Verify(cms_cli::VerifyCommand::Cms(args)) => return cms_cli::verify(args),
+        Command::Auth(auth_cli::AuthCommand::Verify(args)) => return auth_cli::verify(args),
+        Command::Auth(cmd) => auth_cli::run(cmd),
+        Command::Mssp(cmd) => auth_cli::serve(cmd),
         Command::Demo => demo(),
     };
     match result {
@@ -430,6 +441,24 @@ fn demo() -> Result<(), Failure> {
     println!("7. a CAdES-B-B CMS signature of the document made on the SIM ({} bytes), verified against the demo CA: {}", cms_signature.len(), verdict.unwrap_or_default());
     if !report.passed() {
         return Err(Failure::Negative("the CMS signature did not verify".into()));
+    }
+    let store = mobile_id::auth::MemoryChallengeStore::default();
+    let challenge = mobile_id::auth::Challenge::new(mobile_id::auth::HashType::Sha256, now, mobile_id::auth::DEFAULT_CHALLENGE_LIFETIME)
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    mobile_id::auth::ChallengeStore::insert(&store, challenge.clone(), now).map_err(|e| Failure::Input(e.to_string()))?;
+    println!("8. login: the portal's challenge has verification code {}", challenge.verification_code());
+    let mut session = signer.into_session();
+    let answer = mobile_id::auth::answer_challenge(&mut session, &init.pin1, &challenge.hash).map_err(|e| Failure::Input(e.to_string()))?;
+    println!("   the phone shows {} and answers after PIN1", answer.verification_code);
+    let response = mobile_id::auth::AuthenticationResponse { challenge_id: challenge.id.clone(), signature: answer.signature, certificate: answer.certificate };
+    let who = mobile_id::auth::validate_response(&response, &store, &verifier, &mobile_id::auth::AuthOptions::new(now))
+        .map_err(|e| Failure::Negative(e.to_string()))?;
+    let id = who.identity.semantics_identifier.as_ref().map(|s| format!("{}{}-{}", s.kind, s.country, s.value)).unwrap_or_default();
+    println!("   the portal accepts: {} {} ({id})", who.identity.given_name.unwrap_or_default(), who.identity.surname.unwrap_or_default());
+    let replay = mobile_id::auth::validate_response(&response, &store, &verifier, &mobile_id::auth::AuthOptions::new(now));
+    println!("   the same answer replayed: {}", if replay.is_err() { "REJECTED" } else { "ACCEPTED (bug)" });
+    if replay.is_ok() {
+        return Err(Failure::Negative("a replayed login was accepted".into()));
     }
     println!("\nresult: the SIM-bound key signed and the signature verifies");
     Ok(())

@@ -1,0 +1,242 @@
+//! `mobile-id auth …` (login) and `mobile-id mssp serve` (the mock mobile-ID service).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand, ValueEnum};
+use der::{Decode, EncodePem};
+use mobile_id::auth::mock_mssp::{Behaviour, MockMssp, MockUser};
+use mobile_id::auth::{self, AuthError, AuthOptions, AuthenticationResponse, Challenge, ChallengeStore, HashType, MemoryChallengeStore};
+use mobile_id::card::sim::VirtualSim;
+use mobile_id::card::{CardSession, PinKind};
+use mobile_id::x509::{ChainVerifier, RevocationData, load};
+
+use super::{Failure, read_pin};
+
+#[derive(Subcommand)]
+pub enum AuthCommand {
+    /// Issues a login challenge and prints it with its verification code.
+    Challenge {
+        /// Hash size.
+        #[arg(long, value_enum, default_value = "sha256")]
+        hash: HashArg,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Prints the 4-digit verification code of a hash.
+    Code {
+        /// The hash, hex.
+        #[arg(long, value_name = "HEX")]
+        hash: String,
+        /// Which algorithm.
+        #[arg(long, value_enum, default_value = "mobile-id")]
+        scheme: Scheme,
+    },
+    /// Answers a challenge on the virtual SIM (PIN1 from MOBILE_ID_PIN1 or a prompt); writes
+    /// signature.der and cert.pem.
+    Respond {
+        /// The virtual SIM.
+        #[arg(long, value_name = "DIR")]
+        state: PathBuf,
+        /// The challenge hash, hex.
+        #[arg(long, value_name = "HEX")]
+        challenge: String,
+        /// Output directory.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Validates a login answer (portal side): exit 0 accepted, 1 rejected, 2 usage.
+    Verify(VerifyArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum HashArg {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Scheme {
+    MobileId,
+    SmartId,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The challenge hash that was issued, hex.
+    #[arg(long, value_name = "HEX")]
+    challenge: String,
+    /// The signature file (DER, or raw r‖s).
+    #[arg(long, value_name = "FILE")]
+    signature: PathBuf,
+    /// The authentication certificate (PEM or DER).
+    #[arg(long, value_name = "FILE")]
+    cert: PathBuf,
+    /// Trust anchors.
+    #[arg(long, required = true, value_name = "ROOT")]
+    trust: Vec<PathBuf>,
+    /// An OCSP response for the certificate (then revocation is required).
+    #[arg(long, value_name = "FILE")]
+    ocsp: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum MsspCommand {
+    /// Serves the Mobile-ID REST protocol on loopback, answering with a virtual SIM whose owner
+    /// enters MOBILE_ID_PIN1 / MOBILE_ID_PIN2 (for tests and demos).
+    Serve {
+        /// The virtual SIM.
+        #[arg(long, value_name = "DIR")]
+        state: PathBuf,
+        /// The owner's phone number.
+        #[arg(long)]
+        phone: String,
+        /// The owner's national identity number.
+        #[arg(long)]
+        national_id: String,
+        /// Loopback address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8099")]
+        listen: String,
+    },
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+fn hash_type(arg: HashArg) -> HashType {
+    match arg {
+        HashArg::Sha256 => HashType::Sha256,
+        HashArg::Sha384 => HashType::Sha384,
+        HashArg::Sha512 => HashType::Sha512,
+    }
+}
+
+fn hex_arg(text: &str) -> Result<Vec<u8>, Failure> {
+    hex::decode(text.trim()).map_err(|_| Failure::Input("not hex".into()))
+}
+
+pub fn run(command: AuthCommand) -> Result<(), Failure> {
+    match command {
+        AuthCommand::Challenge { hash, json } => {
+            let challenge = Challenge::new(hash_type(hash), now(), auth::DEFAULT_CHALLENGE_LIFETIME).map_err(|e| Failure::Input(e.to_string()))?;
+            let code = challenge.verification_code();
+            if json {
+                let mut value = serde_json::to_value(&challenge).map_err(|e| Failure::Input(e.to_string()))?;
+                value["verification_code"] = serde_json::Value::String(code);
+                println!("{value}");
+            } else {
+                println!("challenge: {}\nverification code: {code}\nid: {}\nexpires at: {} (Unix seconds)", hex::encode(&challenge.hash), challenge.id, challenge.expires_at);
+            }
+            Ok(())
+        }
+        AuthCommand::Code { hash, scheme } => {
+            let hash = hex_arg(&hash)?;
+            let code = match scheme {
+                Scheme::MobileId => auth::mobile_id_code(&hash).ok_or_else(|| Failure::Input("the hash is empty".into()))?,
+                Scheme::SmartId => auth::smart_id_code(&hash),
+            };
+            println!("{code}");
+            Ok(())
+        }
+        AuthCommand::Respond { state, challenge, out } => {
+            let challenge = hex_arg(&challenge)?;
+            let pin1 = read_pin(PinKind::Pin1)?;
+            let mut sim = VirtualSim::open(&state)?;
+            let profile = sim.profile().clone();
+            let answer = auth::answer_challenge(&mut CardSession::new(&mut sim, profile), &pin1, &challenge).map_err(auth_failure)?;
+            std::fs::create_dir_all(&out).map_err(|e| Failure::Input(format!("cannot create {}: {}", out.display(), e.kind())))?;
+            std::fs::write(out.join("signature.der"), &answer.signature).map_err(|e| Failure::Input(e.kind().to_string()))?;
+            let pem = x509_cert::Certificate::from_der(&answer.certificate)
+                .ok()
+                .and_then(|c| c.to_pem(der::pem::LineEnding::LF).ok())
+                .ok_or_else(|| Failure::Input("the certificate does not encode".into()))?;
+            std::fs::write(out.join("cert.pem"), pem).map_err(|e| Failure::Input(e.kind().to_string()))?;
+            println!("verification code: {}\nwrote signature.der and cert.pem to {}", answer.verification_code, out.display());
+            Ok(())
+        }
+        AuthCommand::Verify(_) => Err(Failure::Input("internal: verify is dispatched separately".into())),
+    }
+}
+
+fn auth_failure(e: AuthError) -> Failure {
+    match e {
+        AuthError::Card(c) => c.into(),
+        AuthError::InvalidInput(_) => Failure::Input(e.to_string()),
+        other => Failure::Negative(other.to_string()),
+    }
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::Input(format!("cannot read {}: {}", path.display(), e.kind())))
+}
+
+/// `auth verify`.
+pub fn verify(args: VerifyArgs) -> ExitCode {
+    let run = || -> Result<Result<auth::AuthenticatedIdentity, AuthError>, Failure> {
+        let hash = hex_arg(&args.challenge)?;
+        let hash_type = HashType::for_len(hash.len()).ok_or_else(|| Failure::Input("the challenge must be 32, 48 or 64 bytes".into()))?;
+        let now = now();
+        let challenge = Challenge { id: "cli".into(), hash, hash_type, expires_at: now + auth::DEFAULT_CHALLENGE_LIFETIME };
+        let store = MemoryChallengeStore::new(1);
+        store.insert(challenge, now).map_err(|e| Failure::Input(e.to_string()))?;
+        let certificate = load::der_documents(&read(&args.cert)?).map_err(|e| Failure::Input(e.to_string()))?.into_iter().next().unwrap_or_default();
+        let mut anchors = Vec::new();
+        for path in &args.trust {
+            anchors.extend(load::certificates(&read(path)?).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?);
+        }
+        let mut options = AuthOptions::new(now);
+        if let Some(ocsp) = &args.ocsp {
+            options.revocation = RevocationData { crls: vec![], ocsp: load::ocsp_responses(&read(ocsp)?).map_err(|e| Failure::Input(e.to_string()))? };
+            options.revocation_mode = mobile_id::x509::RevocationMode::Required;
+        }
+        let response = AuthenticationResponse { challenge_id: "cli".into(), signature: read(&args.signature)?, certificate };
+        Ok(auth::validate_response(&response, &store, &ChainVerifier::new(anchors), &options))
+    };
+    match run() {
+        Err(Failure::Input(m) | Failure::Negative(m)) => {
+            eprintln!("mobile-id: {m}");
+            ExitCode::from(2)
+        }
+        Ok(Ok(who)) => {
+            if args.json {
+                println!("{}", serde_json::json!({"result": "accepted", "identity": who.identity, "not_before": who.not_before, "not_after": who.not_after, "chain": who.chain}));
+            } else {
+                let id = &who.identity;
+                println!("accepted: {} {} ({})", id.given_name.as_deref().unwrap_or("?"), id.surname.as_deref().unwrap_or("?"), id.serial_number.as_deref().unwrap_or("?"));
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(Err(e)) => {
+            if args.json {
+                println!("{}", serde_json::json!({"result": "rejected", "message": e.to_string()}));
+            } else {
+                println!("rejected: {e}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `mssp serve`.
+pub fn serve(command: MsspCommand) -> Result<(), Failure> {
+    let MsspCommand::Serve { state, phone, national_id, listen } = command;
+    let addr: std::net::SocketAddr = listen.parse().map_err(|_| Failure::Input("--listen must be an address such as 127.0.0.1:8099".into()))?;
+    if !addr.ip().is_loopback() {
+        return Err(Failure::Input("the mock service listens on loopback only".into()));
+    }
+    let pin1 = read_pin(PinKind::Pin1)?;
+    let pin2 = read_pin(PinKind::Pin2)?;
+    let sim = VirtualSim::open(&state)?;
+    let listener = std::net::TcpListener::bind(addr).map_err(|e| Failure::Input(format!("cannot listen on {addr}: {}", e.kind())))?;
+    let local = listener.local_addr().map_err(|e| Failure::Input(e.kind().to_string()))?;
+    println!("mock mobile-ID service (tests and demos only) at http://{local}/mid-api");
+    let service = MockMssp::new(vec![MockUser { phone, national_id, sim, behaviour: Behaviour::Answers { pin1, pin2 } }], 1);
+    service.serve(&listener, None);
+    Ok(())
+}
