@@ -1,0 +1,75 @@
+//! `mobile-id auth …` and `mobile-id mssp serve` as processes: the code vectors, a login
+//! answered on the virtual SIM and validated (exit 0), a foreign challenge and a signing
+//! certificate rejected (exit 1), usage errors (exit 2), and the mock service on loopback
+//! answering a real MSSP client.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use mobile_id::auth::mssp::HttpMsspTransport;
+use mobile_id::auth::{HashType, MsspClient, MsspResult, MsspTransport, SessionKind};
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mobile-id")).args(args).env_remove("MOBILE_ID_PIN1").envs(env.iter().copied()).stdin(Stdio::null()).output().unwrap();
+    (out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn codes_login_and_rejections() {
+    assert_eq!(run(&["auth", "code", "--hash", "2f665f6a6999e0ef0752e00ec9f453adf59d8cb6"], &[]).1.trim(), "1462");
+    let hello = "7f83b1657ff1fc53b92dc18148a1d65dfc2d4b1fa3d677284addd200126d9069";
+    assert_eq!(run(&["auth", "code", "--hash", hello, "--scheme", "smart-id"], &[]).1.trim(), "7712");
+    assert_eq!(run(&["auth", "code", "--hash", "zz"], &[]).0, 2);
+
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    assert_eq!(run(&["sim", "init", "--state", &p("sim")], &[]).0, 0);
+    assert_eq!(run(&["sim", "export-certs", "--state", &p("sim"), "--out", &p("certs")], &[]).0, 0);
+    let (code, out) = run(&["auth", "challenge", "--hash", "sha384", "--json"], &[]);
+    assert_eq!(code, 0);
+    let challenge: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let hash = challenge["hash"].as_str().unwrap().to_string();
+    assert_eq!(hash.len(), 96);
+    let (code, out) = run(&["auth", "respond", "--state", &p("sim"), "--challenge", &hash, "--out", &p("answer")], &[("MOBILE_ID_PIN1", "1234")]);
+    assert_eq!(code, 0);
+    assert!(out.contains(challenge["verification_code"].as_str().unwrap()));
+    let verify = |challenge: &str, cert: &str| run(&["auth", "verify", "--challenge", challenge, "--signature", &p("answer/signature.der"), "--cert", cert, "--trust", &p("certs/ca.pem"), "--json"], &[]);
+    let (code, out) = verify(&hash, &p("answer/cert.pem"));
+    assert_eq!(code, 0, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["identity"]["semantics_identifier"]["country"], "AZ");
+    assert_eq!(verify(&"00".repeat(48), &p("answer/cert.pem")).0, 1);
+    assert_eq!(verify(&hash, &p("certs/sign.pem")).0, 1);
+    assert_eq!(verify("abc", &p("answer/cert.pem")).0, 2);
+    // A wrong PIN1 on respond: exit 1, nothing written.
+    assert_eq!(run(&["auth", "respond", "--state", &p("sim"), "--challenge", &hash, "--out", &p("bad")], &[("MOBILE_ID_PIN1", "9999")]).0, 1);
+}
+
+#[test]
+fn the_mock_service_runs_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sim").to_str().unwrap().to_string();
+    assert_eq!(run(&["sim", "init", "--state", &state], &[]).0, 0);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mobile-id"))
+        .args(["mssp", "serve", "--state", &state, "--phone", "+99450000009", "--national-id", "60001019906", "--listen", "127.0.0.1:0"])
+        .env("MOBILE_ID_PIN1", "1234")
+        .env("MOBILE_ID_PIN2", "12345")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.split_whitespace().last().unwrap().to_string();
+    let transport = HttpMsspTransport::new(url);
+    let client = MsspClient::new("u", "n");
+    let request = client.session_request(SessionKind::Authentication, "+99450000009", "60001019906", &[7; 32], HashType::Sha256, None).unwrap();
+    let (status, body) = transport.execute(&request).unwrap();
+    let outcome = client.read_session_start(SessionKind::Authentication, status, &body, 1000, 5).unwrap().run(&transport).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(outcome.result, MsspResult::Ok);
+    assert_eq!(outcome.signature.unwrap().len(), 64);
+}
