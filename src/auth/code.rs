@@ -15,8 +15,9 @@ pub fn mobile_id_code(hash: &[u8]) -> Option<String> {
 /// The Smart-ID verification code (Smart-ID RP API): the last two bytes of SHA-256 of the hash,
 /// big-endian, modulo 10000, as four digits.
 pub fn smart_id_code(hash: &[u8]) -> String {
-    let digest = Sha256::digest(hash);
-    let tail = u16::from_be_bytes([digest[30], digest[31]]);
+    let digest: [u8; 32] = Sha256::digest(hash).into();
+    let [.., a, b] = digest;
+    let tail = u16::from_be_bytes([a, b]);
     format!("{:04}", tail % 10_000)
 }
 

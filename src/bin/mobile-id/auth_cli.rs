@@ -127,8 +127,13 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
             let challenge = Challenge::new(hash_type(hash), now(), auth::DEFAULT_CHALLENGE_LIFETIME).map_err(|e| Failure::Input(e.to_string()))?;
             let code = challenge.verification_code();
             if json {
-                let mut value = serde_json::to_value(&challenge).map_err(|e| Failure::Input(e.to_string()))?;
-                value["verification_code"] = serde_json::Value::String(code);
+                let value = serde_json::json!({
+                    "id": challenge.id,
+                    "hash": hex::encode(&challenge.hash),
+                    "hash_type": challenge.hash_type,
+                    "expires_at": challenge.expires_at,
+                    "verification_code": code,
+                });
                 println!("{value}");
             } else {
                 println!("challenge: {}\nverification code: {code}\nid: {}\nexpires at: {} (Unix seconds)", hex::encode(&challenge.hash), challenge.id, challenge.expires_at);
