@@ -1,9 +1,24 @@
-//! `mobile-id-ffi`: the uniffi facade over the `mobile-id` core.
-//!
-//! The bindings issue fills this crate in; until then it only re-exports the core's version so
-//! that the workspace builds and the crate boundary (the core keeps no uniffi dependency) exists.
+//! `mobile-id-ffi`: the uniffi facade over the `mobile-id` core for Kotlin (Android wallets, JVM
+//! servers), Swift (iOS) and Python. Thin: every method delegates to the core's public API;
+//! errors are mapped in one place ([`MobileIdError`]); no `async`; objects are `Send + Sync` and
+//! hold no lock while host code (channels, signers) runs.
 
-/// The version of the core library this facade wraps.
-pub fn core_version() -> &'static str {
-    mobile_id::VERSION
+mod card;
+mod error;
+mod login;
+mod signing;
+mod verify;
+
+pub use card::{ApduChannel, AppletKind, KeyKind, PinId, PinState, SimSession, VirtualSimCard};
+pub use error::MobileIdError;
+pub use login::{LoginAnswer, LoginChallenge, LoginIdentity, LoginPortal, answer_login, mobile_id_verification_code, smart_id_verification_code};
+pub use signing::{CmsSigningSession, ExternalSigner, Signer};
+pub use verify::{CertificatePurpose, ChainReport, CmsVerdict, SignatureVerdict, Verifier};
+
+uniffi::setup_scaffolding!();
+
+/// The version of the core library.
+#[uniffi::export]
+pub fn core_version() -> String {
+    mobile_id::VERSION.to_string()
 }

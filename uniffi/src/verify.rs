@@ -1,0 +1,132 @@
+//! Verification for banks and portals: a verifier holding trust anchors (and its signature
+//! cache), for chains and CMS signatures, returning report records.
+
+use std::sync::Arc;
+
+use mobile_id::report::SignatureReport;
+use mobile_id::x509::{ChainVerifier, ParsedCertificate, Purpose, RevocationData, ValidationOptions, load};
+
+use crate::MobileIdError;
+use crate::signing::now;
+
+/// What a certificate is checked for.
+#[derive(Clone, Copy, Debug, uniffi::Enum)]
+pub enum CertificatePurpose {
+    /// nonRepudiation.
+    Signing,
+    /// digitalSignature (+ clientAuth when an EKU is present).
+    Authentication,
+    /// No purpose check.
+    Any,
+}
+
+/// The verdict on a chain.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct ChainReport {
+    /// Whether the chain is valid.
+    pub valid: bool,
+    /// A stable reason code (`ok`, `expired`, `revoked`, …).
+    pub code: String,
+    /// A human message.
+    pub message: String,
+    /// Subjects, leaf first.
+    pub chain: Vec<String>,
+}
+
+/// The verdict on one signature (ETSI EN 319 102-1 style).
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct SignatureVerdict {
+    /// TOTAL-PASSED, INDETERMINATE or TOTAL-FAILED.
+    pub indication: String,
+    /// The sub-indication, e.g. HASH_FAILURE.
+    pub sub_indication: Option<String>,
+    /// A human message.
+    pub message: String,
+    /// The signer's subject.
+    pub signer_subject: Option<String>,
+    /// The signer's given name.
+    pub given_name: Option<String>,
+    /// The signer's surname.
+    pub surname: Option<String>,
+    /// The semantics identifier, e.g. PNOAZ-7TEST01.
+    pub semantics_identifier: Option<String>,
+    /// A valid signature timestamp, Unix seconds.
+    pub timestamp_time: Option<u64>,
+}
+
+/// The verdict on a CMS.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct CmsVerdict {
+    /// Every signer TOTAL-PASSED.
+    pub passed: bool,
+    /// One per signer.
+    pub signers: Vec<SignatureVerdict>,
+}
+
+fn label<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+}
+
+fn verdict(r: &SignatureReport) -> SignatureVerdict {
+    let id = r.signer.as_ref();
+    SignatureVerdict {
+        indication: label(&r.indication),
+        sub_indication: r.sub_indication.map(|s| label(&s)),
+        message: r.message.clone(),
+        signer_subject: r.signer_subject.clone(),
+        given_name: id.and_then(|i| i.given_name.clone()),
+        surname: id.and_then(|i| i.surname.clone()),
+        semantics_identifier: id.and_then(|i| i.semantics_identifier.as_ref()).map(|s| format!("{}{}-{}", s.kind, s.country, s.value)),
+        timestamp_time: r.timestamp_time,
+    }
+}
+
+/// Trust anchors and their cache; share one across threads.
+#[derive(uniffi::Object)]
+pub struct Verifier {
+    inner: ChainVerifier,
+}
+
+impl Verifier {
+    pub(crate) fn chain_verifier(&self) -> &ChainVerifier {
+        &self.inner
+    }
+}
+
+#[uniffi::export]
+impl Verifier {
+    /// A verifier trusting `anchors` (DER or PEM each).
+    #[uniffi::constructor]
+    pub fn new(anchors: Vec<Vec<u8>>) -> Result<Arc<Self>, MobileIdError> {
+        let mut parsed = Vec::new();
+        for anchor in &anchors {
+            parsed.extend(load::certificates(anchor)?);
+        }
+        Ok(Arc::new(Self { inner: ChainVerifier::new(parsed) }))
+    }
+
+    /// Validates `leaf` through `intermediates` at `time` (Unix seconds; now when absent).
+    pub fn verify_chain(&self, leaf: Vec<u8>, intermediates: Vec<Vec<u8>>, purpose: CertificatePurpose, time: Option<u64>) -> Result<ChainReport, MobileIdError> {
+        let leaf = ParsedCertificate::from_der(&leaf)?;
+        let pool = intermediates.iter().map(|c| ParsedCertificate::from_der(c)).collect::<Result<Vec<_>, _>>()?;
+        let purpose = match purpose {
+            CertificatePurpose::Signing => Purpose::Signing,
+            CertificatePurpose::Authentication => Purpose::Authentication,
+            CertificatePurpose::Any => Purpose::Any,
+        };
+        let options = ValidationOptions::new(time.unwrap_or_else(now), purpose);
+        Ok(match self.inner.verify(&leaf, &pool, &RevocationData::default(), &options) {
+            Ok(path) => ChainReport { valid: true, code: "ok".into(), message: "the chain is valid".into(), chain: path.chain.iter().map(ParsedCertificate::subject_text).collect() },
+            Err(e) => ChainReport { valid: false, code: e.code().into(), message: e.to_string(), chain: Vec::new() },
+        })
+    }
+
+    /// Verifies a CMS signature; `content` for a detached one.
+    pub fn verify_cms(&self, signature: Vec<u8>, content: Option<Vec<u8>>, time: Option<u64>) -> Result<CmsVerdict, MobileIdError> {
+        let options = mobile_id::cms::CmsVerifyOptions::new(time.unwrap_or_else(now));
+        let mut reader = content.as_deref();
+        let detached: Option<&mut dyn std::io::Read> = reader.as_mut().map(|r| r as &mut dyn std::io::Read);
+        let report = mobile_id::cms::verify(&signature, detached, &self.inner, &options)?;
+        Ok(CmsVerdict { passed: report.passed(), signers: report.signers.iter().map(verdict).collect() })
+    }
+}
