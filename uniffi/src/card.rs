@@ -127,7 +127,7 @@ impl SimSession {
     /// applet (Android OMAPI `openLogicalChannel`).
     #[uniffi::constructor]
     pub fn new(channel: Arc<dyn ApduChannel>, applet: AppletKind, logical_channel: u8, applet_selected_by_host: bool) -> Result<Arc<Self>, MobileIdError> {
-        let logical = LogicalChannel::new(logical_channel).map_err(|e| MobileIdError::InvalidInput { message: e.to_string() })?;
+        let logical = LogicalChannel::new(logical_channel).map_err(|e| MobileIdError::InvalidInput { reason: e.to_string() })?;
         Ok(Arc::new(Self { channel, profile: applet.profile(), options: SessionOptions { channel: logical, applet_selected_by_host } }))
     }
 
@@ -164,7 +164,7 @@ impl SimSession {
         let raw = session.sign_digest(&Pin::new(pin2), &digest)?;
         let der = mobile_id::signer::raw_to_der(self.curve(), &raw)?;
         let cert = x509_cert::Certificate::from_der(&session.read_certificate(KeyRole::Signing)?)
-            .map_err(|_| MobileIdError::CardUnavailable { message: "the card's certificate does not decode".into() })?;
+            .map_err(|_| MobileIdError::CardUnavailable { reason: "the card's certificate does not decode".into() })?;
         mobile_id::signer::check_signature(&cert, &digest, &der)?;
         Ok(der)
     }
@@ -195,13 +195,13 @@ impl VirtualSimCard {
 
     /// Answers one command APDU, as a SIM would.
     pub fn transmit(&self, command: Vec<u8>) -> Result<Vec<u8>, MobileIdError> {
-        let mut sim = self.sim.lock().map_err(|_| MobileIdError::CardUnavailable { message: "the virtual SIM is poisoned".into() })?;
+        let mut sim = self.sim.lock().map_err(|_| MobileIdError::CardUnavailable { reason: "the virtual SIM is poisoned".into() })?;
         Ok(sim.process(&command).to_bytes())
     }
 
     /// The demo CA's root certificate, DER (trust it to verify this SIM's signatures).
     pub fn ca_certificate(&self) -> Result<Vec<u8>, MobileIdError> {
-        let sim = self.sim.lock().map_err(|_| MobileIdError::CardUnavailable { message: "the virtual SIM is poisoned".into() })?;
+        let sim = self.sim.lock().map_err(|_| MobileIdError::CardUnavailable { reason: "the virtual SIM is poisoned".into() })?;
         Ok(sim.ca_certificate_der()?)
     }
 
@@ -209,7 +209,7 @@ impl VirtualSimCard {
     /// (SubjectPublicKeyInfo DER) — for tests of host key stores.
     pub fn issue_signing_certificate(&self, subject_public_key_info: Vec<u8>) -> Result<Vec<u8>, MobileIdError> {
         use der::Encode;
-        let sim = self.sim.lock().map_err(|_| MobileIdError::CardUnavailable { message: "the virtual SIM is poisoned".into() })?;
+        let sim = self.sim.lock().map_err(|_| MobileIdError::CardUnavailable { reason: "the virtual SIM is poisoned".into() })?;
         let ca = sim.demo_ca()?;
         let spki = spki_from(&subject_public_key_info)?;
         let ku = mobile_id::card::sim::extension(
@@ -219,10 +219,10 @@ impl VirtualSimCard {
         )?;
         let now = std::time::SystemTime::now();
         let cert = ca.issue("CN=Host Key,O=mobile-id tests", spki, now - std::time::Duration::from_secs(60), now + std::time::Duration::from_secs(86_400), vec![ku])?;
-        cert.to_der().map_err(|_| MobileIdError::InvalidInput { message: "certificate".into() })
+        cert.to_der().map_err(|_| MobileIdError::InvalidInput { reason: "certificate".into() })
     }
 }
 
 fn spki_from(der_bytes: &[u8]) -> Result<x509_cert::spki::SubjectPublicKeyInfoOwned, MobileIdError> {
-    x509_cert::spki::SubjectPublicKeyInfoOwned::from_der(der_bytes).map_err(|_| MobileIdError::InvalidInput { message: "not a SubjectPublicKeyInfo".into() })
+    x509_cert::spki::SubjectPublicKeyInfoOwned::from_der(der_bytes).map_err(|_| MobileIdError::InvalidInput { reason: "not a SubjectPublicKeyInfo".into() })
 }

@@ -21,43 +21,43 @@ pub enum MobileIdError {
     #[error("the PIN is blocked")]
     PinBlocked,
     /// The PIN has the wrong format (length, non-digits); no try was used.
-    #[error("the PIN has the wrong format: {message}")]
+    #[error("the PIN has the wrong format: {reason}")]
     PinFormat {
         /// What is wrong.
-        message: String,
+        reason: String,
     },
     /// The SIM or card cannot be reached, or answered something unexpected.
-    #[error("the card is not available: {message}")]
+    #[error("the card is not available: {reason}")]
     CardUnavailable {
         /// Why.
-        message: String,
+        reason: String,
     },
     /// The user cancelled (on the phone, or in a host prompt).
     #[error("the user cancelled")]
     UserCancelled,
     /// The input cannot be used.
-    #[error("invalid input: {message}")]
+    #[error("invalid input: {reason}")]
     InvalidInput {
         /// What is wrong.
-        message: String,
+        reason: String,
     },
     /// A certificate, chain or login is not trusted or not acceptable.
-    #[error("not trusted: {message}")]
+    #[error("not trusted: {reason}")]
     Untrusted {
         /// The reason, with its stable code first.
-        message: String,
+        reason: String,
     },
     /// Host code (a transport, signer or fetcher) failed or threw.
-    #[error("the host failed: {message}")]
+    #[error("the host failed: {reason}")]
     HostError {
         /// The host's message.
-        message: String,
+        reason: String,
     },
 }
 
 impl From<uniffi::UnexpectedUniFFICallbackError> for MobileIdError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        Self::HostError { message: e.reason }
+        Self::HostError { reason: e.reason }
     }
 }
 
@@ -66,20 +66,20 @@ impl From<CardError> for MobileIdError {
         match e {
             CardError::PinIncorrect { retries_left, .. } => Self::PinIncorrect { retries_left },
             CardError::PinBlocked { .. } => Self::PinBlocked,
-            CardError::PinFormat { reason, .. } => Self::PinFormat { message: reason.to_string() },
+            CardError::PinFormat { reason, .. } => Self::PinFormat { reason: reason.to_string() },
             CardError::Transport(t) => match t {
-                mobile_id::apdu::TransportError::Failed { reason } if reason.starts_with("host:") => Self::HostError { message: reason },
-                other => Self::CardUnavailable { message: other.to_string() },
+                mobile_id::apdu::TransportError::Failed { reason } if reason.starts_with("host:") => Self::HostError { reason },
+                other => Self::CardUnavailable { reason: other.to_string() },
             },
-            CardError::InvalidInput(m) => Self::InvalidInput { message: m.into() },
-            other => Self::CardUnavailable { message: other.to_string() },
+            CardError::InvalidInput(m) => Self::InvalidInput { reason: m.into() },
+            other => Self::CardUnavailable { reason: other.to_string() },
         }
     }
 }
 
 impl From<SimError> for MobileIdError {
     fn from(e: SimError) -> Self {
-        Self::CardUnavailable { message: e.to_string() }
+        Self::CardUnavailable { reason: e.to_string() }
     }
 }
 
@@ -88,8 +88,8 @@ impl From<SignerError> for MobileIdError {
         match e {
             SignerError::Card(c) => c.into(),
             SignerError::Host(mobile_id::signer::HostKeyError::UserCancelled) => Self::UserCancelled,
-            SignerError::Host(h) => Self::HostError { message: h.to_string() },
-            other => Self::InvalidInput { message: other.to_string() },
+            SignerError::Host(h) => Self::HostError { reason: h.to_string() },
+            other => Self::InvalidInput { reason: other.to_string() },
         }
     }
 }
@@ -97,8 +97,8 @@ impl From<SignerError> for MobileIdError {
 impl From<ValidationError> for MobileIdError {
     fn from(e: ValidationError) -> Self {
         match e {
-            ValidationError::Malformed { .. } => Self::InvalidInput { message: e.to_string() },
-            other => Self::Untrusted { message: format!("{}: {other}", other.code()) },
+            ValidationError::Malformed { .. } => Self::InvalidInput { reason: e.to_string() },
+            other => Self::Untrusted { reason: format!("{}: {other}", other.code()) },
         }
     }
 }
@@ -107,8 +107,8 @@ impl From<CmsError> for MobileIdError {
     fn from(e: CmsError) -> Self {
         match e {
             CmsError::Signer(s) => s.into(),
-            CmsError::Timestamp(t) => Self::HostError { message: t.to_string() },
-            other => Self::InvalidInput { message: other.to_string() },
+            CmsError::Timestamp(t) => Self::HostError { reason: t.to_string() },
+            other => Self::InvalidInput { reason: other.to_string() },
         }
     }
 }
@@ -117,10 +117,10 @@ impl From<AuthError> for MobileIdError {
     fn from(e: AuthError) -> Self {
         match e {
             AuthError::Card(c) => c.into(),
-            AuthError::InvalidInput(m) => Self::InvalidInput { message: m.into() },
+            AuthError::InvalidInput(m) => Self::InvalidInput { reason: m.into() },
             AuthError::Mssp { result: mobile_id::auth::MsspResult::UserCancelled } => Self::UserCancelled,
             AuthError::Certificate(v) => v.into(),
-            other => Self::Untrusted { message: other.to_string() },
+            other => Self::Untrusted { reason: other.to_string() },
         }
     }
 }

