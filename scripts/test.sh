@@ -31,6 +31,12 @@ cargo test --benches --all-features
 log "cargo clippy --workspace --all-targets --all-features -- -D warnings"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
+# --- bindings ---------------------------------------------------------------------------
+for lang in kotlin python swift; do
+  log "bindings: $lang"
+  bindings/run-tests.sh "$lang"
+done
+
 # --- fuzzing -------------------------------------------------------------------------------
 if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
   fuzz=(cargo +nightly fuzz)
