@@ -18,6 +18,38 @@ pub enum Indication {
     TotalFailed,
 }
 
+impl Indication {
+    /// The ETSI spelling, e.g. `TOTAL-PASSED`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TotalPassed => "TOTAL-PASSED",
+            Self::Indeterminate => "INDETERMINATE",
+            Self::TotalFailed => "TOTAL-FAILED",
+        }
+    }
+}
+
+impl SubIndication {
+    /// The ETSI spelling, e.g. `HASH_FAILURE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::HashFailure => "HASH_FAILURE",
+            Self::SigCryptoFailure => "SIG_CRYPTO_FAILURE",
+            Self::Revoked => "REVOKED",
+            Self::FormatFailure => "FORMAT_FAILURE",
+            Self::NoCertificateChainFound => "NO_CERTIFICATE_CHAIN_FOUND",
+            Self::NoSigningCertificateFound => "NO_SIGNING_CERTIFICATE_FOUND",
+            Self::OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
+            Self::NotYetValid => "NOT_YET_VALID",
+            Self::ChainConstraintsFailure => "CHAIN_CONSTRAINTS_FAILURE",
+            Self::CryptoConstraintsFailure => "CRYPTO_CONSTRAINTS_FAILURE",
+            Self::TryLater => "TRY_LATER",
+            Self::SignedDataNotFound => "SIGNED_DATA_NOT_FOUND",
+            Self::TimestampFailure => "TIMESTAMP_FAILURE",
+        }
+    }
+}
+
 /// ETSI EN 319 102-1 §5.1.3 sub-indications used by this library.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -133,5 +165,20 @@ pub fn chain_failure(error: &ValidationError) -> (Indication, SubIndication) {
             (Indeterminate, SubIndication::NoCertificateChainFound)
         }
         _ => (Indeterminate, SubIndication::ChainConstraintsFailure),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spelling_matches_serialisation() {
+        for i in [Indication::TotalPassed, Indication::Indeterminate, Indication::TotalFailed] {
+            assert_eq!(serde_json::to_value(i).unwrap(), i.as_str());
+        }
+        for s in [SubIndication::HashFailure, SubIndication::NoSigningCertificateFound, SubIndication::OutOfBoundsNoPoe, SubIndication::TimestampFailure] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
     }
 }

@@ -437,7 +437,7 @@ fn demo() -> Result<(), Failure> {
     let verifier = mobile_id::x509::ChainVerifier::new(vec![anchor]);
     let report = mobile_id::cms::verify(&cms_signature, Some(&mut document.as_slice()), &verifier, &mobile_id::cms::CmsVerifyOptions::new(now))
         .map_err(|e| Failure::Input(e.to_string()))?;
-    let verdict = report.signers.first().map(|s| serde_json::to_value(s.indication).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
+    let verdict = report.signers.first().map(|s| s.indication.as_str());
     println!("7. a CAdES-B-B CMS signature of the document made on the SIM ({} bytes), verified against the demo CA: {}", cms_signature.len(), verdict.unwrap_or_default());
     if !report.passed() {
         return Err(Failure::Negative("the CMS signature did not verify".into()));

@@ -63,15 +63,11 @@ pub struct CmsVerdict {
     pub signers: Vec<SignatureVerdict>,
 }
 
-fn label<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
-}
-
 fn verdict(r: &SignatureReport) -> SignatureVerdict {
     let id = r.signer.as_ref();
     SignatureVerdict {
-        indication: label(&r.indication),
-        sub_indication: r.sub_indication.map(|s| label(&s)),
+        indication: r.indication.as_str().into(),
+        sub_indication: r.sub_indication.map(|s| s.as_str().into()),
         message: r.message.clone(),
         signer_subject: r.signer_subject.clone(),
         given_name: id.and_then(|i| i.given_name.clone()),

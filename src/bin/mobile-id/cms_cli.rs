@@ -159,8 +159,8 @@ pub fn verify(args: VerifyCmsArgs) -> ExitCode {
                 println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
             } else {
                 for (i, signer) in report.signers.iter().enumerate() {
-                    let sub = signer.sub_indication.map(|s| format!("/{}", serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())).unwrap_or_default();
-                    let indication = serde_json::to_value(signer.indication).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+                    let sub = signer.sub_indication.map(|s| format!("/{}", s.as_str())).unwrap_or_default();
+                    let indication = signer.indication.as_str();
                     println!("signer {}: {indication}{sub} — {}", i + 1, signer.message);
                     if let Some(subject) = &signer.signer_subject {
                         println!("  signer: {subject}");
