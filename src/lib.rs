@@ -23,3 +23,4 @@ pub mod x509;
 pub mod report;
 pub mod cms;
 pub mod auth;
+pub mod pdf;

@@ -1,0 +1,452 @@
+//! A bounded PDF reader over `Read + Seek` (ISO 32000-1 §7.5): the header, every
+//! cross-reference section through `/Prev` (classic tables §7.5.4, cross-reference streams
+//! §7.5.8 with PNG predictors, hybrid files with `/XRefStm`), object streams (§7.5.7), and
+//! indirect `/Length`s. The file is never loaded whole: objects are read through bounded
+//! windows, inflation is capped, and a work budget ends looping or enormous inputs with an
+//! error.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{Read, Seek, SeekFrom};
+
+use super::PdfError;
+use super::object::{Dictionary, Object, Parser, StreamData};
+
+/// Largest window read for one object or xref table.
+pub const MAX_WINDOW: u64 = 8 * 1024 * 1024;
+/// Largest decoded stream.
+pub const MAX_DECODED: usize = 64 * 1024 * 1024;
+/// Most cross-reference sections followed.
+pub const MAX_SECTIONS: usize = 1024;
+/// Objects resolved before the reader gives up.
+pub const WORK_BUDGET: u64 = 1_000_000;
+
+/// Where an object is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XrefEntry {
+    /// Free.
+    Free,
+    /// At a byte offset.
+    InFile {
+        /// Offset of `n g obj`.
+        offset: u64,
+        /// Generation.
+        generation: u16,
+    },
+    /// Inside an object stream.
+    Compressed {
+        /// The object stream's number.
+        stream: u32,
+        /// Index within it.
+        index: u32,
+    },
+}
+
+/// The kind of a cross-reference section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XrefKind {
+    /// A classic `xref` table.
+    Table,
+    /// A cross-reference stream.
+    Stream,
+}
+
+/// One revision's cross-reference section.
+#[derive(Clone, Debug)]
+pub struct Revision {
+    /// Offset of the section (what `startxref` pointed to).
+    pub xref_offset: u64,
+    /// Its kind.
+    pub kind: XrefKind,
+    /// Its trailer (for streams, the stream dictionary).
+    pub trailer: Dictionary,
+}
+
+/// A PDF open for reading.
+#[derive(Debug)]
+pub struct PdfReader<R> {
+    source: R,
+    len: u64,
+    version: String,
+    xref: HashMap<u32, XrefEntry>,
+    revisions: Vec<Revision>,
+    work: u64,
+}
+
+fn bad(what: &'static str) -> PdfError {
+    PdfError::Malformed(what)
+}
+
+impl<R: Read + Seek> PdfReader<R> {
+    /// Opens a PDF: checks the header and reads every cross-reference section.
+    ///
+    /// # Errors
+    /// [`PdfError`] for anything that is not a readable PDF, within the limits.
+    pub fn open(mut source: R) -> Result<Self, PdfError> {
+        let len = source.seek(SeekFrom::End(0)).map_err(PdfError::io)?;
+        let mut reader = Self { source, len, version: String::new(), xref: HashMap::new(), revisions: Vec::new(), work: WORK_BUDGET };
+        let head = reader.window(0, 1024)?;
+        let at = head.windows(5).position(|w| w == b"%PDF-").ok_or(bad("no %PDF- header"))?;
+        reader.version = head.get(at + 5..at + 8).map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
+        let tail_start = len.saturating_sub(2048);
+        let tail = reader.window(tail_start, 2048)?;
+        let at = tail.windows(9).rposition(|w| w == b"startxref").ok_or(bad("no startxref"))?;
+        let mut p = Parser::new(tail.get(at + 9..).unwrap_or_default(), tail_start + at as u64 + 9);
+        let mut next = Some(p.unsigned("startxref offset")?);
+        let mut seen = HashSet::new();
+        while let Some(offset) = next {
+            if !seen.insert(offset) {
+                return Err(bad("cross-reference sections loop through /Prev"));
+            }
+            if seen.len() > MAX_SECTIONS {
+                return Err(PdfError::LimitExceeded("cross-reference sections"));
+            }
+            let revision = reader.read_section(offset)?;
+            if let Some(stm) = revision.trailer.integer(b"XRefStm") {
+                let stm = u64::try_from(stm).map_err(|_| bad("/XRefStm"))?;
+                reader.read_section(stm)?;
+            }
+            next = match revision.trailer.integer(b"Prev") {
+                Some(prev) => Some(u64::try_from(prev).map_err(|_| bad("/Prev"))?),
+                None => None,
+            };
+            reader.revisions.push(revision);
+        }
+        Ok(reader)
+    }
+
+    /// The header's version, e.g. `1.7`.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The file length.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the file is empty (it never is once opened).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The revisions, newest first.
+    pub fn revisions(&self) -> &[Revision] {
+        &self.revisions
+    }
+
+    /// The newest trailer.
+    pub fn trailer(&self) -> Option<&Dictionary> {
+        self.revisions.first().map(|r| &r.trailer)
+    }
+
+    /// The cross-reference entry of object `num`.
+    pub fn entry(&self, num: u32) -> Option<XrefEntry> {
+        self.xref.get(&num).copied()
+    }
+
+    /// The highest object number in use, plus one (the trailer's /Size).
+    pub fn size(&self) -> u32 {
+        let from_trailer = self.trailer().and_then(|t| t.integer(b"Size")).and_then(|s| u32::try_from(s).ok()).unwrap_or(0);
+        let from_xref = self.xref.keys().max().map_or(0, |m| m.saturating_add(1));
+        from_trailer.max(from_xref)
+    }
+
+    fn window(&mut self, offset: u64, max: u64) -> Result<Vec<u8>, PdfError> {
+        if offset >= self.len {
+            return Err(bad("offset beyond the end of the file"));
+        }
+        let n = max.min(self.len - offset).min(MAX_WINDOW);
+        self.source.seek(SeekFrom::Start(offset)).map_err(PdfError::io)?;
+        let mut buf = vec![0u8; n as usize];
+        self.source.read_exact(&mut buf).map_err(PdfError::io)?;
+        Ok(buf)
+    }
+
+    fn spend(&mut self) -> Result<(), PdfError> {
+        self.work = self.work.checked_sub(1).ok_or(PdfError::LimitExceeded("work budget"))?;
+        Ok(())
+    }
+
+    fn add(&mut self, num: u32, entry: XrefEntry) {
+        // Sections are read newest first: the first entry seen for a number wins.
+        self.xref.entry(num).or_insert(entry);
+    }
+
+    fn read_section(&mut self, offset: u64) -> Result<Revision, PdfError> {
+        self.spend()?;
+        let data = self.window(offset, MAX_WINDOW)?;
+        let mut p = Parser::new(&data, offset);
+        p.skip_space();
+        if p.rest().starts_with(b"xref") {
+            p.expect(b"xref", "xref keyword")?;
+            let max_entries = self.len / 18 + 1;
+            let mut total = 0u64;
+            loop {
+                p.skip_space();
+                if p.rest().starts_with(b"trailer") {
+                    p.expect(b"trailer", "trailer")?;
+                    break;
+                }
+                let start = p.unsigned("xref subsection start")?;
+                let count = p.unsigned("xref subsection count")?;
+                total += count;
+                if total > max_entries {
+                    return Err(PdfError::LimitExceeded("xref entries"));
+                }
+                for i in 0..count {
+                    let field1 = p.unsigned("xref offset")?;
+                    let generation = p.unsigned("xref generation")?;
+                    let kind = p.token();
+                    let num = u32::try_from(start + i).map_err(|_| bad("object number"))?;
+                    let generation = u16::try_from(generation).map_err(|_| bad("generation"))?;
+                    match kind {
+                        b"n" => self.add(num, XrefEntry::InFile { offset: field1, generation }),
+                        b"f" => self.add(num, XrefEntry::Free),
+                        _ => return Err(bad("xref entry type")),
+                    }
+                }
+            }
+            let trailer = match p.object(0)? {
+                Object::Dictionary(d) => d,
+                _ => return Err(bad("trailer is not a dictionary")),
+            };
+            Ok(Revision { xref_offset: offset, kind: XrefKind::Table, trailer })
+        } else {
+            let (_, object) = self.parse_indirect_at(offset, None)?;
+            let Object::Stream(dict, data) = object else { return Err(bad("startxref points at neither a table nor a stream")) };
+            if dict.name(b"Type") != Some(b"XRef") {
+                return Err(bad("cross-reference stream without /Type /XRef"));
+            }
+            let decoded = self.decode_stream(&dict, &data)?;
+            self.read_xref_stream(&dict, &decoded)?;
+            Ok(Revision { xref_offset: offset, kind: XrefKind::Stream, trailer: dict })
+        }
+    }
+
+    fn read_xref_stream(&mut self, dict: &Dictionary, data: &[u8]) -> Result<(), PdfError> {
+        let widths: Vec<usize> = dict
+            .get(b"W")
+            .and_then(Object::as_array)
+            .ok_or(bad("/W"))?
+            .iter()
+            .map(|w| w.as_integer().and_then(|w| usize::try_from(w).ok()).filter(|w| *w <= 8).ok_or(bad("/W")))
+            .collect::<Result<_, _>>()?;
+        let [w1, w2, w3] = widths.as_slice() else { return Err(bad("/W")) };
+        let row = w1 + w2 + w3;
+        if row == 0 {
+            return Err(bad("/W"));
+        }
+        let size = dict.integer(b"Size").ok_or(bad("/Size"))?;
+        let index: Vec<i64> = match dict.get(b"Index").and_then(Object::as_array) {
+            Some(items) => items.iter().map(|i| i.as_integer().ok_or(bad("/Index"))).collect::<Result<_, _>>()?,
+            None => vec![0, size],
+        };
+        let field = |bytes: &[u8]| bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        let mut rows = data.chunks_exact(row);
+        for pair in index.chunks(2) {
+            let [start, count] = pair else { return Err(bad("/Index")) };
+            let (start, count) = (u64::try_from(*start).map_err(|_| bad("/Index"))?, u64::try_from(*count).map_err(|_| bad("/Index"))?);
+            for i in 0..count {
+                let r = rows.next().ok_or(bad("cross-reference stream shorter than /Index"))?;
+                let (a, rest) = r.split_at(*w1);
+                let (b, c) = rest.split_at(*w2);
+                let kind = if *w1 == 0 { 1 } else { field(a) };
+                let num = u32::try_from(start + i).map_err(|_| bad("object number"))?;
+                match kind {
+                    0 => self.add(num, XrefEntry::Free),
+                    1 => self.add(num, XrefEntry::InFile { offset: field(b), generation: u16::try_from(field(c)).map_err(|_| bad("generation"))? }),
+                    2 => self.add(
+                        num,
+                        XrefEntry::Compressed { stream: u32::try_from(field(b)).map_err(|_| bad("object stream"))?, index: u32::try_from(field(c)).map_err(|_| bad("index"))? },
+                    ),
+                    // Unknown types are null references (§7.5.8.3).
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses `n g obj … endobj` at `offset`; `expect` checks the object number.
+    fn parse_indirect_at(&mut self, offset: u64, expect: Option<u32>) -> Result<(u32, Object), PdfError> {
+        self.spend()?;
+        let data = self.window(offset, MAX_WINDOW)?;
+        let mut p = Parser::new(&data, offset);
+        let num = p.unsigned("object number")?;
+        let _generation = p.unsigned("generation")?;
+        p.expect(b"obj", "obj keyword")?;
+        let num = u32::try_from(num).map_err(|_| bad("object number"))?;
+        if expect.is_some_and(|e| e != num) {
+            return Err(bad("the cross-reference points at another object"));
+        }
+        let object = p.object(0)?;
+        p.skip_space();
+        if p.rest().starts_with(b"stream") {
+            let Object::Dictionary(dict) = object else { return Err(bad("stream without a dictionary")) };
+            p.expect(b"stream", "stream keyword")?;
+            let mut start = p.offset();
+            let rest = p.rest();
+            if rest.starts_with(b"\r\n") {
+                start += 2;
+            } else if rest.starts_with(b"\n") || rest.starts_with(b"\r") {
+                start += 1;
+            }
+            let length = match dict.get(b"Length") {
+                Some(Object::Integer(l)) => u64::try_from(*l).map_err(|_| bad("/Length"))?,
+                Some(Object::Reference(n, _)) => {
+                    let n = *n;
+                    match self.object(n)? {
+                        Object::Integer(l) => u64::try_from(l).map_err(|_| bad("/Length"))?,
+                        _ => return Err(bad("/Length")),
+                    }
+                }
+                _ => return Err(bad("stream without /Length")),
+            };
+            if start.checked_add(length).is_none_or(|end| end > self.len) {
+                return Err(bad("stream data beyond the end of the file"));
+            }
+            return Ok((num, Object::Stream(dict, StreamData { offset: start, length })));
+        }
+        Ok((num, object))
+    }
+
+    /// Object `num` as the newest revision has it (`Null` for free or missing objects).
+    ///
+    /// # Errors
+    /// [`PdfError`] for unreadable objects or an exhausted work budget.
+    pub fn object(&mut self, num: u32) -> Result<Object, PdfError> {
+        match self.entry(num) {
+            None | Some(XrefEntry::Free) => Ok(Object::Null),
+            Some(XrefEntry::InFile { offset, .. }) => Ok(self.parse_indirect_at(offset, Some(num))?.1),
+            Some(XrefEntry::Compressed { stream, index }) => self.compressed_object(stream, index),
+        }
+    }
+
+    /// Follows a reference (once); other objects come back as they are.
+    ///
+    /// # Errors
+    /// As [`Self::object`].
+    pub fn resolve(&mut self, object: &Object) -> Result<Object, PdfError> {
+        match object {
+            Object::Reference(n, _) => self.object(*n),
+            other => Ok(other.clone()),
+        }
+    }
+
+    fn compressed_object(&mut self, stream: u32, index: u32) -> Result<Object, PdfError> {
+        let Some(XrefEntry::InFile { offset, .. }) = self.entry(stream) else { return Err(bad("object stream not found")) };
+        let (_, object) = self.parse_indirect_at(offset, Some(stream))?;
+        let Object::Stream(dict, data) = object else { return Err(bad("object stream is not a stream")) };
+        if dict.name(b"Type") != Some(b"ObjStm") {
+            return Err(bad("object stream without /Type /ObjStm"));
+        }
+        let n = dict.integer(b"N").and_then(|n| u32::try_from(n).ok()).ok_or(bad("/N"))?;
+        let first = dict.integer(b"First").and_then(|f| usize::try_from(f).ok()).ok_or(bad("/First"))?;
+        if index >= n {
+            return Err(bad("object stream index beyond /N"));
+        }
+        let decoded = self.decode_stream(&dict, &data)?;
+        let mut p = Parser::new(&decoded, 0);
+        let mut target = None;
+        for i in 0..=index {
+            let _num = p.unsigned("object stream header")?;
+            let off = p.unsigned("object stream header")?;
+            if i == index {
+                target = Some(off);
+            }
+        }
+        let off = usize::try_from(target.ok_or(bad("object stream header"))?).map_err(|_| bad("object stream offset"))?;
+        let start = first.checked_add(off).ok_or(bad("object stream offset"))?;
+        let body = decoded.get(start..).ok_or(bad("object stream offset beyond its data"))?;
+        Parser::new(body, 0).object(0)
+    }
+
+    /// The raw bytes of a stream.
+    ///
+    /// # Errors
+    /// I/O errors, or a stream larger than [`MAX_DECODED`].
+    pub fn raw_stream(&mut self, data: &StreamData) -> Result<Vec<u8>, PdfError> {
+        if data.length > MAX_DECODED as u64 {
+            return Err(PdfError::LimitExceeded("stream size"));
+        }
+        self.source.seek(SeekFrom::Start(data.offset)).map_err(PdfError::io)?;
+        let mut buf = vec![0u8; data.length as usize];
+        self.source.read_exact(&mut buf).map_err(PdfError::io)?;
+        Ok(buf)
+    }
+
+    /// A stream's data with its filters undone (FlateDecode with or without PNG predictors; no
+    /// filter).
+    ///
+    /// # Errors
+    /// [`PdfError::Unsupported`] for other filters, [`PdfError::LimitExceeded`] beyond
+    /// [`MAX_DECODED`].
+    pub fn decode_stream(&mut self, dict: &Dictionary, data: &StreamData) -> Result<Vec<u8>, PdfError> {
+        let raw = self.raw_stream(data)?;
+        let filter = match dict.get(b"Filter") {
+            None => None,
+            Some(Object::Name(n)) => Some(n.clone()),
+            Some(Object::Array(a)) if a.len() == 1 => match a.first() {
+                Some(Object::Name(n)) => Some(n.clone()),
+                _ => return Err(bad("/Filter")),
+            },
+            Some(_) => return Err(PdfError::Unsupported("filter chains")),
+        };
+        let decoded = match filter.as_deref() {
+            None => raw,
+            Some(b"FlateDecode") => miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&raw, MAX_DECODED).map_err(|_| bad("FlateDecode data"))?,
+            Some(_) => return Err(PdfError::Unsupported("stream filter")),
+        };
+        let params = match dict.get(b"DecodeParms") {
+            Some(Object::Dictionary(d)) => Some(d.clone()),
+            Some(Object::Array(a)) => a.first().and_then(Object::as_dict).cloned(),
+            _ => None,
+        };
+        match params.as_ref().and_then(|p| p.integer(b"Predictor")) {
+            None | Some(1) => Ok(decoded),
+            Some(p) if p >= 10 => {
+                let columns = params.as_ref().and_then(|p| p.integer(b"Columns")).unwrap_or(1);
+                let columns = usize::try_from(columns).ok().filter(|c| (1..=4096).contains(c)).ok_or(bad("/Columns"))?;
+                png_unfilter(&decoded, columns)
+            }
+            Some(_) => Err(PdfError::Unsupported("TIFF predictor")),
+        }
+    }
+}
+
+/// Undoes PNG row filters (RFC 2083 §6) for one byte per pixel, `columns` bytes per row.
+fn png_unfilter(data: &[u8], columns: usize) -> Result<Vec<u8>, PdfError> {
+    let mut out: Vec<u8> = Vec::with_capacity(data.len());
+    let mut prev = vec![0u8; columns];
+    for row in data.chunks(columns + 1) {
+        let (&kind, bytes) = row.split_first().ok_or(bad("predictor row"))?;
+        if bytes.len() != columns {
+            return Err(bad("predictor row length"));
+        }
+        let mut cur = vec![0u8; columns];
+        for i in 0..columns {
+            let x = bytes.get(i).copied().unwrap_or(0);
+            let a = if i > 0 { cur.get(i - 1).copied().unwrap_or(0) } else { 0 };
+            let b = prev.get(i).copied().unwrap_or(0);
+            let c = if i > 0 { prev.get(i - 1).copied().unwrap_or(0) } else { 0 };
+            let v = match kind {
+                0 => x,
+                1 => x.wrapping_add(a),
+                2 => x.wrapping_add(b),
+                3 => x.wrapping_add(((u16::from(a) + u16::from(b)) / 2) as u8),
+                4 => {
+                    let p = i16::from(a) + i16::from(b) - i16::from(c);
+                    let (pa, pb, pc) = ((p - i16::from(a)).abs(), (p - i16::from(b)).abs(), (p - i16::from(c)).abs());
+                    x.wrapping_add(if pa <= pb && pa <= pc { a } else if pb <= pc { b } else { c })
+                }
+                _ => return Err(bad("PNG filter type")),
+            };
+            if let Some(slot) = cur.get_mut(i) {
+                *slot = v;
+            }
+        }
+        out.extend_from_slice(&cur);
+        prev = cur;
+    }
+    Ok(out)
+}
