@@ -10,6 +10,7 @@ log() { printf '\n==> %s\n' "$*"; }
 # --- what the tests need -------------------------------------------------------------------
 apt_packages=()
 command -v openssl >/dev/null 2>&1 || apt_packages+=(openssl)
+command -v qpdf >/dev/null 2>&1 || apt_packages+=(qpdf)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   log "installing Debian packages: ${apt_packages[*]}"
   apt-get update -qq

@@ -302,8 +302,12 @@ impl<R: Read + Seek> PdfReader<R> {
                 }
                 _ => return Err(bad("stream without /Length")),
             };
-            if start.checked_add(length).is_none_or(|end| end > self.len) {
-                return Err(bad("stream data beyond the end of the file"));
+            let end = start.checked_add(length).filter(|end| *end <= self.len).ok_or(bad("stream data beyond the end of the file"))?;
+            // The data must end where `endstream` begins (after at most an end-of-line).
+            let after = self.window(end, 16).unwrap_or_default();
+            let keyword = after.iter().position(|b| !super::object::is_whitespace(*b)).and_then(|i| after.get(i..));
+            if !keyword.is_some_and(|k| k.starts_with(b"endstream")) {
+                return Err(bad("stream /Length does not end at endstream"));
             }
             return Ok((num, Object::Stream(dict, StreamData { offset: start, length })));
         }
