@@ -220,3 +220,24 @@ fn openssl_agrees_on_generated_chains() {
     // Sanity: the DER we feed OpenSSL is what we validated.
     assert!(!r.certificate().to_der().unwrap().is_empty());
 }
+
+#[test]
+fn any_revocation_wins_whatever_the_order_of_the_crls() {
+    use mobile_id::x509::{ParsedCrl, RevocationMode};
+    let r = root("Root", Curve::P256);
+    let leaf = signing_leaf(&r);
+    let serial = leaf.tbs_certificate().serial_number().clone();
+    let clean = r.issue_crl(&[], at(NOW - 3600), at(NOW + 86_400)).unwrap();
+    let revoking = r.issue_crl(&[(serial, at(NOW - 60))], at(NOW - 1800), at(NOW + 86_400)).unwrap();
+    let verifier = ChainVerifier::new(vec![parsed(r.certificate())]);
+    let mut options = ValidationOptions::new(NOW, Purpose::Signing);
+    options.revocation = RevocationMode::Required;
+    for order in [[&clean, &revoking], [&revoking, &clean]] {
+        let crls = order.iter().map(|c| ParsedCrl::from_der(c).unwrap()).collect();
+        let result = verifier.verify(&parsed(&leaf), &[], &RevocationData { crls, ocsp: vec![] }, &options);
+        assert!(matches!(result, Err(ValidationError::Revoked { .. })), "{result:?}");
+    }
+    // Only the clean CRL: good.
+    let crls = vec![ParsedCrl::from_der(&clean).unwrap()];
+    verifier.verify(&parsed(&leaf), &[], &RevocationData { crls, ocsp: vec![] }, &options).unwrap();
+}

@@ -65,7 +65,8 @@ impl MsspResult {
             "PHONE_ABSENT" => Self::PhoneAbsent,
             "DELIVERY_ERROR" => Self::DeliveryError,
             "SIM_ERROR" => Self::SimError,
-            other => Self::Unknown(other.chars().take(64).collect()),
+            // The text is the service's, untrusted: keep only a short, plain token of it.
+            other => Self::Unknown(other.chars().take(32).filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect()),
         }
     }
 

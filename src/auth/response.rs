@@ -83,10 +83,12 @@ pub fn validate_response(
     let hash = challenge.hash_type.algorithm();
     let (algorithm, signature) = match crate::card::Curve::of_public_key(spki) {
         Some(curve) => {
-            let der = if response.signature.len() == 2 * curve.field_len() {
-                raw_to_der(curve, &response.signature).map_err(|_| AuthError::BadSignature)?
-            } else {
+            // DER first: a DER signature can happen to be exactly 2 × the field length.
+            let is_der = crate::signer::der_to_raw(curve, &response.signature).is_ok();
+            let der = if is_der {
                 response.signature.clone()
+            } else {
+                raw_to_der(curve, &response.signature).map_err(|_| AuthError::BadSignature)?
             };
             (ECDSA_WITH_SHA256, der)
         }

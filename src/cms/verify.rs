@@ -26,6 +26,8 @@ use crate::x509::{
     VerifiedPath, verify_signature_prehashed,
 };
 
+/// How far a timestamp's genTime may lie after the caller's time (clock skew).
+pub const TIMESTAMP_CLOCK_SKEW: u64 = 300;
 /// Most signers judged in one SignedData.
 pub const MAX_SIGNERS: usize = 64;
 /// Most certificates read from one SignedData.
@@ -386,6 +388,10 @@ pub(crate) fn validate_token(token: &[u8], imprint_source: &[u8], verifier: &Cha
         return Err("the timestamp's message imprint does not match the signature".into());
     }
     let gen_time = tst_info.gen_time().map_err(|e| e.to_string())?;
+    // A timestamp from the future cannot move validation past the caller's time.
+    if gen_time > options.time.saturating_add(TIMESTAMP_CLOCK_SKEW) {
+        return Err("the timestamp's genTime is later than the validation time".into());
+    }
     let raw = match parsed.signer_infos.as_slice() {
         [one] => one,
         _ => return Err("a timestamp token has exactly one signer".into()),

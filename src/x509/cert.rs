@@ -270,14 +270,21 @@ fn clamp_pre_1970_validity(der: &[u8]) -> Option<Vec<u8>> {
     changed.then_some(patched)
 }
 
+/// Most extensions accepted on one certificate (real ones have about a dozen).
+pub const MAX_EXTENSIONS: usize = 64;
+/// Most policies accepted in one certificatePolicies extension.
+pub const MAX_POLICIES: usize = 256;
+
 fn parse_extensions(extensions: &[x509_cert::ext::Extension]) -> Result<ParsedExtensions, ValidationError> {
+    if extensions.len() > MAX_EXTENSIONS {
+        return Err(ValidationError::Malformed { what: "certificate with too many extensions" });
+    }
     let mut parsed = ParsedExtensions::default();
-    let mut seen: Vec<ObjectIdentifier> = Vec::with_capacity(extensions.len());
+    let mut seen = std::collections::BTreeSet::new();
     for ext in extensions {
-        if seen.contains(&ext.extn_id) {
+        if !seen.insert(ext.extn_id) {
             return Err(ValidationError::Malformed { what: "certificate with a repeated extension" });
         }
-        seen.push(ext.extn_id);
         let value = ext.extn_value.as_bytes();
         match ext.extn_id {
             oid::BASIC_CONSTRAINTS => parsed.basic_constraints = Some(decode(value, "basicConstraints")?),
@@ -287,7 +294,10 @@ fn parse_extensions(extensions: &[x509_cert::ext::Extension]) -> Result<ParsedEx
             oid::CERTIFICATE_POLICIES => {
                 let policies: CertificatePolicies = decode(value, "certificatePolicies")?;
                 let oids: Vec<_> = policies.0.iter().map(|p| p.policy_identifier).collect();
-                if oids.iter().enumerate().any(|(i, o)| oids.iter().skip(i + 1).any(|p| p == o)) {
+                if oids.len() > MAX_POLICIES {
+                    return Err(ValidationError::Malformed { what: "certificatePolicies with too many policies" });
+                }
+                if oids.iter().collect::<std::collections::BTreeSet<_>>().len() != oids.len() {
                     return Err(ValidationError::Malformed { what: "certificatePolicies with a repeated policy" });
                 }
                 parsed.policies = Some(oids);

@@ -167,8 +167,9 @@ impl ParsedCrl {
         verify_signature(key, &self.list.signature_algorithm, &self.tbs_der, sig, "CRL")
     }
 
+    /// thisUpdate ≤ time < nextUpdate; a CRL without nextUpdate is never current (strict).
     fn current_at(&self, time: u64) -> bool {
-        self.this_update <= time && self.next_update.is_none_or(|next| time < next)
+        self.this_update <= time && self.next_update.is_some_and(|next| time < next)
     }
 
     fn same_scope(&self, other: &ParsedCrl) -> bool {
@@ -314,20 +315,20 @@ pub fn crl_status(
                     continue;
                 }
             }
-            // (a) currency
-            if !crl.current_at(check.time) {
-                last_problem = "the CRL is not current at the validation time";
-                continue;
-            }
             if crl.unusable {
                 last_problem = "the CRL has an unknown critical extension";
                 continue;
             }
-            // (c)-(d) reasons
-            let interim = reason_bits(crl.idp.as_ref().and_then(|i| i.only_some_reasons)) & reason_bits(dp.reasons);
-            if interim & !reasons_mask == 0 {
-                continue;
+            // (a) currency: only a current CRL can say "good"; any authentic CRL in scope can
+            // say "revoked" (a stale one, or one issued after the validation time, listing a
+            // revocation is evidence too). Every such CRL is searched, so the verdict does not
+            // depend on the order of the input.
+            let current = crl.current_at(check.time);
+            if !current {
+                last_problem = "the CRL is not current at the validation time";
             }
+            // (c) reasons
+            let interim = reason_bits(crl.idp.as_ref().and_then(|i| i.only_some_reasons)) & reason_bits(dp.reasons);
             // (e)-(f) signature, by the issuer's key or a certified CRL issuer.
             let issuer_key = check.issuer.certificate().tbs_certificate().subject_public_key_info();
             let issuer_may_sign_crls = check.issuer.ext.key_usage.as_ref().is_none_or(|ku| ku.crl_sign());
@@ -340,13 +341,25 @@ pub fn crl_status(
                 last_problem = "no valid signer for the CRL";
                 continue;
             };
-            // (g) a current delta CRL over this base, signed by the same key.
-            let delta = crls.iter().filter(|d| d.is_delta() && d.same_scope(crl) && d.current_at(check.time)).find(|d| {
-                !d.unusable
-                    && d.delta_base.as_deref().zip(crl.number.as_deref()).is_some_and(|(base, number)| number_cmp(base, number).is_le())
-                    && d.number.as_deref().zip(crl.number.as_deref()).is_none_or(|(dn, n)| number_cmp(dn, n).is_gt())
-                    && d.verify_signature(&key).is_ok()
-            });
+            if !current {
+                // A later CRL: only its revocations before the validation time (or for a
+                // compromise) count.
+                if let Some(entry) = crl.entry(&cert.issuer, &serial)
+                    && entry.reason != Some(CrlReason::RemoveFromCRL)
+                    && (entry.time <= check.time || matches!(entry.reason, None | Some(CrlReason::KeyCompromise | CrlReason::CaCompromise | CrlReason::AaCompromise | CrlReason::Unspecified)))
+                {
+                    return CrlStatus::Revoked { reason: reason_name_opt(entry.reason), time: entry.time };
+                }
+                continue;
+            }
+            // (g) the newest current delta CRL over this base, signed by the same key.
+            let delta = crls
+                .iter()
+                .filter(|d| d.is_delta() && d.same_scope(crl) && d.current_at(check.time) && !d.unusable)
+                .filter(|d| d.delta_base.as_deref().zip(crl.number.as_deref()).is_some_and(|(base, number)| number_cmp(base, number).is_le()))
+                .filter(|d| d.number.as_deref().zip(crl.number.as_deref()).is_none_or(|(dn, n)| number_cmp(dn, n).is_gt()))
+                .filter(|d| d.verify_signature(&key).is_ok())
+                .max_by(|a, b| number_cmp(a.number.as_deref().unwrap_or_default(), b.number.as_deref().unwrap_or_default()));
             // (h)-(i) status
             if let Some(entry) = delta.and_then(|d| d.entry(&cert.issuer, &serial)) {
                 if entry.reason == Some(CrlReason::RemoveFromCRL) {
@@ -356,9 +369,10 @@ pub fn crl_status(
                 return CrlStatus::Revoked { reason: reason_name_opt(entry.reason), time: entry.time };
             }
             if let Some(entry) = crl.entry(&cert.issuer, &serial)
-                && entry.reason != Some(CrlReason::RemoveFromCRL) {
-                    return CrlStatus::Revoked { reason: reason_name_opt(entry.reason), time: entry.time };
-                }
+                && entry.reason != Some(CrlReason::RemoveFromCRL)
+            {
+                return CrlStatus::Revoked { reason: reason_name_opt(entry.reason), time: entry.time };
+            }
             reasons_mask |= interim;
         }
     }

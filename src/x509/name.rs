@@ -57,6 +57,12 @@ impl NormalizedName {
         self.0.len() <= other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| a == b)
     }
 
+    /// Whether some value is not a string this library compares as text (so name constraints
+    /// cannot judge it and must assume the worst).
+    pub fn has_opaque_values(&self) -> bool {
+        self.0.iter().flatten().any(|(_, v)| matches!(v, PreparedValue::Der(_)))
+    }
+
     /// The values of attribute `oid` that are text (e.g. emailAddress for name constraints).
     pub fn text_values(&self, oid: ObjectIdentifier) -> impl Iterator<Item = &str> {
         self.0.iter().flatten().filter(move |(o, _)| *o == oid).filter_map(|(_, v)| match v {
@@ -77,14 +83,27 @@ fn prepare(value: &der::Any) -> PreparedValue {
 fn decode_string(value: &der::Any) -> Option<String> {
     let bytes = value.value();
     match value.tag() {
-        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String => String::from_utf8(bytes.to_vec()).ok(),
+        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::VisibleString | Tag::NumericString => String::from_utf8(bytes.to_vec()).ok(),
         // T.61 in practice carries Latin-1.
         Tag::TeletexString => Some(bytes.iter().map(|b| char::from(*b)).collect()),
         Tag::BmpString => {
             let units: Vec<u16> = bytes.chunks(2).map(|c| u16::from_be_bytes([c.first().copied()?, c.get(1).copied()?]).into()).collect::<Option<_>>()?;
             String::from_utf16(&units).ok()
         }
-        _ => None,
+        // UniversalString (tag 28) is not a `der` Tag variant: read it from the encoding.
+        _ => {
+            let der_bytes = value.to_der().ok()?;
+            if der_bytes.first() != Some(&0x1C) {
+                return None;
+            }
+            bytes
+                .chunks(4)
+                .map(|c| {
+                    let arr: [u8; 4] = c.try_into().ok()?;
+                    char::from_u32(u32::from_be_bytes(arr))
+                })
+                .collect()
+        }
     }
 }
 

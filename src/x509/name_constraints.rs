@@ -131,10 +131,14 @@ impl NameConstraintsState {
 /// compare), which counts as a violation either way.
 fn matches(base: &GeneralName, name: &Subject<'_>) -> Option<bool> {
     match (base, name) {
+        // A name with values the library cannot compare as text is not judged "outside".
+        (GeneralName::DirectoryName(b), Subject::Directory(n)) if n.has_opaque_values() => {
+            if NormalizedName::new(b).is_prefix_of(n) { Some(true) } else { None }
+        }
         (GeneralName::DirectoryName(b), Subject::Directory(n)) => Some(NormalizedName::new(b).is_prefix_of(n)),
         (GeneralName::Rfc822Name(b), Subject::Rfc822(n)) => Some(rfc822_matches(b.as_str(), n)),
         (GeneralName::DnsName(b), Subject::Dns(n)) => Some(dns_matches(b.as_str(), n)),
-        (GeneralName::UniformResourceIdentifier(b), Subject::Uri(n)) => Some(uri_host(n).is_some_and(|h| host_matches(b.as_str(), h))),
+        (GeneralName::UniformResourceIdentifier(b), Subject::Uri(n)) => uri_host(n).map(|h| host_matches(b.as_str(), h)),
         (GeneralName::IpAddress(b), Subject::Ip(n)) => Some(ip_matches(b.as_bytes(), n)),
         _ => None,
     }
@@ -157,6 +161,7 @@ fn ends_with_ignore_case(text: &str, suffix: &str) -> bool {
 
 /// DNS: the name itself or any name with labels added on the left (§4.2.1.10).
 fn dns_matches(constraint: &str, name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
     if constraint.is_empty() {
         return true;
     }
@@ -168,6 +173,7 @@ fn dns_matches(constraint: &str, name: &str) -> bool {
 
 /// URI hosts: `.example.com` admits subdomains, `host.example.com` only that host.
 fn host_matches(constraint: &str, host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host);
     if constraint.starts_with('.') { ends_with_ignore_case(host, constraint) } else { host.eq_ignore_ascii_case(constraint) }
 }
 

@@ -335,12 +335,25 @@ pub fn ocsp_status(
     responses: &[ParsedOcspResponse],
     responder_not_revoked: &mut dyn FnMut(&ParsedCertificate) -> bool,
 ) -> OcspStatus {
+    // Every acceptable answer is weighed: a revocation wins over any "good", so the verdict
+    // does not depend on the order of the responses.
     let mut result = OcspStatus::NoData;
     for response in responses {
-        let Some(single) = response.data.responses.iter().find(|r| matches_cert_id(&r.cert_id, check.cert, check.issuer)) else { continue };
-        match judge(check, response, single, responder_not_revoked) {
-            Ok(status) => return status,
-            Err(why) => result = OcspStatus::Undetermined(why),
+        for single in response.data.responses.iter().filter(|r| matches_cert_id(&r.cert_id, check.cert, check.issuer)) {
+            match judge(check, response, single, responder_not_revoked) {
+                Ok(revoked @ OcspStatus::Revoked { .. }) => return revoked,
+                Ok(OcspStatus::Good) => result = OcspStatus::Good,
+                Ok(status) => {
+                    if result != OcspStatus::Good {
+                        result = status;
+                    }
+                }
+                Err(why) => {
+                    if matches!(result, OcspStatus::NoData | OcspStatus::Undetermined(_)) {
+                        result = OcspStatus::Undetermined(why);
+                    }
+                }
+            }
         }
     }
     result
@@ -384,6 +397,15 @@ fn judge(
         response
             .verify_with(delegate.certificate().tbs_certificate().subject_public_key_info())
             .map_err(|_| "the OCSP response signature does not verify")?;
+    }
+    // An authenticated revocation is evidence whenever it was issued, if it predates the
+    // validation time or names a compromise.
+    if let CertStatus::Revoked(info) = &single.cert_status {
+        let when = info.revocation_time.to_unix_duration().as_secs();
+        let compromise = matches!(info.revocation_reason, None | Some(CrlReason::KeyCompromise | CrlReason::CaCompromise | CrlReason::AaCompromise | CrlReason::Unspecified));
+        if when <= check.time || compromise {
+            return Ok(OcspStatus::Revoked { reason: info.revocation_reason.map_or("unspecified", super::crl::reason_name), time: when });
+        }
     }
     // §4.2.2.1 / §3.2: time window.
     let this_update = single.this_update.to_unix_duration().as_secs();

@@ -64,6 +64,7 @@ impl<'a> Search<'a> {
 
     /// Checks that `issuer`'s key signed `subject`, through the verifier's cache.
     fn edge(&mut self, subject: &ParsedCertificate, issuer: &ParsedCertificate) -> Result<bool, ValidationError> {
+        self.budget.edges = self.budget.edges.checked_sub(1).ok_or(ValidationError::BudgetExceeded)?;
         if self.verifier.cached(subject, issuer) {
             return Ok(true);
         }
@@ -312,20 +313,24 @@ impl<'a> Search<'a> {
             status == CrlStatus::Good
         };
         let ocsp = ocsp_status(&check, &self.revocation.ocsp, &mut responder_ok);
-        match ocsp {
-            OcspStatus::Good => return Ok(RevocationSource::Ocsp),
-            OcspStatus::Revoked { reason, time: when } if revoked_now(reason, when) => {
-                return Err(ValidationError::Revoked { reason, time: when });
-            }
-            OcspStatus::Revoked { .. } => return Ok(RevocationSource::Ocsp),
-            OcspStatus::Unknown => return Err(ValidationError::RevocationUnavailable { what: "the OCSP responder does not know the certificate" }),
-            OcspStatus::NoData | OcspStatus::Undetermined(_) => {}
-        }
         let anchor_fp = anchor.fingerprint();
+        // Both sources are consulted: a revocation in either wins over "good" in the other.
         let status = {
             let mut find_signer = |crl: &ParsedCrl| self.crl_signer(crl, anchor_fp);
             crl_status(&CrlCheck { cert, issuer, time }, crls, &mut find_signer)
         };
+        for revoked in [&ocsp_as_crl(&ocsp), &status] {
+            if let CrlStatus::Revoked { reason, time: when } = revoked
+                && revoked_now(reason, *when)
+            {
+                return Err(ValidationError::Revoked { reason, time: *when });
+            }
+        }
+        match ocsp {
+            OcspStatus::Good | OcspStatus::Revoked { .. } => return Ok(RevocationSource::Ocsp),
+            OcspStatus::Unknown => return Err(ValidationError::RevocationUnavailable { what: "the OCSP responder does not know the certificate" }),
+            OcspStatus::NoData | OcspStatus::Undetermined(_) => {}
+        }
         match (status, ocsp) {
             (CrlStatus::Good, _) => Ok(RevocationSource::Crl),
             (CrlStatus::Revoked { reason, time: when }, _) if revoked_now(reason, when) => Err(ValidationError::Revoked { reason, time: when }),
@@ -389,6 +394,13 @@ impl<'a> Search<'a> {
             }
         }
         None
+    }
+}
+
+fn ocsp_as_crl(status: &OcspStatus) -> CrlStatus {
+    match status {
+        OcspStatus::Revoked { reason, time } => CrlStatus::Revoked { reason, time: *time },
+        _ => CrlStatus::NoData,
     }
 }
 

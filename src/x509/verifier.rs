@@ -79,11 +79,14 @@ pub struct Budget {
     pub signatures: usize,
     /// Complete candidate paths validated.
     pub paths: usize,
+    /// Edges walked while building, cached or not: bounds the search even when every
+    /// signature is already in the cache.
+    pub edges: usize,
 }
 
 impl Default for Budget {
     fn default() -> Self {
-        Self { signatures: 100, paths: 32 }
+        Self { signatures: 100, paths: 32, edges: 1000 }
     }
 }
 
