@@ -291,7 +291,14 @@ pub(crate) fn check_signer(parsed: &ParsedSignedData, raw: &[u8], digests: Optio
     let mut warnings = Vec::new();
     let mut signing_time = None;
     let signed_digest = match &info.signed_attrs {
-        None => content_digest.to_vec(),
+        // RFC 5652 §5.3: only id-data may be signed without signed attributes.
+        None if parsed.signed_data.encap_content_info.econtent_type != super::attributes::ID_DATA => {
+            return Err(format_failure("content other than id-data signed without signed attributes"));
+        }
+        None => {
+            warnings.push("no signed attributes: neither the signing time nor the signer certificate is bound".into());
+            content_digest.to_vec()
+        }
         Some(attrs) => {
             let attrs: Vec<Attribute> = attrs.iter().cloned().collect();
             // contentType must equal eContentType (RFC 5652 §11.1).
