@@ -146,3 +146,45 @@ def test_memory_stays_flat_across_many_calls(session, verifier):
     round(20_000)
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kib < 16 * 1024, f"RSS grew by {grown_kib} KiB over 20,000 iterations"
+
+
+class OpensslTsa(m.TimestampFetcher):
+    """`openssl ts -reply` as the TSA behind the host's fetcher."""
+
+    def __init__(self, directory):
+        self.dir = directory
+
+    def fetch(self, request):
+        import subprocess
+
+        (self.dir / "req.tsq").write_bytes(request)
+        subprocess.run(["openssl", "ts", "-reply", "-config", "tsa.cnf", "-queryfile", "req.tsq", "-out", "resp.tsr"],
+                       cwd=self.dir, check=True, capture_output=True)
+        return (self.dir / "resp.tsr").read_bytes()
+
+
+def test_timestamp_through_a_host_fetcher(session, sim, tmp_path):
+    import subprocess
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "root.key",
+            "-subj", "/CN=TSA Root", "-days", "30", "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign", "-out", "root.pem")
+    (tmp_path / "tsa.ext").write_text("keyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n")
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "tsa.key", "-subj", "/CN=TSA", "-out", "tsa.csr")
+    openssl("x509", "-req", "-in", "tsa.csr", "-CA", "root.pem", "-CAkey", "root.key", "-CAcreateserial", "-days", "30",
+            "-extfile", "tsa.ext", "-out", "tsa.pem")
+    (tmp_path / "tsa.cnf").write_text("[ tsa ]\ndefault_tsa = t\n[ t ]\ndir = .\nserial = ./tsaserial\nsigner_cert = ./tsa.pem\n"
+                                      "certs = ./root.pem\nsigner_key = ./tsa.key\nsigner_digest = sha256\n"
+                                      "default_policy = 1.3.6.1.4.1.4146.2.3\ndigests = sha256\ness_cert_id_alg = sha256\n")
+    (tmp_path / "tsaserial").write_text("01\n")
+    signer = m.Signer.for_sim(session, m.KeyKind.SIGNING, "12345")
+    stamped = m.add_signature_timestamp(signer.sign_cms(DOC, False), OpensslTsa(tmp_path))
+    verifier = m.Verifier([sim.ca_certificate(), (tmp_path / "root.pem").read_bytes()])
+    verdict = verifier.verify_cms(stamped, DOC, None)
+    assert verdict.passed, verdict
+    assert verdict.signers[0].timestamp_time is not None
+    # Without trusting the TSA, the timestamp cannot count.
+    assert not m.Verifier([sim.ca_certificate()]).verify_cms(stamped, DOC, None).passed

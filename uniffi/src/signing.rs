@@ -22,6 +22,28 @@ pub trait ExternalSigner: Send + Sync {
     fn sign_digest(&self, digest: Vec<u8>) -> Result<Vec<u8>, MobileIdError>;
 }
 
+/// Carries an RFC 3161 TimeStampReq to a TSA over the host's network and returns the
+/// TimeStampResp.
+#[uniffi::export(with_foreign)]
+pub trait TimestampFetcher: Send + Sync {
+    /// Sends the DER request, returns the DER response.
+    fn fetch(&self, request: Vec<u8>) -> Result<Vec<u8>, MobileIdError>;
+}
+
+struct FetcherBridge(Arc<dyn TimestampFetcher>);
+
+impl cms::TimestampClient for FetcherBridge {
+    fn timestamp(&mut self, request: &[u8]) -> Result<Vec<u8>, cms::TimestampError> {
+        self.0.fetch(request.to_vec()).map_err(|e| cms::TimestampError::Unreachable(e.to_string()))
+    }
+}
+
+/// Adds a signature timestamp from `fetcher`'s TSA to every signer of `cms` (CAdES-B-T).
+#[uniffi::export]
+pub fn add_signature_timestamp(cms: Vec<u8>, fetcher: Arc<dyn TimestampFetcher>) -> Result<Vec<u8>, MobileIdError> {
+    Ok(cms::add_signature_timestamps(&cms, &mut FetcherBridge(fetcher))?)
+}
+
 struct HostKeyBridge(Arc<dyn ExternalSigner>);
 
 impl HostKey for HostKeyBridge {
