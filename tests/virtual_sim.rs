@@ -133,7 +133,7 @@ fn pin2_is_good_for_one_signature() {
     let mut s = session(&mut sim);
     s.sign_digest(&Pin::new("12345"), &[1; 32]).unwrap();
     let mut client = ApduClient::new(s.into_transport(), LogicalChannel::BASIC);
-    let pso = CommandApdu::new(0, 0x2A, 0x9E, 0x9A).with_data(vec![1; 32]).expect(256);
+    let pso = CommandApdu::new(0, 0x2A, 0x9E, 0x9A).with_data(vec![1; 32]).with_le(256);
     assert_eq!(client.transmit(&pso).unwrap().sw, StatusWord::SECURITY_STATUS_NOT_SATISFIED);
 }
 
@@ -165,7 +165,7 @@ fn get_response_and_wrong_le_are_handled_by_the_client() {
     let fcp = client.transmit_ok(&CommandApdu::new(0, 0xA4, 0x09, 0x04).with_data(vec![0xC0, 0x01])).unwrap();
     assert_eq!(fcp[0], 0x62);
     // Le too small: the applet answers 6Cxx, the client resends.
-    let fcp2 = client.transmit_ok(&CommandApdu::new(0, 0xA4, 0x09, 0x04).with_data(vec![0xC0, 0x01]).expect(2)).unwrap();
+    let fcp2 = client.transmit_ok(&CommandApdu::new(0, 0xA4, 0x09, 0x04).with_data(vec![0xC0, 0x01]).with_le(2)).unwrap();
     assert_eq!(fcp, fcp2);
 }
 

@@ -60,14 +60,14 @@ impl CommandApdu {
         Self { cla, ins, p1, p2, data: Vec::new(), ne: None }
     }
 
-    /// Adds command data (case 3, or case 4 together with [`Self::expect`]).
+    /// Adds command data (case 3, or case 4 together with [`Self::with_le`]).
     pub fn with_data(mut self, data: impl Into<Vec<u8>>) -> Self {
         self.data = data.into();
         self
     }
 
     /// Sets `Ne`, the number of response bytes expected (case 2, or case 4 with data).
-    pub fn expect(mut self, ne: u32) -> Self {
+    pub fn with_le(mut self, ne: u32) -> Self {
         self.ne = Some(ne);
         self
     }
@@ -195,32 +195,32 @@ mod tests {
     #[test]
     fn encodes_the_four_short_cases() {
         assert_eq!(roundtrip(&CommandApdu::new(0, 0x20, 0, 1)), [0, 0x20, 0, 1]);
-        assert_eq!(roundtrip(&CommandApdu::new(0, 0xB0, 0, 0).expect(256)), [0, 0xB0, 0, 0, 0]);
+        assert_eq!(roundtrip(&CommandApdu::new(0, 0xB0, 0, 0).with_le(256)), [0, 0xB0, 0, 0, 0]);
         assert_eq!(
             roundtrip(&CommandApdu::new(0, 0xA4, 4, 0x0C).with_data([1, 2])),
             [0, 0xA4, 4, 0x0C, 2, 1, 2]
         );
         assert_eq!(
-            roundtrip(&CommandApdu::new(0, 0xA4, 9, 4).with_data([0xAD, 0xF1]).expect(256)),
+            roundtrip(&CommandApdu::new(0, 0xA4, 9, 4).with_data([0xAD, 0xF1]).with_le(256)),
             [0, 0xA4, 9, 4, 2, 0xAD, 0xF1, 0]
         );
     }
 
     #[test]
     fn encodes_extended_cases() {
-        assert_eq!(roundtrip(&CommandApdu::new(0, 0xB0, 0, 0).expect(65_536)), [0, 0xB0, 0, 0, 0, 0, 0]);
-        assert_eq!(roundtrip(&CommandApdu::new(0, 0xB0, 0, 0).expect(300)), [0, 0xB0, 0, 0, 0, 1, 0x2C]);
+        assert_eq!(roundtrip(&CommandApdu::new(0, 0xB0, 0, 0).with_le(65_536)), [0, 0xB0, 0, 0, 0, 0, 0]);
+        assert_eq!(roundtrip(&CommandApdu::new(0, 0xB0, 0, 0).with_le(300)), [0, 0xB0, 0, 0, 0, 1, 0x2C]);
         let data = vec![7u8; 300];
         let bytes = roundtrip(&CommandApdu::new(0, 0x2A, 0x9E, 0x9A).with_data(data.clone()));
         assert_eq!(&bytes[..7], &[0, 0x2A, 0x9E, 0x9A, 0, 1, 0x2C]);
-        let bytes = roundtrip(&CommandApdu::new(0, 0x2A, 0x9E, 0x9A).with_data(data).expect(65_536));
+        let bytes = roundtrip(&CommandApdu::new(0, 0x2A, 0x9E, 0x9A).with_data(data).with_le(65_536));
         assert_eq!(&bytes[bytes.len() - 2..], &[0, 0]);
     }
 
     #[test]
     fn rejects_bad_lengths() {
-        assert!(CommandApdu::new(0, 0, 0, 0).expect(0).to_bytes().is_err());
-        assert!(CommandApdu::new(0, 0, 0, 0).expect(65_537).to_bytes().is_err());
+        assert!(CommandApdu::new(0, 0, 0, 0).with_le(0).to_bytes().is_err());
+        assert!(CommandApdu::new(0, 0, 0, 0).with_le(65_537).to_bytes().is_err());
         assert!(CommandApdu::new(0, 0, 0, 0).with_data(vec![0; 65_536]).to_bytes().is_err());
         for bad in [&[0u8, 1, 2][..], &[0, 0xA4, 4, 0, 3, 1, 2], &[0, 0xA4, 4, 0, 1, 1, 0, 0], &[0, 0, 0, 0, 0, 0, 1, 5, 6]] {
             assert!(CommandApdu::parse(bad).is_err(), "{bad:02X?}");

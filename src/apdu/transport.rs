@@ -168,7 +168,7 @@ impl<T: ApduTransport> ApduClient<T> {
                 return Err(ApduError::ProtocolLoop);
             }
             let ne = if available == 0 { 256 } else { u32::from(available) };
-            let get_response = CommandApdu::new(command.cla & 0x80, 0xC0, 0x00, 0x00).expect(ne);
+            let get_response = CommandApdu::new(command.cla & 0x80, 0xC0, 0x00, 0x00).with_le(ne);
             response = self.exchange(&get_response)?;
             if data.len() + response.data.len() > MAX_RESPONSE_BYTES {
                 return Err(ApduError::ResponseTooLarge);
@@ -203,7 +203,7 @@ impl<T: ApduTransport> ApduClient<T> {
             let offset = out.len() as u16;
             let want = (size - out.len()).min(chunk);
             let [hi, lo] = offset.to_be_bytes();
-            let cmd = CommandApdu::new(cla, 0xB0, hi, lo).expect(want as u32);
+            let cmd = CommandApdu::new(cla, 0xB0, hi, lo).with_le(want as u32);
             let response = self.transmit(&cmd)?;
             let end_of_file = response.sw == StatusWord(0x6282);
             if !response.sw.is_success() && !end_of_file {
@@ -253,7 +253,7 @@ mod tests {
             step("01c0000001", "ff9000"),
         ];
         let mut client = ApduClient::new(ReplayTransport::from_steps(&script).unwrap(), LogicalChannel::new(1).unwrap());
-        let r = client.transmit(&CommandApdu::new(0, 0xB0, 0, 0).expect(4)).unwrap();
+        let r = client.transmit(&CommandApdu::new(0, 0xB0, 0, 0).with_le(4)).unwrap();
         assert_eq!(r.data, hex::decode("aabbccddeeff").unwrap());
         assert!(r.sw.is_success());
         assert!(client.into_transport().is_finished());
@@ -263,7 +263,7 @@ mod tests {
     fn endless_wrong_le_is_an_error() {
         let script = vec![step("00b0000004", "6c02"), step("00b0000002", "6c02")];
         let mut client = ApduClient::new(ReplayTransport::from_steps(&script).unwrap(), LogicalChannel::BASIC);
-        assert_eq!(client.transmit(&CommandApdu::new(0, 0xB0, 0, 0).expect(4)), Err(ApduError::ProtocolLoop));
+        assert_eq!(client.transmit(&CommandApdu::new(0, 0xB0, 0, 0).with_le(4)), Err(ApduError::ProtocolLoop));
     }
 
     #[test]

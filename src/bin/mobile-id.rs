@@ -284,15 +284,7 @@ fn run_sim(cmd: SimCommand) -> Result<(), Failure> {
                 return Err(Failure::Input("the digest must be 32, 48 or 64 bytes (SHA-256/384/512)".into()));
             }
             let pin2 = read_pin(PinKind::Pin2)?;
-            let signature = with_session(&sim, |s| {
-                let der = s.read_certificate(KeyRole::Signing)?;
-                let raw = s.sign_digest(&pin2, &digest)?;
-                let certificate = Certificate::from_der(&der).map_err(|_| Failure::Input("the signing certificate does not decode".into()))?;
-                let curve = s.profile().curve;
-                let signature = mobile_id::signer::raw_to_der(curve, &raw)?;
-                check_signature(&certificate, &digest, &signature)?;
-                Ok(signature)
-            })?;
+            let signature = with_session(&sim, |s| Ok(mobile_id::signer::sign_on_card(s, KeyRole::Signing, &pin2, &digest)?.1))?;
             println!("{}", hex::encode(signature));
             Ok(())
         }

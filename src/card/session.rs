@@ -89,7 +89,7 @@ impl<T: ApduTransport> CardSession<T> {
         self.select_application(None)?;
         let path = self.profile.key(role).certificate_path.clone();
         // SELECT by path from the current DF, P2 = 04: return the FCP template.
-        let select = CommandApdu::new(0x00, 0xA4, 0x09, 0x04).with_data(path).expect(256);
+        let select = CommandApdu::new(0x00, 0xA4, 0x09, 0x04).with_data(path).with_le(256);
         let response = self.client.transmit(&select)?;
         check_status(response.sw)?;
         let size = fcp_file_size(&response.data)?;
@@ -111,7 +111,7 @@ impl<T: ApduTransport> CardSession<T> {
         // Extended header list (tag 4D) asking for the security environment template 70
         // holding data object BF81xx with its A0 sub-template.
         let header_list = encode_tlv(0x4D, &encode_tlv(0x70, &encode_tlv(object, &[0xA0, 0x80])));
-        let cmd = CommandApdu::new(0x00, 0xCB, 0x3F, 0xFF).with_data(header_list).expect(256);
+        let cmd = CommandApdu::new(0x00, 0xCB, 0x3F, 0xFF).with_data(header_list).with_le(256);
         let response = self.client.transmit(&cmd)?;
         check_status(response.sw)?;
         let template = TlvReader::find_path(&response.data, &[0x70, object, 0xA0])?
@@ -235,7 +235,7 @@ impl<T: ApduTransport> CardSession<T> {
             KeyRole::Authentication => CommandApdu::new(0x00, 0x88, 0x00, 0x00),
         }
         .with_data(input)
-        .expect(256);
+        .with_le(256);
         let response = self.client.transmit(&cmd)?;
         check_status(response.sw)?;
         if response.data.len() != 2 * field_len {

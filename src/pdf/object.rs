@@ -172,7 +172,7 @@ impl<'a> Parser<'a> {
     ///
     /// # Errors
     /// [`PdfError::Malformed`] when another token follows.
-    pub fn expect(&mut self, word: &[u8], what: &'static str) -> Result<(), PdfError> {
+    pub fn keyword(&mut self, word: &[u8], what: &'static str) -> Result<(), PdfError> {
         if self.token() == word { Ok(()) } else { Err(bad(what)) }
     }
 

@@ -178,13 +178,13 @@ impl<R: Read + Seek> PdfReader<R> {
         let mut p = Parser::new(&data, offset);
         p.skip_space();
         if p.rest().starts_with(b"xref") {
-            p.expect(b"xref", "xref keyword")?;
+            p.keyword(b"xref", "xref keyword")?;
             let max_entries = self.len / 18 + 1;
             let mut total = 0u64;
             loop {
                 p.skip_space();
                 if p.rest().starts_with(b"trailer") {
-                    p.expect(b"trailer", "trailer")?;
+                    p.keyword(b"trailer", "trailer")?;
                     break;
                 }
                 let start = p.unsigned("xref subsection start")?;
@@ -274,7 +274,7 @@ impl<R: Read + Seek> PdfReader<R> {
         let mut p = Parser::new(&data, offset);
         let num = p.unsigned("object number")?;
         let _generation = p.unsigned("generation")?;
-        p.expect(b"obj", "obj keyword")?;
+        p.keyword(b"obj", "obj keyword")?;
         let num = u32::try_from(num).map_err(|_| bad("object number"))?;
         if expect.is_some_and(|e| e != num) {
             return Err(bad("the cross-reference points at another object"));
@@ -283,7 +283,7 @@ impl<R: Read + Seek> PdfReader<R> {
         p.skip_space();
         if p.rest().starts_with(b"stream") {
             let Object::Dictionary(dict) = object else { return Err(bad("stream without a dictionary")) };
-            p.expect(b"stream", "stream keyword")?;
+            p.keyword(b"stream", "stream keyword")?;
             let mut start = p.offset();
             let rest = p.rest();
             if rest.starts_with(b"\r\n") {

@@ -48,13 +48,38 @@ impl<T: ApduTransport> DigestSigner for CardSigner<T> {
     }
 
     fn sign_digest(&mut self, digest: &[u8]) -> Result<Vec<u8>, SignerError> {
-        check_digest(digest)?;
-        let raw = match self.role {
-            KeyRole::Signing => self.session.sign_digest(&self.pin, digest)?,
-            KeyRole::Authentication => self.session.authenticate(&self.pin, digest)?,
-        };
-        let der = raw_to_der(self.algorithm.curve(), &raw)?;
-        check_signature(&self.certificate, digest, &der)?;
-        Ok(der)
+        card_signature(&mut self.session, self.role, &self.pin, &self.certificate, self.algorithm, digest)
     }
+}
+
+/// One signature on the card with an already read certificate: the PIN, the card operation,
+/// r‖s → DER, and the check against the certificate.
+fn card_signature<T: ApduTransport>(
+    session: &mut CardSession<T>,
+    role: KeyRole,
+    pin: &Pin,
+    certificate: &Certificate,
+    algorithm: SigningAlgorithm,
+    digest: &[u8],
+) -> Result<Vec<u8>, SignerError> {
+    check_digest(digest)?;
+    let raw = match role {
+        KeyRole::Signing => session.sign_digest(pin, digest)?,
+        KeyRole::Authentication => session.authenticate(pin, digest)?,
+    };
+    let der = raw_to_der(algorithm.curve(), &raw)?;
+    check_signature(certificate, digest, &der)?;
+    Ok(der)
+}
+
+/// Reads the certificate of `role` and makes one checked signature with that key, for callers
+/// that keep their own session (command line, bindings). Returns the certificate and the DER
+/// signature.
+///
+/// # Errors
+/// As [`CardSigner::new`] and [`DigestSigner::sign_digest`].
+pub fn sign_on_card<T: ApduTransport>(session: &mut CardSession<T>, role: KeyRole, pin: &Pin, digest: &[u8]) -> Result<(Certificate, Vec<u8>), SignerError> {
+    let (certificate, algorithm) = parse_certificate(&session.read_certificate(role)?)?;
+    let signature = card_signature(session, role, pin, &certificate, algorithm, digest)?;
+    Ok((certificate, signature))
 }

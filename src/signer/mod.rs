@@ -11,7 +11,7 @@ mod card_signer;
 mod host;
 mod software;
 
-pub use card_signer::CardSigner;
+pub use card_signer::{CardSigner, sign_on_card};
 pub use host::{HostKey, HostKeyError, HostSigner, SignatureFormat};
 pub use software::SoftwareSigner;
 

@@ -114,10 +114,6 @@ impl SimSession {
     pub(crate) fn session(&self) -> CardSession<HostTransport> {
         CardSession::with_options(HostTransport(self.channel.clone()), self.profile.clone(), self.options)
     }
-
-    pub(crate) fn curve(&self) -> Curve {
-        self.profile.curve
-    }
 }
 
 #[uniffi::export]
@@ -160,13 +156,7 @@ impl SimSession {
     /// Signs a digest with the signing key after PIN2; returns a DER signature checked against
     /// the certificate.
     pub fn sign_digest(&self, pin2: String, digest: Vec<u8>) -> Result<Vec<u8>, MobileIdError> {
-        let mut session = self.session();
-        let raw = session.sign_digest(&Pin::new(pin2), &digest)?;
-        let der = mobile_id::signer::raw_to_der(self.curve(), &raw)?;
-        let cert = x509_cert::Certificate::from_der(&session.read_certificate(KeyRole::Signing)?)
-            .map_err(|_| MobileIdError::CardUnavailable { reason: "the card's certificate does not decode".into() })?;
-        mobile_id::signer::check_signature(&cert, &digest, &der)?;
-        Ok(der)
+        Ok(mobile_id::signer::sign_on_card(&mut self.session(), KeyRole::Signing, &Pin::new(pin2), &digest)?.1)
     }
 }
 
