@@ -16,6 +16,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod chain;
 #[path = "mobile-id/cms_cli.rs"]
 mod cms_cli;
+#[path = "mobile-id/pdf_cli.rs"]
+mod pdf_cli;
 #[path = "mobile-id/auth_cli.rs"]
 mod auth_cli;
 use der::{Decode, EncodePem};
@@ -193,7 +195,9 @@ fn main() -> ExitCode {
         Command::Chain(chain::ChainCommand::Verify(args)) => return chain::verify(args),
         Command::Chain(chain::ChainCommand::VerifyBatch) => return chain::verify_batch(),
         Command::Sign(cms_cli::SignCommand::Cms(args)) => cms_cli::sign(args),
+        Command::Sign(cms_cli::SignCommand::Pdf(args)) => pdf_cli::sign(args),
         Command::Verify(cms_cli::VerifyCommand::Cms(args)) => return cms_cli::verify(args),
+        Command::Verify(cms_cli::VerifyCommand::Pdf(args)) => return pdf_cli::verify(args),
         Command::Auth(auth_cli::AuthCommand::Verify(args)) => return auth_cli::verify(args),
         Command::Auth(cmd) => auth_cli::run(cmd),
         Command::Mssp(cmd) => auth_cli::serve(cmd),

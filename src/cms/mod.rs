@@ -9,11 +9,11 @@ mod sign;
 pub mod tsp;
 mod verify;
 
-pub use sign::{CmsSignOptions, PreparedCms, add_signature_timestamps, prepare, prepare_digest, sign};
+pub use sign::{CmsSignOptions, PreparedCms, add_signature_timestamps, prepare, prepare_digest, sign, timestamp_digest};
 pub use tsp::{TimestampClient, TimestampError};
 #[cfg(feature = "http")]
 pub use tsp::HttpTimestampClient;
-pub use verify::{CmsReport, CmsVerifyOptions, MAX_CERTIFICATES, MAX_SIGNERS, verify};
+pub use verify::{CmsReport, CmsVerifyOptions, MAX_CERTIFICATES, MAX_SIGNERS, certificates_in, verify, verify_timestamp_token};
 
 use crate::signer::SignerError;
 

@@ -267,9 +267,7 @@ pub fn add_signature_timestamps(cms: &[u8], tsa: &mut dyn TimestampClient) -> Re
     for raw in &parsed.signer_infos {
         let mut info = SignerInfo::from_der(raw).map_err(|_| CmsError::Malformed("SignerInfo"))?;
         let hash = HashAlgorithm::Sha256;
-        let (request, nonce) = build_request(hash, &hash.digest(info.signature.as_bytes()))?;
-        let token = token_from_response(&tsa.timestamp(&request)?)?;
-        check_token_answers(&token, info.signature.as_bytes(), &nonce)?;
+        let token = timestamp_digest(hash, &hash.digest(info.signature.as_bytes()), tsa)?;
         let value = Any::from_der(&token).map_err(|_| CmsError::Malformed("TimeStampToken"))?;
         let mut values = SetOfVec::new();
         values.insert(value).map_err(der_error)?;
@@ -282,14 +280,26 @@ pub fn add_signature_timestamps(cms: &[u8], tsa: &mut dyn TimestampClient) -> Re
     content_info(&signed_data)
 }
 
-/// The token answers our request: TSTInfo imprint over the signature value and our nonce.
-fn check_token_answers(token: &[u8], signature: &[u8], nonce: &[u8]) -> Result<(), CmsError> {
+/// Asks `tsa` for an RFC 3161 token over `digest` (made with `hash`) and checks that the token
+/// answers this request (imprint and nonce). Returns the TimeStampToken (DER ContentInfo).
+///
+/// # Errors
+/// [`CmsError`] when the TSA refuses, answers for another request, or cannot be reached.
+pub fn timestamp_digest(hash: HashAlgorithm, digest: &[u8], tsa: &mut dyn TimestampClient) -> Result<Vec<u8>, CmsError> {
+    let (request, nonce) = build_request(hash, digest)?;
+    let token = token_from_response(&tsa.timestamp(&request)?)?;
+    check_token_answers(&token, digest, &nonce)?;
+    Ok(token)
+}
+
+/// The token answers our request: TSTInfo imprint equal to `digest`, and our nonce.
+fn check_token_answers(token: &[u8], digest: &[u8], nonce: &[u8]) -> Result<(), CmsError> {
     let parsed = parse_signed_data(token)?;
     let tst = attached_content(&parsed)?.ok_or(CmsError::Malformed("timestamp token without TSTInfo"))?;
     let tst = TstInfo::from_der(&tst).map_err(|_| CmsError::Malformed("TSTInfo"))?;
     let hash = HashAlgorithm::from_oid(&tst.message_imprint.hash_algorithm.oid).map_err(|_| CmsError::TimestampMismatch("imprint hash"))?;
-    if tst.message_imprint.hashed_message.as_bytes() != hash.digest(signature) {
-        return Err(CmsError::TimestampMismatch("the token's message imprint is not over this signature"));
+    if tst.message_imprint.hashed_message.as_bytes() != digest || hash.digest(&[]).len() != digest.len() {
+        return Err(CmsError::TimestampMismatch("the token's message imprint is not over this data"));
     }
     let echoed = tst.nonce.as_ref().map(|n| n.as_bytes().to_vec());
     if echoed.as_deref() != Some(nonce) {

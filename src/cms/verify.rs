@@ -48,12 +48,15 @@ pub struct CmsVerifyOptions {
     pub revocation_mode: RevocationMode,
     /// The signer certificate's purpose (default: signing).
     pub purpose: Purpose,
+    /// Certificates from elsewhere (a PDF's DSS, say) that may complete chains beside the
+    /// ones the SignedData carries. They are candidates, never anchors.
+    pub extra_certificates: Vec<ParsedCertificate>,
 }
 
 impl CmsVerifyOptions {
     /// Strict defaults at `time`: purpose signing, revocation if present.
     pub fn new(time: u64) -> Self {
-        Self { time, trust_claimed_signing_time: false, revocation: RevocationData::default(), revocation_mode: RevocationMode::IfPresent, purpose: Purpose::Signing }
+        Self { time, trust_claimed_signing_time: false, revocation: RevocationData::default(), revocation_mode: RevocationMode::IfPresent, purpose: Purpose::Signing, extra_certificates: Vec::new() }
     }
 }
 
@@ -384,6 +387,28 @@ pub(crate) struct ValidToken {
 /// token's own CMS signature, the TSA certificate (critical EKU timeStamping) chained to an
 /// anchor at genTime, and the message imprint.
 pub(crate) fn validate_token(token: &[u8], imprint_source: &[u8], verifier: &ChainVerifier, options: &CmsVerifyOptions) -> Result<ValidToken, String> {
+    validate_token_over(token, &mut |hash| Ok(hash.digest(imprint_source)), verifier, options)
+}
+
+/// Verifies an RFC 3161 document timestamp (PAdES, ETSI EN 319 142-1 §5.4) over `content`,
+/// streamed once through the token's imprint hash: the imprint, the token's signature and the
+/// TSA certificate chained to an anchor at genTime. Returns genTime (Unix seconds).
+///
+/// # Errors
+/// A sentence saying why the token is not valid.
+pub fn verify_timestamp_token(token: &[u8], content: &mut dyn Read, verifier: &ChainVerifier, options: &CmsVerifyOptions) -> Result<u64, String> {
+    let mut digest_of = |hash: HashAlgorithm| -> Result<Vec<u8>, String> {
+        ContentDigests::from_reader(content, &[hash]).map_err(|e| e.to_string())?.into_first().ok_or_else(|| "digest".to_string())
+    };
+    validate_token_over(token, &mut digest_of, verifier, options).map(|v| v.gen_time)
+}
+
+fn validate_token_over(
+    token: &[u8],
+    imprint_of: &mut dyn FnMut(HashAlgorithm) -> Result<Vec<u8>, String>,
+    verifier: &ChainVerifier,
+    options: &CmsVerifyOptions,
+) -> Result<ValidToken, String> {
     let parsed = parse_signed_data(token).map_err(|e| e.to_string())?;
     if parsed.signed_data.encap_content_info.econtent_type != ID_CT_TST_INFO {
         return Err("the timestamp token does not hold a TSTInfo".into());
@@ -391,8 +416,8 @@ pub(crate) fn validate_token(token: &[u8], imprint_source: &[u8], verifier: &Cha
     let tst_der = attached_content(&parsed).map_err(|e| e.to_string())?.ok_or("the timestamp token has no TSTInfo")?;
     let tst_info = TstInfo::from_der(&tst_der).map_err(|_| "the TSTInfo does not decode")?;
     let imprint_hash = HashAlgorithm::from_oid(&tst_info.message_imprint.hash_algorithm.oid).map_err(|e| e.to_string())?;
-    if tst_info.message_imprint.hashed_message.as_bytes() != imprint_hash.digest(imprint_source) {
-        return Err("the timestamp's message imprint does not match the signature".into());
+    if tst_info.message_imprint.hashed_message.as_bytes() != imprint_of(imprint_hash)? {
+        return Err("the timestamp's message imprint does not match the data it claims to cover".into());
     }
     let gen_time = tst_info.gen_time().map_err(|e| e.to_string())?;
     // A timestamp from the future cannot move validation past the caller's time.
@@ -410,7 +435,7 @@ pub(crate) fn validate_token(token: &[u8], imprint_source: &[u8], verifier: &Cha
     let mut chain_options = ValidationOptions::new(gen_time, Purpose::Timestamping);
     chain_options.revocation = options.revocation_mode;
     verifier
-        .verify(&checked.certificate, &parsed.certificates, &options.revocation, &chain_options)
+        .verify(&checked.certificate, &with_extra(&parsed.certificates, options), &options.revocation, &chain_options)
         .map_err(|e| format!("the timestamping authority's certificate: {e}"))?;
     Ok(ValidToken { gen_time })
 }
@@ -473,7 +498,7 @@ fn judge_signer(parsed: &ParsedSignedData, raw: &[u8], digests: Option<&ContentD
     }
     let mut chain_options = ValidationOptions::new(validation_time, options.purpose);
     chain_options.revocation = options.revocation_mode;
-    let result: Result<VerifiedPath, ValidationError> = verifier.verify(&checked.certificate, &parsed.certificates, &options.revocation, &chain_options);
+    let result: Result<VerifiedPath, ValidationError> = verifier.verify(&checked.certificate, &with_extra(&parsed.certificates, options), &options.revocation, &chain_options);
     let mut report = match (&result, timestamp_problem) {
         (_, Some(problem)) => SignatureReport::new(Indication::Indeterminate, Some(SubIndication::TimestampFailure), problem, validation_time),
         (Ok(_), None) => SignatureReport::new(Indication::TotalPassed, None, "the signature is valid", validation_time),
@@ -490,4 +515,28 @@ fn judge_signer(parsed: &ParsedSignedData, raw: &[u8], digests: Option<&ContentD
     report.timestamp_time = timestamp_time;
     report.warnings = checked.warnings;
     report
+}
+
+/// Every certificate a CMS SignedData carries, with those inside its signers' timestamp
+/// tokens, DER; empty for anything that does not parse.
+pub fn certificates_in(cms: &[u8]) -> Vec<Vec<u8>> {
+    let Ok(parsed) = parse_signed_data(cms) else { return Vec::new() };
+    let mut out: Vec<Vec<u8>> = parsed.certificates.iter().map(|c| c.der().to_vec()).collect();
+    for raw in &parsed.signer_infos {
+        let Ok(info) = SignerInfo::from_der(raw) else { continue };
+        for attr in info.unsigned_attrs.iter().flat_map(|a| a.iter()).filter(|a| a.oid == ID_AA_SIGNATURE_TIME_STAMP_TOKEN) {
+            for value in attr.values.iter() {
+                let Ok(token) = value.to_der() else { continue };
+                if let Ok(inner) = parse_signed_data(&token) {
+                    out.extend(inner.certificates.iter().map(|c| c.der().to_vec()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The SignedData's certificates followed by the caller's extra candidates.
+fn with_extra(certificates: &[ParsedCertificate], options: &CmsVerifyOptions) -> Vec<ParsedCertificate> {
+    certificates.iter().chain(options.extra_certificates.iter().take(MAX_CERTIFICATES)).cloned().collect()
 }

@@ -59,6 +59,8 @@ pub struct Revision {
     pub kind: XrefKind,
     /// Its trailer (for streams, the stream dictionary).
     pub trailer: Dictionary,
+    /// The object numbers this section (and its `/XRefStm`) defines or frees, object 0 aside.
+    pub objects: Vec<u32>,
 }
 
 /// A PDF open for reading.
@@ -69,6 +71,7 @@ pub struct PdfReader<R> {
     version: String,
     xref: HashMap<u32, XrefEntry>,
     revisions: Vec<Revision>,
+    section_objects: Vec<u32>,
     work: u64,
 }
 
@@ -83,7 +86,7 @@ impl<R: Read + Seek> PdfReader<R> {
     /// [`PdfError`] for anything that is not a readable PDF, within the limits.
     pub fn open(mut source: R) -> Result<Self, PdfError> {
         let len = source.seek(SeekFrom::End(0)).map_err(PdfError::io)?;
-        let mut reader = Self { source, len, version: String::new(), xref: HashMap::new(), revisions: Vec::new(), work: WORK_BUDGET };
+        let mut reader = Self { source, len, version: String::new(), xref: HashMap::new(), revisions: Vec::new(), section_objects: Vec::new(), work: WORK_BUDGET };
         let head = reader.window(0, 1024)?;
         let at = head.windows(5).position(|w| w == b"%PDF-").ok_or(bad("no %PDF- header"))?;
         reader.version = head.get(at + 5..at + 8).map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
@@ -100,11 +103,12 @@ impl<R: Read + Seek> PdfReader<R> {
             if seen.len() > MAX_SECTIONS {
                 return Err(PdfError::LimitExceeded("cross-reference sections"));
             }
-            let revision = reader.read_section(offset)?;
+            let mut revision = reader.read_section(offset)?;
             if let Some(stm) = revision.trailer.integer(b"XRefStm") {
                 let stm = u64::try_from(stm).map_err(|_| bad("/XRefStm"))?;
                 reader.read_section(stm)?;
             }
+            revision.objects = std::mem::take(&mut reader.section_objects);
             next = match revision.trailer.integer(b"Prev") {
                 Some(prev) => Some(u64::try_from(prev).map_err(|_| bad("/Prev"))?),
                 None => None,
@@ -168,8 +172,49 @@ impl<R: Read + Seek> PdfReader<R> {
     }
 
     fn add(&mut self, num: u32, entry: XrefEntry) {
+        if num != 0 {
+            self.section_objects.push(num);
+        }
         // Sections are read newest first: the first entry seen for a number wins.
         self.xref.entry(num).or_insert(entry);
+    }
+
+    /// The end of the revision whose cross-reference section is at `xref_offset`: just past
+    /// the first `%%EOF` after it and that marker's end-of-line.
+    ///
+    /// # Errors
+    /// [`PdfError::Malformed`] when no `%%EOF` follows.
+    pub fn end_of_revision(&mut self, xref_offset: u64) -> Result<u64, PdfError> {
+        const CHUNK: u64 = 64 * 1024;
+        let mut at = xref_offset;
+        while at < self.len {
+            self.spend()?;
+            let data = self.window(at, CHUNK + 7)?;
+            if let Some(i) = data.windows(5).position(|w| w == b"%%EOF") {
+                let mut end = at + i as u64 + 5;
+                let after = data.get(i + 5..).unwrap_or_default();
+                if after.starts_with(b"\r\n") {
+                    end += 2;
+                } else if after.starts_with(b"\n") || after.starts_with(b"\r") {
+                    end += 1;
+                } else if after.is_empty() && end < self.len {
+                    // The end-of-line lies beyond this window.
+                    let next = self.window(end, 2)?;
+                    end += if next.starts_with(b"\r\n") { 2 } else { u64::from(next.first().is_some_and(|b| *b == b'\n' || *b == b'\r')) };
+                }
+                return Ok(end);
+            }
+            at += CHUNK;
+        }
+        Err(bad("no %%EOF after the cross-reference section"))
+    }
+
+    /// Up to `len` bytes at `offset` (at most [`MAX_WINDOW`]).
+    ///
+    /// # Errors
+    /// I/O errors or an offset beyond the end.
+    pub fn bytes_at(&mut self, offset: u64, len: u64) -> Result<Vec<u8>, PdfError> {
+        self.window(offset, len)
     }
 
     fn read_section(&mut self, offset: u64) -> Result<Revision, PdfError> {
@@ -210,7 +255,7 @@ impl<R: Read + Seek> PdfReader<R> {
                 Object::Dictionary(d) => d,
                 _ => return Err(bad("trailer is not a dictionary")),
             };
-            Ok(Revision { xref_offset: offset, kind: XrefKind::Table, trailer })
+            Ok(Revision { xref_offset: offset, kind: XrefKind::Table, trailer, objects: Vec::new() })
         } else {
             let (_, object) = self.parse_indirect_at(offset, None)?;
             let Object::Stream(dict, data) = object else { return Err(bad("startxref points at neither a table nor a stream")) };
@@ -219,7 +264,7 @@ impl<R: Read + Seek> PdfReader<R> {
             }
             let decoded = self.decode_stream(&dict, &data)?;
             self.read_xref_stream(&dict, &decoded)?;
-            Ok(Revision { xref_offset: offset, kind: XrefKind::Stream, trailer: dict })
+            Ok(Revision { xref_offset: offset, kind: XrefKind::Stream, trailer: dict, objects: Vec::new() })
         }
     }
 
@@ -269,8 +314,16 @@ impl<R: Read + Seek> PdfReader<R> {
 
     /// Parses `n g obj … endobj` at `offset`; `expect` checks the object number.
     fn parse_indirect_at(&mut self, offset: u64, expect: Option<u32>) -> Result<(u32, Object), PdfError> {
+        // Most objects are small: try a small window before the largest one.
+        match self.parse_indirect_in(offset, expect, 64 * 1024) {
+            Err(_) if self.len - offset.min(self.len) > 64 * 1024 => self.parse_indirect_in(offset, expect, MAX_WINDOW),
+            result => result,
+        }
+    }
+
+    fn parse_indirect_in(&mut self, offset: u64, expect: Option<u32>, window: u64) -> Result<(u32, Object), PdfError> {
         self.spend()?;
-        let data = self.window(offset, MAX_WINDOW)?;
+        let data = self.window(offset, window)?;
         let mut p = Parser::new(&data, offset);
         let num = p.unsigned("object number")?;
         let _generation = p.unsigned("generation")?;
@@ -415,6 +468,57 @@ impl<R: Read + Seek> PdfReader<R> {
             }
             Some(_) => Err(PdfError::Unsupported("TIFF predictor")),
         }
+    }
+}
+
+/// A view of a source shared through a `RefCell`, with its own position and an optional
+/// length limit: several readers over one file (the file as it is now, and as it was when an
+/// earlier revision ended) without reopening it.
+#[derive(Debug)]
+pub struct SharedView<'a, R> {
+    cell: &'a std::cell::RefCell<R>,
+    len: u64,
+    pos: u64,
+}
+
+impl<'a, R: Read + Seek> SharedView<'a, R> {
+    /// The first `len` bytes of the source (all of it when `None`).
+    ///
+    /// # Errors
+    /// I/O errors while measuring the source.
+    pub fn new(cell: &'a std::cell::RefCell<R>, len: Option<u64>) -> std::io::Result<Self> {
+        let total = {
+            let mut source = cell.try_borrow_mut().map_err(|_| std::io::Error::other("the source is busy"))?;
+            source.seek(SeekFrom::End(0))?
+        };
+        Ok(Self { cell, len: len.map_or(total, |l| l.min(total)), pos: 0 })
+    }
+}
+
+impl<R: Read + Seek> Read for SharedView<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.len.saturating_sub(self.pos);
+        let n = (buf.len() as u64).min(left) as usize;
+        if n == 0 {
+            return Ok(0);
+        }
+        let mut source = self.cell.try_borrow_mut().map_err(|_| std::io::Error::other("the source is busy"))?;
+        source.seek(SeekFrom::Start(self.pos))?;
+        let read = source.read(buf.get_mut(..n).unwrap_or_default())?;
+        self.pos += read as u64;
+        Ok(read)
+    }
+}
+
+impl<R: Read + Seek> Seek for SharedView<'_, R> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(p) => Some(p),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = target.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start"))?;
+        Ok(self.pos)
     }
 }
 

@@ -8,7 +8,7 @@ use der::Encode;
 use mobile_id::card::sim::VirtualSim;
 use mobile_id::card::{CardSession, KeyRole, PinKind};
 use mobile_id::cms::{self, CmsSignOptions, CmsVerifyOptions, HttpTimestampClient};
-use mobile_id::signer::{CardSigner, SoftwareSigner};
+use mobile_id::signer::{CardSigner, DigestSigner, SoftwareSigner};
 use mobile_id::x509::{ChainVerifier, load};
 use x509_cert::Certificate;
 
@@ -18,20 +18,21 @@ use super::{Failure, read_pin};
 pub enum SignCommand {
     /// Makes a CAdES-B-B (or, with --tsa, B-T) CMS signature of a file.
     Cms(SignCmsArgs),
+    /// Signs a PDF (PAdES B-B, B-T, B-LT or B-LTA) as an incremental update.
+    Pdf(super::pdf_cli::SignPdfArgs),
 }
 
 #[derive(Subcommand)]
 pub enum VerifyCommand {
     /// Verifies a CMS signature and prints a report per signer.
     Cms(VerifyCmsArgs),
+    /// Verifies every signature of a PDF and what changed after each.
+    Pdf(super::pdf_cli::VerifyPdfArgs),
 }
 
+/// Who signs: the virtual SIM or a software key.
 #[derive(Args)]
-pub struct SignCmsArgs {
-    /// The file to sign.
-    input: PathBuf,
-    /// Where to write the signature (DER).
-    output: PathBuf,
+pub struct SignerArgs {
     /// Sign on the virtual SIM in this state directory (PIN2 from MOBILE_ID_PIN2 or a prompt).
     #[arg(long, value_name = "DIR", conflicts_with_all = ["key", "cert"])]
     state: Option<PathBuf>,
@@ -44,6 +45,37 @@ pub struct SignCmsArgs {
     /// Intermediate certificates to embed.
     #[arg(long, value_name = "FILE")]
     chain: Vec<PathBuf>,
+}
+
+/// Runs `job` with the signer the arguments name (PIN2 read only for the SIM).
+pub fn with_signer<T>(args: &SignerArgs, job: &mut dyn FnMut(&mut dyn DigestSigner) -> Result<T, Failure>) -> Result<T, Failure> {
+    let chain = certificates(&args.chain)?;
+    match (&args.state, &args.key, &args.cert) {
+        (Some(state), None, None) => {
+            let pin2 = read_pin(PinKind::Pin2)?;
+            let mut sim = VirtualSim::open(state)?;
+            let profile = sim.profile().clone();
+            let mut signer = CardSigner::new(CardSession::new(&mut sim, profile), KeyRole::Signing, pin2)?;
+            job(&mut signer)
+        }
+        (None, Some(key), Some(cert)) => {
+            let key_der = load::der_documents(&read(key)?).map_err(|e| Failure::Input(e.to_string()))?.into_iter().next().unwrap_or_default();
+            let cert = certificates(std::slice::from_ref(cert))?.into_iter().next().ok_or_else(|| Failure::Input("no certificate in --cert".into()))?;
+            let mut signer = SoftwareSigner::from_pkcs8_der(&key_der, &cert.to_der().map_err(|_| Failure::Input("bad certificate".into()))?)?.with_chain(chain);
+            job(&mut signer)
+        }
+        _ => Err(Failure::Input("give either --state DIR or --key KEY --cert CERT".into())),
+    }
+}
+
+#[derive(Args)]
+pub struct SignCmsArgs {
+    /// The file to sign.
+    input: PathBuf,
+    /// Where to write the signature (DER).
+    output: PathBuf,
+    #[command(flatten)]
+    signer: SignerArgs,
     /// Put the content inside the signature.
     #[arg(long)]
     attached: bool,
@@ -73,15 +105,15 @@ pub struct VerifyCmsArgs {
     json: bool,
 }
 
-fn read(path: &PathBuf) -> Result<Vec<u8>, Failure> {
+pub fn read(path: &PathBuf) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::Input(format!("cannot read {}: {}", path.display(), e.kind())))
 }
 
-fn now() -> u64 {
+pub fn now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
-fn certificates(paths: &[PathBuf]) -> Result<Vec<Certificate>, Failure> {
+pub fn certificates(paths: &[PathBuf]) -> Result<Vec<Certificate>, Failure> {
     let mut out = Vec::new();
     for path in paths {
         for parsed in load::certificates(&read(path)?).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))? {
@@ -95,24 +127,7 @@ fn certificates(paths: &[PathBuf]) -> Result<Vec<Certificate>, Failure> {
 pub fn sign(args: SignCmsArgs) -> Result<(), Failure> {
     let options = CmsSignOptions { attached: args.attached, signing_time: (!args.no_signing_time).then(now) };
     let mut input = std::fs::File::open(&args.input).map_err(|e| Failure::Input(format!("cannot open {}: {}", args.input.display(), e.kind())))?;
-    let chain = certificates(&args.chain)?;
-    let signature = match (&args.state, &args.key, &args.cert) {
-        (Some(state), None, None) => {
-            let pin2 = read_pin(PinKind::Pin2)?;
-            let mut sim = VirtualSim::open(state)?;
-            let profile = sim.profile().clone();
-            let mut signer = CardSigner::new(CardSession::new(&mut sim, profile), KeyRole::Signing, pin2)?;
-            cms::sign(&mut input, &mut signer, &options)
-        }
-        (None, Some(key), Some(cert)) => {
-            let key_der = load::der_documents(&read(key)?).map_err(|e| Failure::Input(e.to_string()))?.into_iter().next().unwrap_or_default();
-            let cert = certificates(std::slice::from_ref(cert))?.into_iter().next().ok_or_else(|| Failure::Input("no certificate in --cert".into()))?;
-            let mut signer = SoftwareSigner::from_pkcs8_der(&key_der, &cert.to_der().map_err(|_| Failure::Input("bad certificate".into()))?)?.with_chain(chain.clone());
-            cms::sign(&mut input, &mut signer, &options)
-        }
-        _ => return Err(Failure::Input("give either --state DIR or --key KEY --cert CERT".into())),
-    }
-    .map_err(cms_failure)?;
+    let signature = with_signer(&args.signer, &mut |signer| cms::sign(&mut input, signer, &options).map_err(cms_failure))?;
     let signature = match &args.tsa {
         Some(url) => cms::add_signature_timestamps(&signature, &mut HttpTimestampClient::new(url.clone())).map_err(cms_failure)?,
         None => signature,
@@ -122,7 +137,7 @@ pub fn sign(args: SignCmsArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn cms_failure(e: cms::CmsError) -> Failure {
+pub fn cms_failure(e: cms::CmsError) -> Failure {
     match e {
         cms::CmsError::Signer(s) => s.into(),
         other => Failure::Input(other.to_string()),

@@ -1,0 +1,251 @@
+//! `mobile-id sign pdf` and `mobile-id verify pdf`.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use mobile_id::cms::HttpTimestampClient;
+use mobile_id::pdf::{self, DocMdp, DssMaterial, PdfSignOptions, PdfVerifyOptions};
+use mobile_id::x509::{ChainVerifier, ParsedCertificate};
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+
+use super::Failure;
+use super::cms_cli::{SignerArgs, certificates, now, read, with_signer};
+
+/// PAdES baseline levels (ETSI EN 319 142-1 §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    /// Signature only.
+    #[value(name = "b-b")]
+    BB,
+    /// With a signature timestamp (needs --tsa).
+    #[value(name = "b-t")]
+    BT,
+    /// B-T plus a DSS with certificates and revocation data.
+    #[value(name = "b-lt")]
+    BLt,
+    /// B-LT plus a document timestamp over everything.
+    #[value(name = "b-lta")]
+    BLta,
+}
+
+#[derive(Args)]
+pub struct SignPdfArgs {
+    /// The PDF to sign (left untouched).
+    input: PathBuf,
+    /// Where to write the signed PDF: the input plus an incremental update.
+    output: PathBuf,
+    #[command(flatten)]
+    signer: SignerArgs,
+    /// The signature field's name (default: the first free SignatureN).
+    #[arg(long, value_name = "NAME")]
+    field: Option<String>,
+    /// The page the (invisible) widget goes on, from 1.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    page: u32,
+    /// /Reason.
+    #[arg(long, value_name = "R")]
+    reason: Option<String>,
+    /// /Location.
+    #[arg(long, value_name = "L")]
+    location: Option<String>,
+    /// /ContactInfo.
+    #[arg(long, value_name = "C")]
+    contact_info: Option<String>,
+    /// PAdES level.
+    #[arg(long, value_enum, default_value = "b-b")]
+    level: Level,
+    /// RFC 3161 time-stamping authority (http://…), for b-t, b-lt and b-lta.
+    #[arg(long, value_name = "URL")]
+    tsa: Option<String>,
+    /// Make a certification signature with DocMDP permissions 1, 2 or 3.
+    #[arg(long, value_name = "P", value_parser = clap::value_parser!(u8).range(1..=3))]
+    certify: Option<u8>,
+    /// CRLs (DER or PEM) to put in the DSS for b-lt/b-lta.
+    #[arg(long, value_name = "FILE")]
+    crl: Vec<PathBuf>,
+    /// OCSP responses (DER) to put in the DSS for b-lt/b-lta.
+    #[arg(long, value_name = "FILE")]
+    ocsp: Vec<PathBuf>,
+    /// Bytes reserved for the CMS.
+    #[arg(long, value_name = "BYTES", default_value_t = pdf::sign::DEFAULT_CAPACITY)]
+    capacity: usize,
+}
+
+#[derive(Args)]
+pub struct VerifyPdfArgs {
+    /// The signed PDF.
+    file: PathBuf,
+    /// Trust anchors.
+    #[arg(long, required = true, value_name = "ROOT")]
+    trust: Vec<PathBuf>,
+    /// Validation time when there is no timestamp (RFC 3339; default now).
+    #[arg(long, value_name = "RFC3339")]
+    at: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn pades_failure(e: pdf::PadesError) -> Failure {
+    match e {
+        pdf::PadesError::Cms(c) => super::cms_cli::cms_failure(c),
+        other => Failure::Input(other.to_string()),
+    }
+}
+
+fn open_error(path: &std::path::Path) -> impl Fn(std::io::Error) -> Failure + '_ {
+    move |e| Failure::Input(format!("cannot open {}: {}", path.display(), e.kind()))
+}
+
+/// `sign pdf`.
+pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
+    let needs_tsa = args.level != Level::BB;
+    let mut tsa = match (&args.tsa, needs_tsa) {
+        (Some(url), _) => Some(HttpTimestampClient::new(url.clone())),
+        (None, true) => return Err(Failure::Input("levels b-t, b-lt and b-lta need --tsa URL".into())),
+        (None, false) => None,
+    };
+    let mut options = PdfSignOptions::new(now());
+    options.field = args.field.clone();
+    options.page = args.page;
+    options.reason = args.reason.clone();
+    options.location = args.location.clone();
+    options.contact_info = args.contact_info.clone();
+    options.certify = args.certify.and_then(|p| DocMdp::from_p(i64::from(p)));
+    options.capacity = args.capacity;
+    if args.input == args.output {
+        return Err(Failure::Input("the output must be another file: the input stays untouched".into()));
+    }
+    let mut input = std::fs::File::open(&args.input).map_err(open_error(&args.input))?;
+    let mut output = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&args.output).map_err(open_error(&args.output))?;
+    with_signer(&args.signer, &mut |signer| {
+        let tsa = tsa.as_mut().map(|t| t as &mut dyn mobile_id::cms::TimestampClient);
+        pdf::sign(&mut input, &mut output, signer, &options, tsa).map_err(pades_failure)
+    })?;
+    if matches!(args.level, Level::BLt | Level::BLta) {
+        let mut material = DssMaterial { certificates: pdf::embedded_certificates(&mut output).map_err(pades_failure)?, ..DssMaterial::default() };
+        for path in &args.crl {
+            material.crls.extend(mobile_id::x509::load::der_documents(&read(path)?).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?);
+        }
+        for path in &args.ocsp {
+            material.ocsp.push(read(path)?);
+        }
+        if material.crls.is_empty() && material.ocsp.is_empty() {
+            material.crls = fetch_crls(&material.certificates);
+        }
+        if material.crls.is_empty() && material.ocsp.is_empty() {
+            return Err(Failure::Input("b-lt needs revocation data: give --crl or --ocsp, or certificates whose CRL distribution points answer over HTTP".into()));
+        }
+        pdf::add_dss(&mut output, &material).map_err(pades_failure)?;
+    }
+    if args.level == Level::BLta {
+        if let Some(tsa) = tsa.as_mut() {
+            pdf::add_document_timestamp(&mut output, tsa, pdf::sign::DEFAULT_TIMESTAMP_CAPACITY).map_err(pades_failure)?;
+        }
+    }
+    let level = match args.level {
+        Level::BB => "B-B",
+        Level::BT => "B-T",
+        Level::BLt => "B-LT",
+        Level::BLta => "B-LTA",
+    };
+    println!("wrote a PAdES-{level} {}signature to {}", if options.certify.is_some() { "certification " } else { "" }, args.output.display());
+    Ok(())
+}
+
+/// CRLs from the HTTP distribution points of `certificates` (RFC 5280 §4.2.1.13), each at
+/// most 8 MiB; unreachable points are skipped.
+fn fetch_crls(certificates: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut urls = Vec::new();
+    for der in certificates {
+        let Ok(cert) = ParsedCertificate::from_der(der) else { continue };
+        for point in cert.extensions().crl_distribution_points.iter().flatten() {
+            if let Some(DistributionPointName::FullName(names)) = &point.distribution_point {
+                for name in names {
+                    if let GeneralName::UniformResourceIdentifier(uri) = name {
+                        let uri = uri.to_string();
+                        if uri.starts_with("http://") && !urls.contains(&uri) {
+                            urls.push(uri);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut crls = Vec::new();
+    for url in urls {
+        let Ok(response) = ureq::get(&url).call() else { continue };
+        let mut body = Vec::new();
+        if response.into_body().into_reader().take(8 * 1024 * 1024).read_to_end(&mut body).is_ok() && mobile_id::x509::ParsedCrl::from_der(&body).is_ok() {
+            crls.push(body);
+        }
+    }
+    crls
+}
+
+/// `verify pdf`: exit 0 when every signature is TOTAL-PASSED and nothing disallowed follows,
+/// 1 otherwise, 2 for usage or input errors.
+pub fn verify(args: VerifyPdfArgs) -> ExitCode {
+    let run = || -> Result<pdf::PdfReport, Failure> {
+        let time = match &args.at {
+            Some(at) => super::chain::parse_rfc3339(at).ok_or_else(|| Failure::Input("--at must be RFC 3339".into()))?,
+            None => now(),
+        };
+        let anchors: Vec<_> = certificates(&args.trust)?.iter().filter_map(|c| ParsedCertificate::from_certificate(c).ok()).collect();
+        let verifier = ChainVerifier::new(anchors);
+        let file = std::fs::File::open(&args.file).map_err(open_error(&args.file))?;
+        pdf::verify(std::io::BufReader::new(file), &verifier, &PdfVerifyOptions::new(time)).map_err(|e| Failure::Input(format!("{}: {e}", args.file.display())))
+    };
+    match run() {
+        Err(Failure::Input(m)) | Err(Failure::Negative(m)) => {
+            eprintln!("mobile-id: {m}");
+            ExitCode::from(2)
+        }
+        Ok(report) => {
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            } else {
+                print_report(&report);
+            }
+            if report.passed() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+        }
+    }
+}
+
+fn print_report(report: &pdf::PdfReport) {
+    let flag = |v: Option<bool>| match v {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unknown",
+    };
+    for s in &report.signatures {
+        let sub = s.sub_indication.map(|x| format!("/{}", x.as_str())).unwrap_or_default();
+        println!("{} ({}): {}{sub} — {}", s.field, s.kind, s.indication.as_str(), s.message);
+        println!("  intact: {}, signature valid: {}, trusted: {}", flag(s.intact), flag(s.signature_valid), flag(s.trusted));
+        if let Some(subject) = &s.signer_subject {
+            println!("  signer: {subject}");
+        }
+        if let Some(p) = s.certification {
+            println!("  certification signature, DocMDP P={p}");
+        }
+        let coverage = match s.coverage {
+            pdf::Coverage::WholeFile => "the whole file",
+            pdf::Coverage::Revision => "its revision; later revisions follow",
+            pdf::Coverage::Unknown => "unknown",
+        };
+        println!("  covers: {coverage}");
+        for revision in &s.changes {
+            for change in &revision.changes {
+                println!("    revision {}: {} {}", revision.revision, if change.allowed { "allowed:" } else { "NOT ALLOWED:" }, change.what);
+            }
+        }
+    }
+    if report.signatures.is_empty() {
+        println!("no signatures");
+    }
+    if report.trailing_bytes > 0 {
+        println!("{} bytes follow the last %%EOF", report.trailing_bytes);
+    }
+}

@@ -1,0 +1,491 @@
+//! What the revisions after a signature changed (ISO 32000-1 §7.5.6 incremental updates,
+//! §12.8.2.2 DocMDP, ETSI EN 319 142-1 §5.4 for DSS and document timestamps). Every object a
+//! later cross-reference section defines, replaces or frees is compared with the signed
+//! revision's version of it; each difference is either one a signer permits — a new signature
+//! and its field, the DSS, document timestamps, metadata, and per DocMDP form filling and
+//! annotations — or a modification, named in the report.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{Read, Seek};
+
+use serde::Serialize;
+
+use super::document::{catalog, fields, pages, reference, signature_fields};
+use super::object::{Dictionary, Object};
+use super::sign::DocMdp;
+use super::{PdfError, PdfReader};
+
+/// Most objects followed when collecting what a new signature or the DSS brings along.
+const MAX_CLOSURE: usize = 10_000;
+
+/// What the signer of a revision allows later revisions to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Allowance {
+    /// New signatures (approval signatures and their fields).
+    pub signatures: bool,
+    /// Filling in existing form fields.
+    pub form_filling: bool,
+    /// Adding, changing or removing annotations.
+    pub annotations: bool,
+}
+
+impl Allowance {
+    /// What an approval signature without DocMDP allows: signatures, DSS and document
+    /// timestamps. Strict by default: form filling and annotations need a certification that
+    /// permits them.
+    pub const APPROVAL: Self = Self { signatures: true, form_filling: false, annotations: false };
+
+    /// What a DocMDP level allows (DSS and document timestamps are always allowed, PAdES).
+    pub fn for_docmdp(level: DocMdp) -> Self {
+        match level {
+            DocMdp::NoChanges => Self { signatures: false, form_filling: false, annotations: false },
+            DocMdp::FormFilling => Self { signatures: true, form_filling: true, annotations: false },
+            DocMdp::Annotations => Self { signatures: true, form_filling: true, annotations: true },
+        }
+    }
+
+    /// The stricter of two.
+    pub fn and(self, other: Self) -> Self {
+        Self { signatures: self.signatures && other.signatures, form_filling: self.form_filling && other.form_filling, annotations: self.annotations && other.annotations }
+    }
+}
+
+/// One difference.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// Whether it is allowed.
+    pub allowed: bool,
+    /// What it is.
+    pub what: String,
+}
+
+/// What one later revision did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RevisionChanges {
+    /// The revision's number, counting the original document as 1.
+    pub revision: usize,
+    /// Whether everything it did is allowed.
+    pub allowed: bool,
+    /// The differences, one per changed object (unchanged rewrites are not listed).
+    pub changes: Vec<Change>,
+}
+
+/// Object numbers with a role in the final document.
+struct Roles {
+    catalog: u32,
+    form: Option<u32>,
+    field_lists: HashSet<u32>,
+    pages: HashSet<u32>,
+    annot_lists: HashSet<u32>,
+    new_signature_fields: HashMap<u32, String>,
+    new_signature_values: HashSet<u32>,
+    timestamp_values: HashSet<u32>,
+    brought_along: HashSet<u32>,
+    dss: HashSet<u32>,
+    signed_dss: HashSet<u32>,
+    info: Option<u32>,
+    metadata: Option<u32>,
+    form_fields: HashMap<u32, String>,
+}
+
+fn refs_in(object: &Object, out: &mut Vec<u32>) {
+    match object {
+        Object::Reference(n, _) => out.push(*n),
+        Object::Array(items) => items.iter().for_each(|i| refs_in(i, out)),
+        Object::Dictionary(d) | Object::Stream(d, _) => d.0.iter().for_each(|(_, v)| refs_in(v, out)),
+        _ => {}
+    }
+}
+
+/// Objects reachable from `start` that the signed revision did not have.
+fn new_closure<A: Read + Seek, B: Read + Seek>(start: &[Object], now: &mut PdfReader<A>, signed: &mut PdfReader<B>, out: &mut HashSet<u32>) -> Result<(), PdfError> {
+    let mut stack = Vec::new();
+    for s in start {
+        refs_in(s, &mut stack);
+    }
+    let mut seen = HashSet::new();
+    while let Some(n) = stack.pop() {
+        if !seen.insert(n) || seen.len() > MAX_CLOSURE {
+            continue;
+        }
+        if signed.entry(n).is_some_and(|e| !matches!(e, super::XrefEntry::Free)) {
+            continue;
+        }
+        out.insert(n);
+        let object = now.object(n)?;
+        refs_in(&object, &mut stack);
+    }
+    Ok(())
+}
+
+fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut PdfReader<B>) -> Result<Roles, PdfError> {
+    let (catalog_num, cat) = catalog(now)?;
+    let (_, signed_cat) = catalog(signed)?;
+    let form = reference(cat.get(b"AcroForm"));
+    let mut field_lists = HashSet::new();
+    if let Some(form_dict) = now.resolve(cat.get(b"AcroForm").unwrap_or(&Object::Null))?.as_dict() {
+        field_lists.extend(reference(form_dict.get(b"Fields")));
+    }
+    let page_list = pages(signed, &signed_cat)?;
+    let mut annot_lists = HashSet::new();
+    for &p in &page_list {
+        for reader_page in [now.object(p)?, signed.object(p)?] {
+            if let Some(d) = reader_page.as_dict() {
+                annot_lists.extend(reference(d.get(b"Annots")));
+            }
+        }
+    }
+    let before: HashMap<u32, Option<u32>> = signature_fields(signed, &signed_cat)?.into_iter().map(|f| (f.number, f.value)).collect();
+    let mut new_signature_fields = HashMap::new();
+    let mut new_signature_values = HashSet::new();
+    let mut timestamp_values = HashSet::new();
+    let mut brought_along = HashSet::new();
+    for field in signature_fields(now, &cat)? {
+        let is_new = match before.get(&field.number) {
+            None => true,
+            Some(old_value) => old_value.is_none() && field.value.is_some(),
+        };
+        if !is_new {
+            continue;
+        }
+        new_signature_fields.insert(field.number, field.name.clone());
+        if let Some(v) = field.value {
+            new_signature_values.insert(v);
+            if now.object(v)?.as_dict().and_then(|d| d.name(b"Type")) == Some(b"DocTimeStamp") {
+                timestamp_values.insert(v);
+            }
+        }
+        let mut start: Vec<Object> = field.dict.get(b"AP").cloned().into_iter().collect();
+        // Widgets that are kids of the field.
+        if let Some(kids) = field.dict.get(b"Kids") {
+            start.push(kids.clone());
+        }
+        new_closure(&start, now, signed, &mut brought_along)?;
+    }
+    let mut dss = HashSet::new();
+    if let Some(d) = cat.get(b"DSS") {
+        new_closure_all(std::slice::from_ref(d), now, &mut dss)?;
+    }
+    let mut signed_dss = HashSet::new();
+    if let Some(d) = signed_cat.get(b"DSS") {
+        new_closure_all(std::slice::from_ref(d), signed, &mut signed_dss)?;
+    }
+    let info = now.trailer().and_then(|t| reference(t.get(b"Info")));
+    let metadata = reference(cat.get(b"Metadata"));
+    let mut form_fields = HashMap::new();
+    for (name, num, dict, ft) in fields(signed, &signed_cat)? {
+        if ft.as_deref() != Some(b"Sig") {
+            form_fields.insert(num, name);
+            let _ = dict;
+        }
+    }
+    Ok(Roles {
+        catalog: catalog_num,
+        form,
+        field_lists,
+        pages: page_list.into_iter().collect(),
+        annot_lists,
+        new_signature_fields,
+        new_signature_values,
+        timestamp_values,
+        brought_along,
+        dss,
+        signed_dss,
+        info,
+        metadata,
+        form_fields,
+    })
+}
+
+/// Every object reachable from `start` (for the DSS, whose members may be old or new).
+fn new_closure_all<A: Read + Seek>(start: &[Object], now: &mut PdfReader<A>, out: &mut HashSet<u32>) -> Result<(), PdfError> {
+    let mut stack = Vec::new();
+    for s in start {
+        refs_in(s, &mut stack);
+    }
+    while let Some(n) = stack.pop() {
+        if out.len() > MAX_CLOSURE || !out.insert(n) {
+            continue;
+        }
+        let object = now.object(n)?;
+        if !matches!(object, Object::Stream(..)) {
+            refs_in(&object, &mut stack);
+            stack.retain(|s| !out.contains(s));
+        }
+    }
+    Ok(())
+}
+
+/// Whether two objects, read through their own readers, are the same (streams by their
+/// dictionaries and raw bytes).
+fn same<A: Read + Seek, B: Read + Seek>(old: &Object, old_reader: &mut PdfReader<A>, new: &Object, new_reader: &mut PdfReader<B>) -> Result<bool, PdfError> {
+    match (old, new) {
+        (Object::Stream(od, odata), Object::Stream(nd, ndata)) => {
+            let strip = |d: &Dictionary| Dictionary(d.0.iter().filter(|(k, _)| k != b"Length").cloned().collect());
+            if strip(od) != strip(nd) || odata.length != ndata.length {
+                return Ok(false);
+            }
+            Ok(old_reader.raw_stream(odata)? == new_reader.raw_stream(ndata)?)
+        }
+        (a, b) => Ok(a == b),
+    }
+}
+
+/// Keys whose values differ between two dictionaries.
+fn differing_keys(old: &Dictionary, new: &Dictionary) -> Vec<Vec<u8>> {
+    let mut keys: Vec<Vec<u8>> = old.0.iter().chain(new.0.iter()).map(|(k, _)| k.clone()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter().filter(|k| old.get(k) != new.get(k)).collect()
+}
+
+fn key_list(keys: &[Vec<u8>]) -> String {
+    keys.iter().map(|k| format!("/{}", String::from_utf8_lossy(k))).collect::<Vec<_>>().join(" ")
+}
+
+/// Judges a list (of fields or annotations) that may only grow by `allowed_new` members.
+fn judge_list(old: &[Object], new: &[Object], may_add: &dyn Fn(u32) -> bool, may_remove: bool) -> Result<(), String> {
+    let old_refs: Vec<u32> = old.iter().filter_map(|o| reference(Some(o))).collect();
+    let new_refs: Vec<u32> = new.iter().filter_map(|o| reference(Some(o))).collect();
+    if old_refs.len() != old.len() || new_refs.len() != new.len() {
+        return Err("a list of fields or annotations holds direct objects".into());
+    }
+    if !may_remove && let Some(gone) = old_refs.iter().find(|r| !new_refs.contains(r)) {
+        return Err(format!("object {gone} was removed from it"));
+    }
+    if let Some(added) = new_refs.iter().find(|r| !old_refs.contains(r) && !may_add(**r)) {
+        return Err(format!("object {added} was added to it"));
+    }
+    Ok(())
+}
+
+fn is_annotation(object: &Object) -> bool {
+    object.as_dict().is_some_and(|d| d.name(b"Type") == Some(b"Annot") || (d.get(b"Subtype").is_some() && d.get(b"Rect").is_some()))
+}
+
+/// Compares the signed revision with the newest and sorts every later difference into the
+/// revision that made it. `later` lists the later revisions, oldest first, as (revision number,
+/// object numbers its sections define).
+///
+/// # Errors
+/// [`PdfError`] when either state cannot be read.
+pub fn analyse<A: Read + Seek, B: Read + Seek>(
+    now: &mut PdfReader<A>,
+    signed: &mut PdfReader<B>,
+    later: &[(usize, Vec<u32>)],
+    allowance: Allowance,
+) -> Result<Vec<RevisionChanges>, PdfError> {
+    let roles = roles(now, signed)?;
+    // The revision that last touched each object: its change is reported there.
+    let mut owner: BTreeMap<u32, usize> = BTreeMap::new();
+    for (revision, objects) in later {
+        for n in objects {
+            owner.insert(*n, *revision);
+        }
+    }
+    let mut by_revision: BTreeMap<usize, Vec<Change>> = later.iter().map(|(r, _)| (*r, Vec::new())).collect();
+    let signed_root = signed.trailer().and_then(|t| reference(t.get(b"Root")));
+    if signed_root != Some(roles.catalog) {
+        if let Some(last) = by_revision.values_mut().last() {
+            last.push(Change { allowed: false, what: "the trailer points at another document catalog".into() });
+        }
+    }
+    if now.trailer().is_some_and(|t| t.get(b"Encrypt").is_some()) && signed.trailer().is_some_and(|t| t.get(b"Encrypt").is_none()) {
+        if let Some(last) = by_revision.values_mut().last() {
+            last.push(Change { allowed: false, what: "encryption was added".into() });
+        }
+    }
+    for (&n, &revision) in &owner {
+        let old = signed.object(n)?;
+        let new = now.object(n)?;
+        if same(&old, signed, &new, now)? {
+            continue;
+        }
+        let change = judge(n, &old, &new, &roles, allowance, now, signed)?;
+        if let (Some(change), Some(list)) = (change, by_revision.get_mut(&revision)) {
+            list.push(change);
+        }
+    }
+    Ok(by_revision
+        .into_iter()
+        .map(|(revision, changes)| RevisionChanges { revision, allowed: changes.iter().all(|c| c.allowed), changes })
+        .collect())
+}
+
+fn allowed(what: impl Into<String>) -> Option<Change> {
+    Some(Change { allowed: true, what: what.into() })
+}
+
+fn refused(what: impl Into<String>) -> Option<Change> {
+    Some(Change { allowed: false, what: what.into() })
+}
+
+#[allow(clippy::too_many_lines)]
+fn judge<A: Read + Seek, B: Read + Seek>(
+    n: u32,
+    old: &Object,
+    new: &Object,
+    roles: &Roles,
+    allowance: Allowance,
+    now: &mut PdfReader<A>,
+    signed: &mut PdfReader<B>,
+) -> Result<Option<Change>, PdfError> {
+    let existed = !matches!(old, Object::Null);
+    let new_type = new.as_dict().and_then(|d| d.name(b"Type")).map(<[u8]>::to_vec);
+    // Cross-reference and object streams are structure; a new one is no change.
+    if matches!(new, Object::Stream(..)) && matches!(new_type.as_deref(), Some(b"XRef" | b"ObjStm")) {
+        return Ok(if existed { refused(format!("object stream {n} of the signed revision was replaced")) } else { None });
+    }
+    if matches!(new, Object::Null) {
+        if allowance.annotations && is_annotation(old) {
+            return Ok(allowed(format!("annotation {n} removed")));
+        }
+        return Ok(refused(format!("object {n} was deleted")));
+    }
+    let timestamp_only = |name: &str| format!("document timestamp {name} added");
+    if let Some(name) = roles.new_signature_fields.get(&n) {
+        let dict = new.as_dict();
+        if dict.is_some_and(|d| d.get(b"A").is_some() || d.get(b"AA").is_some()) {
+            return Ok(refused(format!("signature field {name} carries an action")));
+        }
+        let is_timestamp = reference(dict.and_then(|d| d.get(b"V"))).is_some_and(|v| roles.timestamp_values.contains(&v));
+        if !is_timestamp && !allowance.signatures {
+            return Ok(refused(format!("signature field {name} added where the certification allows no signatures")));
+        }
+        if existed {
+            let keys = differing_keys(old.as_dict().unwrap_or(&Dictionary::default()), dict.unwrap_or(&Dictionary::default()));
+            if keys.iter().any(|k| !matches!(k.as_slice(), b"V" | b"AP")) {
+                return Ok(refused(format!("signature field {name} changed beyond its value ({})", key_list(&keys))));
+            }
+            return Ok(allowed(format!("signature field {name} signed")));
+        }
+        return Ok(allowed(if is_timestamp { timestamp_only(name) } else { format!("signature field {name} added") }));
+    }
+    if !existed && (roles.new_signature_values.contains(&n) || roles.brought_along.contains(&n)) {
+        return Ok(None);
+    }
+    if roles.dss.contains(&n) {
+        return Ok(if existed && !roles.signed_dss.contains(&n) {
+            refused(format!("object {n} of the signed revision was taken over by the DSS"))
+        } else {
+            allowed("validation material (DSS) added")
+        });
+    }
+    if Some(n) == roles.info {
+        return Ok(allowed("document information updated"));
+    }
+    if Some(n) == roles.metadata {
+        return Ok(allowed("XMP metadata updated"));
+    }
+    if n == roles.catalog {
+        let (Some(o), Some(w)) = (old.as_dict(), new.as_dict()) else { return Ok(refused("the document catalog was replaced")) };
+        let keys = differing_keys(o, w);
+        let bad: Vec<Vec<u8>> = keys.iter().filter(|k| !matches!(k.as_slice(), b"AcroForm" | b"DSS" | b"Extensions" | b"Metadata" | b"Version" | b"MarkInfo")).cloned().collect();
+        if !bad.is_empty() {
+            return Ok(refused(format!("document catalog changed: {}", key_list(&bad))));
+        }
+        if keys.iter().any(|k| k == b"AcroForm") && roles.form.is_none() {
+            if let Err(why) = judge_form(o.get(b"AcroForm"), w.get(b"AcroForm"), roles, allowance, now, signed) {
+                return Ok(refused(format!("interactive form changed: {why}")));
+            }
+        }
+        return Ok(allowed(format!("document catalog updated: {}", key_list(&keys))));
+    }
+    if Some(n) == roles.form {
+        return Ok(match judge_form(Some(old), Some(new), roles, allowance, now, signed) {
+            Ok(()) => allowed("interactive form updated"),
+            Err(why) => refused(format!("interactive form changed: {why}")),
+        });
+    }
+    let may_add_field = |r: u32| roles.new_signature_fields.contains_key(&r);
+    if roles.field_lists.contains(&n) {
+        let (Some(o), Some(w)) = (old.as_array(), new.as_array()) else { return Ok(refused(format!("object {n} (the form's field list) changed type"))) };
+        return Ok(match judge_list(o, w, &may_add_field, false) {
+            Ok(()) => allowed("form field list extended with signature fields"),
+            Err(why) => refused(format!("form field list changed: {why}")),
+        });
+    }
+    if roles.pages.contains(&n) {
+        let (Some(o), Some(w)) = (old.as_dict(), new.as_dict()) else { return Ok(refused(format!("page object {n} replaced"))) };
+        let keys = differing_keys(o, w);
+        if keys.iter().any(|k| k != b"Annots") {
+            return Ok(refused(format!("page object {n} changed: {}", key_list(&keys))));
+        }
+        let old_list = signed.resolve(o.get(b"Annots").unwrap_or(&Object::Null))?;
+        let new_list = now.resolve(w.get(b"Annots").unwrap_or(&Object::Null))?;
+        return Ok(judge_annots(n, old_list.as_array().unwrap_or_default(), new_list.as_array().unwrap_or_default(), roles, allowance, now));
+    }
+    if roles.annot_lists.contains(&n) {
+        let (Some(o), Some(w)) = (old.as_array(), new.as_array()) else { return Ok(refused(format!("annotation list {n} changed type"))) };
+        return Ok(judge_annots(n, o, w, roles, allowance, now));
+    }
+    if let Some(name) = roles.form_fields.get(&n) {
+        let (Some(o), Some(w)) = (old.as_dict(), new.as_dict()) else { return Ok(refused(format!("form field {name} replaced"))) };
+        let keys = differing_keys(o, w);
+        if keys.iter().all(|k| matches!(k.as_slice(), b"V" | b"AS" | b"AP")) {
+            return Ok(if allowance.form_filling { allowed(format!("form field {name} filled in")) } else { refused(format!("form field {name} filled in without a certification that allows it")) });
+        }
+        return Ok(refused(format!("form field {name} changed: {}", key_list(&keys))));
+    }
+    if is_annotation(new) || is_annotation(old) {
+        return Ok(if allowance.annotations { allowed(format!("annotation {n} added or changed")) } else { refused(format!("annotation {n} added or changed")) });
+    }
+    if !existed {
+        // A new object only the new object graph explains: appearance streams of filled
+        // fields under form filling; anything else is unexplained content.
+        if allowance.form_filling && new.as_dict().is_some_and(|d| d.name(b"Subtype") == Some(b"Form")) {
+            return Ok(allowed(format!("appearance stream {n} added")));
+        }
+        return Ok(refused(format!("object {n} added outside any signature, DSS or permitted change")));
+    }
+    let what = match (old, new) {
+        (Object::Stream(..), _) => format!("stream {n} of the signed revision changed (content, image, font or appearance)"),
+        (Object::Dictionary(o), Object::Dictionary(w)) => format!("object {n} of the signed revision changed: {}", key_list(&differing_keys(o, w))),
+        _ => format!("object {n} of the signed revision changed"),
+    };
+    Ok(refused(what))
+}
+
+fn judge_annots<A: Read + Seek>(page: u32, old: &[Object], new: &[Object], roles: &Roles, allowance: Allowance, now: &mut PdfReader<A>) -> Option<Change> {
+    let may_add = |r: u32| roles.new_signature_fields.contains_key(&r) || roles.brought_along.contains(&r) || allowance.annotations;
+    let result = judge_list(old, new, &may_add, allowance.annotations);
+    let _ = now;
+    match result {
+        Ok(()) => allowed(format!("annotations of page object {page} extended")),
+        Err(why) => refused(format!("annotations of page object {page} changed: {why}")),
+    }
+}
+
+fn judge_form<A: Read + Seek, B: Read + Seek>(
+    old: Option<&Object>,
+    new: Option<&Object>,
+    roles: &Roles,
+    allowance: Allowance,
+    now: &mut PdfReader<A>,
+    signed: &mut PdfReader<B>,
+) -> Result<(), String> {
+    let read = |r: Result<Object, PdfError>| r.map_err(|e| e.to_string());
+    let old = read(signed.resolve(old.unwrap_or(&Object::Null)))?;
+    let new = read(now.resolve(new.unwrap_or(&Object::Null)))?;
+    let empty = Dictionary::default();
+    let (o, w) = (old.as_dict().unwrap_or(&empty), new.as_dict().ok_or("the form is not a dictionary")?);
+    let keys = differing_keys(o, w);
+    for key in &keys {
+        match key.as_slice() {
+            b"Fields" => {
+                let old_list = read(signed.resolve(o.get(b"Fields").unwrap_or(&Object::Null)))?;
+                let new_list = read(now.resolve(w.get(b"Fields").unwrap_or(&Object::Null)))?;
+                judge_list(old_list.as_array().unwrap_or_default(), new_list.as_array().unwrap_or_default(), &|r| roles.new_signature_fields.contains_key(&r), false)?;
+            }
+            b"SigFlags" => {
+                if o.get(b"SigFlags").is_some() {
+                    return Err("/SigFlags changed".into());
+                }
+            }
+            b"DR" | b"DA" if o.get(key).is_none() || allowance.form_filling => {}
+            b"NeedAppearances" if allowance.form_filling => {}
+            other => return Err(format!("/{} changed", String::from_utf8_lossy(other))),
+        }
+    }
+    Ok(())
+}

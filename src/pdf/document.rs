@@ -1,0 +1,185 @@
+//! The parts of a document that signing and verification walk: the catalog (ISO 32000-1
+//! §7.7.2), the page tree (§7.7.3), the interactive form and its signature fields (§12.7,
+//! §12.7.4.5), each walk bounded in depth and size.
+
+use std::io::{Read, Seek};
+
+use super::object::{Dictionary, Object};
+use super::{PdfError, PdfReader};
+
+/// Deepest page tree or field hierarchy walked.
+pub const MAX_TREE_DEPTH: usize = 32;
+/// Most nodes visited in one page tree or field hierarchy.
+pub const MAX_TREE_NODES: usize = 100_000;
+
+fn bad(what: &'static str) -> PdfError {
+    PdfError::Malformed(what)
+}
+
+/// The document catalog: its object number and dictionary.
+///
+/// # Errors
+/// [`PdfError::Malformed`] when the trailer's `/Root` is not a reference to a dictionary.
+pub fn catalog<R: Read + Seek>(reader: &mut PdfReader<R>) -> Result<(u32, Dictionary), PdfError> {
+    let root = match reader.trailer().and_then(|t| t.get(b"Root")) {
+        Some(Object::Reference(n, _)) => *n,
+        _ => return Err(bad("the trailer's /Root is not a reference")),
+    };
+    match reader.object(root)? {
+        Object::Dictionary(d) => Ok((root, d)),
+        _ => Err(bad("the catalog is not a dictionary")),
+    }
+}
+
+/// A reference's object number.
+pub fn reference(object: Option<&Object>) -> Option<u32> {
+    match object {
+        Some(Object::Reference(n, _)) => Some(*n),
+        _ => None,
+    }
+}
+
+/// The pages, in order, as object numbers (§7.7.3.2). Loops and over-deep trees are errors.
+///
+/// # Errors
+/// [`PdfError`] for a malformed or hostile page tree.
+pub fn pages<R: Read + Seek>(reader: &mut PdfReader<R>, catalog: &Dictionary) -> Result<Vec<u32>, PdfError> {
+    let root = reference(catalog.get(b"Pages")).ok_or(bad("the catalog has no /Pages reference"))?;
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![(root, 0usize)];
+    while let Some((num, depth)) = stack.pop() {
+        if !seen.insert(num) {
+            return Err(bad("the page tree loops"));
+        }
+        if depth > MAX_TREE_DEPTH || seen.len() > MAX_TREE_NODES {
+            return Err(PdfError::LimitExceeded("page tree"));
+        }
+        let node = reader.object(num)?;
+        let dict = node.as_dict().ok_or(bad("a page tree node is not a dictionary"))?;
+        match dict.name(b"Type") {
+            Some(b"Pages") => {
+                let kids = reader.resolve(dict.get(b"Kids").unwrap_or(&Object::Null))?;
+                let kids = kids.as_array().ok_or(bad("/Kids is not an array"))?;
+                for kid in kids.iter().rev() {
+                    stack.push((reference(Some(kid)).ok_or(bad("/Kids holds a non-reference"))?, depth + 1));
+                }
+            }
+            _ => out.push(num),
+        }
+    }
+    Ok(out)
+}
+
+/// One field of the interactive form that is (or inherits being) a signature field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignatureField {
+    /// Fully qualified name (partial names joined with `.`, §12.7.3.2).
+    pub name: String,
+    /// The field's object number.
+    pub number: u32,
+    /// The field dictionary.
+    pub dict: Dictionary,
+    /// The object number of its value, the signature dictionary, when signed.
+    pub value: Option<u32>,
+}
+
+/// Every field of the AcroForm as (fully qualified name, object number, dictionary, inherited
+/// field type), walking `/Kids` with bounds.
+///
+/// # Errors
+/// [`PdfError`] for a malformed or hostile field tree.
+pub fn fields<R: Read + Seek>(reader: &mut PdfReader<R>, catalog: &Dictionary) -> Result<Vec<(String, u32, Dictionary, Option<Vec<u8>>)>, PdfError> {
+    let Some(form) = catalog.get(b"AcroForm") else { return Ok(Vec::new()) };
+    let form = reader.resolve(form)?;
+    let Some(form) = form.as_dict() else { return Ok(Vec::new()) };
+    let roots = reader.resolve(form.get(b"Fields").unwrap_or(&Object::Null))?;
+    let Some(roots) = roots.as_array() else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<(u32, String, Option<Vec<u8>>, usize)> = roots.iter().rev().filter_map(|r| reference(Some(r))).map(|n| (n, String::new(), None, 0)).collect();
+    while let Some((num, parent_name, inherited_type, depth)) = stack.pop() {
+        if !seen.insert(num) {
+            continue;
+        }
+        if depth > MAX_TREE_DEPTH || seen.len() > MAX_TREE_NODES {
+            return Err(PdfError::LimitExceeded("field tree"));
+        }
+        let object = reader.object(num)?;
+        let Some(dict) = object.as_dict() else { continue };
+        let partial = match dict.get(b"T") {
+            Some(Object::String(t)) => Some(text_string(t)),
+            _ => None,
+        };
+        let name = match (&partial, parent_name.is_empty()) {
+            (Some(p), true) => p.clone(),
+            (Some(p), false) => format!("{parent_name}.{p}"),
+            (None, _) => parent_name.clone(),
+        };
+        let field_type = dict.name(b"FT").map(<[u8]>::to_vec).or(inherited_type);
+        if let Some(kids) = dict.get(b"Kids") {
+            let kids = reader.resolve(kids)?;
+            for kid in kids.as_array().unwrap_or_default().iter().rev() {
+                if let Some(k) = reference(Some(kid)) {
+                    stack.push((k, name.clone(), field_type.clone(), depth + 1));
+                }
+            }
+        }
+        out.push((name, num, dict.clone(), field_type));
+    }
+    Ok(out)
+}
+
+/// The signature fields (`/FT /Sig`, possibly inherited), in form order.
+///
+/// # Errors
+/// As [`fields`].
+pub fn signature_fields<R: Read + Seek>(reader: &mut PdfReader<R>, catalog: &Dictionary) -> Result<Vec<SignatureField>, PdfError> {
+    Ok(fields(reader, catalog)?
+        .into_iter()
+        .filter(|(_, _, dict, ft)| ft.as_deref() == Some(b"Sig") && dict.get(b"T").is_some())
+        .map(|(name, number, dict, _)| {
+            let value = reference(dict.get(b"V"));
+            SignatureField { name, number, dict, value }
+        })
+        .collect())
+}
+
+/// A text string (§7.9.2.2) as Rust text: UTF-16BE with a BOM, UTF-8 with a BOM, or
+/// PDFDocEncoding read as Latin-1.
+pub fn text_string(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = rest.chunks_exact(2).map(|c| u16::from_be_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)])).collect();
+        String::from_utf16_lossy(&units)
+    } else if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        String::from_utf8_lossy(rest).into_owned()
+    } else {
+        bytes.iter().map(|b| char::from(*b)).collect()
+    }
+}
+
+/// Rust text as a PDF text string: PDFDocEncoding-compatible ASCII stays as it is, anything
+/// else becomes UTF-16BE with a BOM.
+pub fn encode_text(text: &str) -> Vec<u8> {
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        text.as_bytes().to_vec()
+    } else {
+        let mut out = vec![0xFE, 0xFF];
+        for unit in text.encode_utf16() {
+            out.extend_from_slice(&unit.to_be_bytes());
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_strings_round_trip() {
+        for text in ["Signature1", "Tõnu Šaš", "签名"] {
+            assert_eq!(text_string(&encode_text(text)), text);
+        }
+    }
+}

@@ -1,0 +1,595 @@
+//! PAdES signing (ETSI EN 319 142-1 §5.3–5.5, ISO 32000-1 §12.8): an incremental update with a
+//! signature dictionary whose `/Contents` placeholder is excluded by `/ByteRange`, a signature
+//! field and widget, the AcroForm with `/SigFlags 3`, and optionally DocMDP certification
+//! (§12.8.2.2). Staged like the CMS signer: [`prepare`] copies the original to the output
+//! while hashing it, appends the update and returns the digest to be signed with a
+//! serialisable [`PreparedPdf`]; [`PreparedPdf::embed`] writes the CMS into the placeholder.
+//! [`add_dss`] (B-LT) and [`add_document_timestamp`] (B-LTA) append further updates.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+
+use der::Decode;
+use serde::{Deserialize, Serialize};
+use x509_cert::Certificate;
+
+use super::document::{catalog, encode_text, pages, reference, signature_fields};
+use super::object::{Dictionary, Object};
+use super::write::{Body, Update, WrittenUpdate, copy_observed, pdf_date, write_name, write_string};
+use super::{PadesError, PdfError, PdfReader, RangeHasher};
+use crate::cms::{CmsSignOptions, PreparedCms, TimestampClient, add_signature_timestamps, prepare_digest, timestamp_digest};
+use crate::signer::{DigestSigner, SigningAlgorithm};
+use crate::x509::HashAlgorithm;
+
+/// Bytes reserved for a signature's CMS when the caller does not say: room for a chain of a
+/// few certificates and a signature timestamp with its TSA chain.
+pub const DEFAULT_CAPACITY: usize = 24 * 1024;
+/// Bytes reserved for a document timestamp token by default.
+pub const DEFAULT_TIMESTAMP_CAPACITY: usize = 16 * 1024;
+/// The largest placeholder accepted (1 MiB of DER).
+pub const MAX_CAPACITY: usize = 1024 * 1024;
+
+/// DocMDP permissions of a certification signature (ISO 32000-1 §12.8.2.2, table 254).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum DocMdp {
+    /// P = 1: no changes at all (PAdES still allows DSS and document timestamps).
+    NoChanges = 1,
+    /// P = 2: filling in forms, instantiating page templates, signing.
+    FormFilling = 2,
+    /// P = 3: as 2, plus annotations.
+    Annotations = 3,
+}
+
+impl DocMdp {
+    /// From `/P` (1, 2 or 3).
+    pub fn from_p(p: i64) -> Option<Self> {
+        match p {
+            1 => Some(Self::NoChanges),
+            2 => Some(Self::FormFilling),
+            3 => Some(Self::Annotations),
+            _ => None,
+        }
+    }
+}
+
+/// How a PDF is signed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PdfSignOptions {
+    /// The signature field's name; the first free `SignatureN` when `None`. An existing
+    /// empty signature field of that name is signed in place.
+    pub field: Option<String>,
+    /// The page (1-based) the widget goes on.
+    pub page: u32,
+    /// `/Reason`.
+    pub reason: Option<String>,
+    /// `/Location`.
+    pub location: Option<String>,
+    /// `/ContactInfo`.
+    pub contact_info: Option<String>,
+    /// `/M`, the claimed signing time (Unix seconds): PAdES puts it here, not in the CMS.
+    pub signing_time: u64,
+    /// Make this a certification signature with these DocMDP permissions.
+    pub certify: Option<DocMdp>,
+    /// Bytes reserved for the CMS.
+    pub capacity: usize,
+}
+
+impl PdfSignOptions {
+    /// Defaults at `signing_time`: next free field, page 1, approval signature.
+    pub fn new(signing_time: u64) -> Self {
+        Self { field: None, page: 1, reason: None, location: None, contact_info: None, signing_time, certify: None, capacity: DEFAULT_CAPACITY }
+    }
+}
+
+/// What kind of signature dictionary an update carries.
+enum SigKind<'a> {
+    Signature(&'a PdfSignOptions),
+    DocumentTimestamp,
+}
+
+/// Where the placeholders sit inside a written update.
+struct Layout {
+    update: WrittenUpdate,
+    contents_start: usize,
+    contents_end: usize,
+    byte_range_at: usize,
+}
+
+const BYTE_RANGE_WIDTH: usize = 49;
+
+/// Builds the update that adds one signature dictionary, its field and widget.
+fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity: usize) -> Result<Layout, PadesError> {
+    if capacity == 0 || capacity > MAX_CAPACITY {
+        return Err(PadesError::InvalidInput("the signature capacity must be between 1 byte and 1 MiB"));
+    }
+    let mut update = Update::new(reader)?;
+    let (root, mut cat) = catalog(reader)?;
+    let existing = signature_fields(reader, &cat)?;
+    let (field_name, page_number, certify) = match kind {
+        SigKind::Signature(o) => (o.field.clone(), o.page, o.certify),
+        SigKind::DocumentTimestamp => (None, 1, None),
+    };
+    if certify.is_some() && existing.iter().any(|f| f.value.is_some()) {
+        return Err(PadesError::InvalidInput("a certification signature must be the document's first signature"));
+    }
+    let name = match field_name {
+        Some(n) if n.is_empty() || n.contains('.') => return Err(PadesError::InvalidInput("a field name must be non-empty and without dots")),
+        Some(n) => n,
+        None => {
+            let all = super::document::fields(reader, &cat)?;
+            (1..).map(|i| format!("Signature{i}")).find(|c| !all.iter().any(|(n, _, _, _)| n == c)).unwrap_or_default()
+        }
+    };
+    let all_fields = super::document::fields(reader, &cat)?;
+    let existing_field = all_fields.iter().find(|(n, _, _, _)| *n == name);
+    if let Some((_, _, dict, ft)) = existing_field {
+        if ft.as_deref() != Some(b"Sig") {
+            return Err(PadesError::InvalidInput("a field of that name exists and is not a signature field"));
+        }
+        if dict.get(b"V").is_some() {
+            return Err(PadesError::InvalidInput("that signature field is already signed"));
+        }
+    }
+
+    // The signature dictionary, written by hand so its placeholders sit at known offsets.
+    let sig_num = update.allocate();
+    let mut sig = Vec::new();
+    match kind {
+        SigKind::Signature(o) => {
+            sig.extend_from_slice(b"<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/M");
+            write_string(&mut sig, pdf_date(o.signing_time).as_bytes());
+            for (key, value) in [(&b"Reason"[..], &o.reason), (b"Location", &o.location), (b"ContactInfo", &o.contact_info)] {
+                if let Some(v) = value {
+                    write_name(&mut sig, key);
+                    write_string(&mut sig, &encode_text(v));
+                }
+            }
+            if let Some(level) = o.certify {
+                sig.extend_from_slice(
+                    format!("/Reference[<</Type/SigRef/TransformMethod/DocMDP/TransformParams<</Type/TransformParams/P {}/V/1.2>>>>]", level as u8).as_bytes(),
+                );
+            }
+        }
+        SigKind::DocumentTimestamp => sig.extend_from_slice(b"<</Type/DocTimeStamp/Filter/Adobe.PPKLite/SubFilter/ETSI.RFC3161"),
+    }
+    sig.extend_from_slice(b"/ByteRange");
+    let byte_range_in_sig = sig.len();
+    sig.extend_from_slice(&[b' '; BYTE_RANGE_WIDTH]);
+    sig.extend_from_slice(b"/Contents");
+    let contents_in_sig = sig.len();
+    sig.push(b'<');
+    sig.resize(sig.len() + capacity * 2, b'0');
+    sig.push(b'>');
+    sig.extend_from_slice(b">>");
+    update.put(sig_num, Body::Raw(sig));
+
+    // The field: an existing empty one gets its value; otherwise a new field-and-widget.
+    let mut new_field = None;
+    if let Some((_, num, dict, _)) = existing_field {
+        let mut dict = dict.clone();
+        dict.0.push((b"V".to_vec(), Object::Reference(sig_num, 0)));
+        update.put(*num, Body::Object(Object::Dictionary(dict)));
+    } else {
+        let page_list = pages(reader, &cat)?;
+        let index = usize::try_from(page_number).ok().and_then(|p| p.checked_sub(1)).ok_or(PadesError::InvalidInput("pages are numbered from 1"))?;
+        let page = *page_list.get(index).ok_or(PadesError::InvalidInput("the document has no such page"))?;
+        let appearance = update.allocate();
+        let mut ap = Dictionary::default();
+        ap.0.push((b"Type".to_vec(), Object::Name(b"XObject".to_vec())));
+        ap.0.push((b"Subtype".to_vec(), Object::Name(b"Form".to_vec())));
+        ap.0.push((b"BBox".to_vec(), Object::Array(vec![Object::Integer(0); 4])));
+        update.put(appearance, Body::Stream(ap, Vec::new()));
+        let field = update.allocate();
+        let mut widget = Dictionary::default();
+        for (k, v) in [
+            (&b"Type"[..], Object::Name(b"Annot".to_vec())),
+            (b"Subtype", Object::Name(b"Widget".to_vec())),
+            (b"FT", Object::Name(b"Sig".to_vec())),
+            (b"T", Object::String(encode_text(&name))),
+            (b"V", Object::Reference(sig_num, 0)),
+            (b"F", Object::Integer(132)),
+            (b"Rect", Object::Array(vec![Object::Integer(0); 4])),
+            (b"P", Object::Reference(page, 0)),
+        ] {
+            widget.0.push((k.to_vec(), v));
+        }
+        let mut ap_dict = Dictionary::default();
+        ap_dict.0.push((b"N".to_vec(), Object::Reference(appearance, 0)));
+        widget.0.push((b"AP".to_vec(), Object::Dictionary(ap_dict)));
+        update.put(field, Body::Object(Object::Dictionary(widget)));
+        new_field = Some(field);
+        // The page's annotations gain the widget.
+        let page_object = reader.object(page)?;
+        let mut page_dict = page_object.as_dict().ok_or(PdfError::Malformed("a page is not a dictionary"))?.clone();
+        match page_dict.get(b"Annots") {
+            Some(Object::Reference(n, _)) => {
+                let n = *n;
+                let mut annots = reader.object(n)?.as_array().ok_or(PdfError::Malformed("/Annots is not an array"))?.to_vec();
+                annots.push(Object::Reference(field, 0));
+                update.put(n, Body::Object(Object::Array(annots)));
+            }
+            other => {
+                let mut annots = other.and_then(Object::as_array).map(<[Object]>::to_vec).unwrap_or_default();
+                annots.push(Object::Reference(field, 0));
+                set(&mut page_dict, b"Annots", Object::Array(annots));
+                update.put(page, Body::Object(Object::Dictionary(page_dict)));
+            }
+        }
+    }
+
+    // The AcroForm: the new field joins /Fields, /SigFlags gains SignaturesExist|AppendOnly.
+    let mut catalog_changed = false;
+    let (form_num, mut form) = match cat.get(b"AcroForm") {
+        Some(Object::Reference(n, _)) => {
+            let n = *n;
+            (Some(n), reader.object(n)?.as_dict().cloned().unwrap_or_default())
+        }
+        Some(Object::Dictionary(d)) => (None, d.clone()),
+        _ => (Some(update.allocate()), Dictionary::default()),
+    };
+    if let Some(field) = new_field {
+        match form.get(b"Fields") {
+            Some(Object::Reference(n, _)) => {
+                let n = *n;
+                let mut list = reader.object(n)?.as_array().ok_or(PdfError::Malformed("/Fields is not an array"))?.to_vec();
+                list.push(Object::Reference(field, 0));
+                update.put(n, Body::Object(Object::Array(list)));
+            }
+            other => {
+                let mut list = other.and_then(Object::as_array).map(<[Object]>::to_vec).unwrap_or_default();
+                list.push(Object::Reference(field, 0));
+                set(&mut form, b"Fields", Object::Array(list));
+            }
+        }
+    }
+    let flags = form.integer(b"SigFlags").unwrap_or(0) | 3;
+    set(&mut form, b"SigFlags", Object::Integer(flags));
+    match form_num {
+        Some(n) => {
+            update.put(n, Body::Object(Object::Dictionary(form)));
+            if reference(cat.get(b"AcroForm")) != Some(n) {
+                set(&mut cat, b"AcroForm", Object::Reference(n, 0));
+                catalog_changed = true;
+            }
+        }
+        None => {
+            set(&mut cat, b"AcroForm", Object::Dictionary(form));
+            catalog_changed = true;
+        }
+    }
+    if certify.is_some() {
+        let mut perms = Dictionary::default();
+        perms.0.push((b"DocMDP".to_vec(), Object::Reference(sig_num, 0)));
+        set(&mut cat, b"Perms", Object::Dictionary(perms));
+        catalog_changed = true;
+    }
+    if catalog_changed {
+        update.put(root, Body::Object(Object::Dictionary(cat)));
+    }
+
+    let written = update.write();
+    let sig_at = written.offset_of(sig_num).ok_or(PdfError::Malformed("signature object"))?;
+    let header = format!("{sig_num} 0 obj\n").len();
+    let contents_start = sig_at + header + contents_in_sig;
+    Ok(Layout { contents_start, contents_end: contents_start + capacity * 2 + 2, byte_range_at: sig_at + header + byte_range_in_sig, update: written })
+}
+
+/// Replaces or appends `key` in `dict`.
+fn set(dict: &mut Dictionary, key: &[u8], value: Object) {
+    dict.0.retain(|(k, _)| k != key);
+    dict.0.push((key.to_vec(), value));
+}
+
+impl Layout {
+    /// Fills in `/ByteRange` for a base of `base_len` bytes; returns the absolute offsets of
+    /// the `/Contents` string's `<` and just past its `>`.
+    fn fix_byte_range(&mut self, base_len: u64) -> Result<(u64, u64), PadesError> {
+        let a = base_len + self.contents_start as u64;
+        let b = base_len + self.contents_end as u64;
+        let total = base_len + self.update.bytes.len() as u64;
+        let text = format!("[0 {a} {b} {}]", total - b);
+        let slot = self.update.bytes.get_mut(self.byte_range_at..self.byte_range_at + BYTE_RANGE_WIDTH).ok_or(PdfError::Malformed("byte range slot"))?;
+        if text.len() > slot.len() {
+            return Err(PadesError::InvalidInput("the file is too large for a byte range"));
+        }
+        slot.fill(b' ');
+        slot.get_mut(..text.len()).ok_or(PdfError::Malformed("byte range slot"))?.copy_from_slice(text.as_bytes());
+        Ok((a, b))
+    }
+
+    /// Feeds the update's signed parts (all but the `/Contents` string) to `hasher`.
+    fn hash_update(&self, hasher: &mut RangeHasher) {
+        hasher.update(self.update.bytes.get(..self.contents_start).unwrap_or_default());
+        hasher.update(self.update.bytes.get(self.contents_end..).unwrap_or_default());
+    }
+}
+
+/// The state between [`prepare`] and [`PreparedPdf::embed`]: where the placeholder is in the
+/// output, and the CMS state. Serialises to bytes, so signing survives a PIN prompt, a process
+/// restart or a trip to a remote signer; the output file is the rest of the state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreparedPdf {
+    format: String,
+    contents_offset: u64,
+    capacity: u64,
+    output_len: u64,
+    cms: PreparedCms,
+}
+
+const PREPARED_FORMAT: &str = "mobile-id-prepared-pdf/1";
+
+fn hash_for(certificate: &Certificate) -> Result<HashAlgorithm, PadesError> {
+    match SigningAlgorithm::of_certificate(certificate) {
+        Some(SigningAlgorithm::EcdsaP256) => Ok(HashAlgorithm::Sha256),
+        Some(SigningAlgorithm::EcdsaP384) => Ok(HashAlgorithm::Sha384),
+        None => Err(PadesError::InvalidInput("the certificate's key is not P-256 or P-384")),
+    }
+}
+
+/// Writes `input` followed by a signature update to `output` (streaming: the original is
+/// copied and hashed in one pass, never held whole) and prepares the CAdES signature over the
+/// byte ranges. Returns the digest the key must sign and the state to finish with.
+///
+/// # Errors
+/// [`PadesError`] for unreadable or encrypted input, a bad option, I/O failures.
+pub fn prepare<R: Read + Seek, W: Write>(
+    input: &mut R,
+    output: &mut W,
+    certificate: &Certificate,
+    chain: &[Certificate],
+    options: &PdfSignOptions,
+) -> Result<(Vec<u8>, PreparedPdf), PadesError> {
+    let hash = hash_for(certificate)?;
+    let mut reader = PdfReader::open(&mut *input)?;
+    let base_len = reader.len();
+    let mut layout = plan(&mut reader, &SigKind::Signature(options), options.capacity)?;
+    drop(reader);
+    let (contents_offset, _) = layout.fix_byte_range(base_len)?;
+    let mut hasher = RangeHasher::new(hash);
+    input.seek(SeekFrom::Start(0)).map_err(PdfError::io)?;
+    let copied = copy_observed(&mut input.take(base_len), output, &mut |piece| hasher.update(piece))?;
+    if copied != base_len {
+        return Err(PdfError::Malformed("the input changed while it was read").into());
+    }
+    output.write_all(&layout.update.bytes).map_err(PdfError::io)?;
+    output.flush().map_err(PdfError::io)?;
+    layout.hash_update(&mut hasher);
+    let digest = hasher.finish();
+    let (to_sign, cms) = prepare_digest(&digest, None, certificate, chain, &CmsSignOptions::detached(None))?;
+    let prepared = PreparedPdf {
+        format: PREPARED_FORMAT.into(),
+        contents_offset,
+        capacity: options.capacity as u64,
+        output_len: base_len + layout.update.bytes.len() as u64,
+        cms,
+    };
+    Ok((to_sign, prepared))
+}
+
+impl PreparedPdf {
+    /// The state as bytes (JSON).
+    ///
+    /// # Errors
+    /// [`PadesError::Cms`] if it does not encode.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, PadesError> {
+        serde_json::to_vec(self).map_err(|_| PadesError::InvalidInput("prepared state"))
+    }
+
+    /// The state from [`Self::to_bytes`].
+    ///
+    /// # Errors
+    /// [`PadesError::InvalidInput`] for anything else.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, PadesError> {
+        let state: Self = serde_json::from_slice(bytes).map_err(|_| PadesError::InvalidInput("not a prepared PDF signature state"))?;
+        if state.format != PREPARED_FORMAT {
+            return Err(PadesError::InvalidInput("a prepared state of another format"));
+        }
+        Ok(state)
+    }
+
+    /// The digest to be signed.
+    ///
+    /// # Errors
+    /// [`PadesError::Cms`] for a damaged state.
+    pub fn digest_to_sign(&self) -> Result<Vec<u8>, PadesError> {
+        Ok(self.cms.digest_to_sign()?)
+    }
+
+    /// Checks `signature` (DER ECDSA-Sig-Value) and assembles the CMS, which may then be
+    /// timestamped before [`Self::embed`].
+    ///
+    /// # Errors
+    /// [`PadesError::Cms`] when the signature does not verify.
+    pub fn finish_cms(&self, signature: &[u8]) -> Result<Vec<u8>, PadesError> {
+        Ok(self.cms.finish(signature)?)
+    }
+
+    /// Writes `cms` into the placeholder of `output` (the file [`prepare`] wrote). The
+    /// placeholder must still be empty and the file its original length.
+    ///
+    /// # Errors
+    /// [`PadesError::PlaceholderTooSmall`], [`PadesError::InvalidInput`] for another file.
+    pub fn embed<F: Read + Write + Seek>(&self, output: &mut F, cms: &[u8]) -> Result<(), PadesError> {
+        embed_at(output, self.contents_offset, self.capacity, Some(self.output_len), cms)
+    }
+
+    /// Signs with `signer` and embeds, timestamping first when a TSA is given (B-T).
+    ///
+    /// # Errors
+    /// [`PadesError`] from the signer, the TSA or the file.
+    pub fn complete<F: Read + Write + Seek>(&self, output: &mut F, signer: &mut dyn DigestSigner, tsa: Option<&mut dyn TimestampClient>) -> Result<(), PadesError> {
+        let signature = signer.sign_digest(&self.digest_to_sign()?).map_err(crate::cms::CmsError::from)?;
+        let mut cms = self.finish_cms(&signature)?;
+        if let Some(tsa) = tsa {
+            cms = add_signature_timestamps(&cms, tsa)?;
+        }
+        self.embed(output, &cms)
+    }
+}
+
+fn embed_at<F: Read + Write + Seek>(file: &mut F, offset: u64, capacity: u64, expected_len: Option<u64>, der: &[u8]) -> Result<(), PadesError> {
+    if der.len() as u64 > capacity {
+        return Err(PadesError::PlaceholderTooSmall { needed: der.len(), capacity: capacity as usize });
+    }
+    let len = file.seek(SeekFrom::End(0)).map_err(PdfError::io)?;
+    if expected_len.is_some_and(|e| e != len) {
+        return Err(PadesError::InvalidInput("the output file is not the one the signature was prepared in"));
+    }
+    let slot_len = usize::try_from(capacity * 2 + 2).map_err(|_| PadesError::InvalidInput("capacity"))?;
+    file.seek(SeekFrom::Start(offset)).map_err(PdfError::io)?;
+    let mut slot = vec![0u8; slot_len];
+    file.read_exact(&mut slot).map_err(PdfError::io)?;
+    let empty = slot.first() == Some(&b'<') && slot.last() == Some(&b'>') && slot.get(1..slot_len - 1).is_some_and(|s| s.iter().all(|b| *b == b'0'));
+    if !empty {
+        return Err(PadesError::InvalidInput("the placeholder is missing or already filled"));
+    }
+    file.seek(SeekFrom::Start(offset + 1)).map_err(PdfError::io)?;
+    file.write_all(hex::encode_upper(der).as_bytes()).map_err(PdfError::io)?;
+    file.flush().map_err(PdfError::io)?;
+    Ok(())
+}
+
+/// Signs `input` into `output` with `signer` in one call; with a TSA the signature is
+/// timestamped (PAdES B-T).
+///
+/// # Errors
+/// [`PadesError`].
+pub fn sign<R: Read + Seek, F: Read + Write + Seek>(
+    input: &mut R,
+    output: &mut F,
+    signer: &mut dyn DigestSigner,
+    options: &PdfSignOptions,
+    tsa: Option<&mut dyn TimestampClient>,
+) -> Result<(), PadesError> {
+    let certificate = signer.certificate().clone();
+    let chain = signer.chain().to_vec();
+    let (_, prepared) = prepare(input, output, &certificate, &chain, options)?;
+    prepared.complete(output, signer, tsa)
+}
+
+/// Validation material for a DSS (ETSI EN 319 142-1 §5.4.2): certificates, CRLs and OCSP
+/// responses, each DER.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DssMaterial {
+    /// Certificates.
+    pub certificates: Vec<Vec<u8>>,
+    /// CRLs.
+    pub crls: Vec<Vec<u8>>,
+    /// OCSPResponse structures.
+    pub ocsp: Vec<Vec<u8>>,
+}
+
+/// Appends an update holding a Document Security Store (PAdES B-LT): the catalog's `/DSS`
+/// gains the material (earlier DSS entries are kept), each item in its own stream. Items
+/// already present are not added twice.
+///
+/// # Errors
+/// [`PadesError`] for unreadable files or I/O failures.
+pub fn add_dss<F: Read + Write + Seek>(file: &mut F, material: &DssMaterial) -> Result<(), PadesError> {
+    for c in &material.certificates {
+        Certificate::from_der(c).map_err(|_| PadesError::InvalidInput("a DSS certificate does not decode"))?;
+    }
+    let mut reader = PdfReader::open(&mut *file)?;
+    let mut update = Update::new(&reader)?;
+    let (root, mut cat) = catalog(&mut reader)?;
+    let (dss_num, mut dss) = match cat.get(b"DSS") {
+        Some(Object::Reference(n, _)) => {
+            let n = *n;
+            (n, reader.object(n)?.as_dict().cloned().unwrap_or_default())
+        }
+        Some(Object::Dictionary(d)) => (update.allocate(), d.clone()),
+        _ => (update.allocate(), Dictionary::default()),
+    };
+    set(&mut dss, b"Type", Object::Name(b"DSS".to_vec()));
+    for (key, items) in [(&b"Certs"[..], &material.certificates), (b"CRLs", &material.crls), (b"OCSPs", &material.ocsp)] {
+        let mut list = reader.resolve(dss.get(key).unwrap_or(&Object::Null))?.as_array().map(<[Object]>::to_vec).unwrap_or_default();
+        let mut present = Vec::new();
+        for item in &list {
+            if let Object::Stream(d, data) = reader.resolve(item)? {
+                present.push(reader.decode_stream(&d, &data)?);
+            }
+        }
+        for item in items {
+            if present.contains(item) {
+                continue;
+            }
+            present.push(item.clone());
+            let n = update.allocate();
+            update.put(n, Body::Stream(Dictionary::default(), item.clone()));
+            list.push(Object::Reference(n, 0));
+        }
+        if !list.is_empty() {
+            set(&mut dss, key, Object::Array(list));
+        }
+    }
+    update.put(dss_num, Body::Object(Object::Dictionary(dss)));
+    if reference(cat.get(b"DSS")) != Some(dss_num) {
+        set(&mut cat, b"DSS", Object::Reference(dss_num, 0));
+        update.put(root, Body::Object(Object::Dictionary(cat)));
+    }
+    let base_len = reader.len();
+    drop(reader);
+    let written = update.write();
+    file.seek(SeekFrom::Start(base_len)).map_err(PdfError::io)?;
+    file.write_all(&written.bytes).map_err(PdfError::io)?;
+    file.flush().map_err(PdfError::io)?;
+    Ok(())
+}
+
+/// Appends a document timestamp (PAdES B-LTA, ETSI EN 319 142-1 §5.4.3): a `/DocTimeStamp`
+/// signature dictionary with `/SubFilter /ETSI.RFC3161` whose token covers the whole file as
+/// it then is, DSS included.
+///
+/// # Errors
+/// [`PadesError`] from the file or the TSA.
+pub fn add_document_timestamp<F: Read + Write + Seek>(file: &mut F, tsa: &mut dyn TimestampClient, capacity: usize) -> Result<(), PadesError> {
+    let mut reader = PdfReader::open(&mut *file)?;
+    let base_len = reader.len();
+    let mut layout = plan(&mut reader, &SigKind::DocumentTimestamp, capacity)?;
+    drop(reader);
+    let (contents_offset, _) = layout.fix_byte_range(base_len)?;
+    let hash = HashAlgorithm::Sha256;
+    let mut hasher = RangeHasher::new(hash);
+    file.seek(SeekFrom::Start(0)).map_err(PdfError::io)?;
+    copy_observed(&mut (&mut *file).take(base_len), &mut std::io::sink(), &mut |piece| hasher.update(piece))?;
+    file.seek(SeekFrom::Start(base_len)).map_err(PdfError::io)?;
+    file.write_all(&layout.update.bytes).map_err(PdfError::io)?;
+    layout.hash_update(&mut hasher);
+    let token = timestamp_digest(hash, &hasher.finish(), tsa)?;
+    embed_at(file, contents_offset, capacity as u64, None, &token)
+}
+
+/// Every certificate a file's signatures carry (signer chains and timestamp tokens), DER,
+/// without duplicates: what a DSS should hold.
+///
+/// # Errors
+/// [`PadesError`] for unreadable files.
+pub fn embedded_certificates<R: Read + Seek>(file: &mut R) -> Result<Vec<Vec<u8>>, PadesError> {
+    let mut reader = PdfReader::open(file)?;
+    let (_, cat) = catalog(&mut reader)?;
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for field in signature_fields(&mut reader, &cat)? {
+        let Some(v) = field.value else { continue };
+        let Some(Object::String(contents)) = reader.object(v)?.as_dict().and_then(|d| d.get(b"Contents")).cloned() else { continue };
+        for der in crate::cms::certificates_in(trim_der(&contents)) {
+            if !out.contains(&der) {
+                out.push(der);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The DER value at the start of a zero-padded `/Contents` string.
+pub fn trim_der(contents: &[u8]) -> &[u8] {
+    let len = der_length(contents).unwrap_or(contents.len());
+    contents.get(..len).unwrap_or(contents)
+}
+
+/// The total length of the DER TLV at the start of `bytes`.
+fn der_length(bytes: &[u8]) -> Option<usize> {
+    use der::Reader;
+    let mut reader = der::SliceReader::new(bytes).ok()?;
+    let header = der::Header::decode(&mut reader).ok()?;
+    let consumed = usize::try_from(u32::from(reader.position())).ok()?;
+    consumed.checked_add(usize::try_from(u32::from(header.length())).ok()?)
+}

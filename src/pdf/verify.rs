@@ -1,0 +1,494 @@
+//! PDF signature verification (ISO 32000-1 §12.8, ETSI EN 319 142-1, ETSI EN 319 102-1): for
+//! every signature field, the byte range must be sane and exclude exactly the signature's own
+//! `/Contents`, the signed revision must contain the field, the CMS (or RFC 3161 token) must
+//! verify over the ranges with a chain to an anchor, and every later revision is judged
+//! object by object (see [`super::changes`]). Bytes after the last `%%EOF` are reported and
+//! count as a modification. DSS material (certificates, CRLs, OCSP responses) feeds the chain
+//! checks, so B-LT and B-LTA signatures stay verifiable.
+
+use std::cell::RefCell;
+use std::io::{Read, Seek, SeekFrom};
+
+use serde::Serialize;
+
+pub use super::changes::{Allowance, Change, RevisionChanges};
+use super::document::{catalog, reference, signature_fields};
+use super::object::{Object, Parser};
+use super::reader::SharedView;
+use super::sign::{DocMdp, trim_der};
+use super::write::parse_pdf_date;
+use super::{PdfError, PdfReader, XrefEntry};
+use crate::cms::{CmsVerifyOptions, verify_timestamp_token};
+use crate::report::{Indication, SignatureReport, SubIndication};
+use crate::x509::{ChainVerifier, Identity, ParsedCertificate, ParsedCrl, ParsedOcspResponse, RevocationData, RevocationMode};
+
+/// Most signature fields judged in one file.
+pub const MAX_SIGNATURES: usize = 64;
+/// Largest signature dictionary read.
+const MAX_SIG_DICT: u64 = 4 * 1024 * 1024;
+
+/// How to verify.
+#[derive(Clone, Debug)]
+pub struct PdfVerifyOptions {
+    /// Validation time (Unix seconds) when no valid timestamp gives an earlier one.
+    pub time: u64,
+    /// Revocation data from the caller, added to what the document's DSS holds.
+    pub revocation: RevocationData,
+    /// Revocation mode for every chain.
+    pub revocation_mode: RevocationMode,
+}
+
+impl PdfVerifyOptions {
+    /// Strict defaults at `time`.
+    pub fn new(time: u64) -> Self {
+        Self { time, revocation: RevocationData::default(), revocation_mode: RevocationMode::IfPresent }
+    }
+}
+
+/// How much of the file a signature covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Coverage {
+    /// Everything, to the last byte.
+    WholeFile,
+    /// The revision it signed; later revisions follow.
+    Revision,
+    /// Unknown: the byte range is unusable.
+    Unknown,
+}
+
+/// What follows a signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LaterChanges {
+    /// Nothing.
+    None,
+    /// Only what the signer allows.
+    Allowed,
+    /// Modifications the signer does not allow.
+    Disallowed,
+}
+
+/// The verdict on one signature field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PdfSignatureReport {
+    /// The field's fully qualified name.
+    pub field: String,
+    /// `signature` or `document-timestamp`.
+    pub kind: String,
+    /// Overall: TOTAL-PASSED only when the signature, its chain and everything after it hold.
+    pub indication: Indication,
+    /// Why not.
+    pub sub_indication: Option<SubIndication>,
+    /// In words.
+    pub message: String,
+    /// Whether the digest of the byte ranges matches (unknown when not reached).
+    pub intact: Option<bool>,
+    /// Whether the signature maths holds (unknown for algorithms not implemented).
+    pub signature_valid: Option<bool>,
+    /// Whether the signer chains to an anchor at the validation time.
+    pub trusted: Option<bool>,
+    /// What the byte range covers.
+    pub coverage: Coverage,
+    /// What the later revisions amount to.
+    pub later_changes: LaterChanges,
+    /// What each later revision did.
+    pub changes: Vec<RevisionChanges>,
+    /// `/ByteRange`.
+    pub byte_range: Option<[u64; 4]>,
+    /// DocMDP permissions when this is a certification signature.
+    pub certification: Option<u8>,
+    /// `/M`, Unix seconds (claimed by the signer).
+    pub claimed_signing_time: Option<u64>,
+    /// The signer's subject.
+    pub signer_subject: Option<String>,
+    /// The signer's identity (ETSI semantics identifier).
+    pub signer: Option<Identity>,
+    /// genTime of the signature timestamp or of the document timestamp.
+    pub timestamp_time: Option<u64>,
+    /// The CMS-level report, when the CMS was judged.
+    pub details: Option<SignatureReport>,
+}
+
+impl PdfSignatureReport {
+    /// TOTAL-PASSED and nothing disallowed after it.
+    pub fn passed(&self) -> bool {
+        self.indication == Indication::TotalPassed && self.later_changes != LaterChanges::Disallowed
+    }
+
+    fn failed(field: &str, kind: &str, sub: SubIndication, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_string(),
+            kind: kind.to_string(),
+            indication: if matches!(sub, SubIndication::CryptoConstraintsFailure | SubIndication::SignedDataNotFound) { Indication::Indeterminate } else { Indication::TotalFailed },
+            sub_indication: Some(sub),
+            message: message.into(),
+            intact: None,
+            signature_valid: None,
+            trusted: None,
+            coverage: Coverage::Unknown,
+            later_changes: LaterChanges::None,
+            changes: Vec::new(),
+            byte_range: None,
+            certification: None,
+            claimed_signing_time: None,
+            signer_subject: None,
+            signer: None,
+            timestamp_time: None,
+            details: None,
+        }
+    }
+}
+
+/// The verdict on a file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PdfReport {
+    /// One entry per signature field with a value, in form order.
+    pub signatures: Vec<PdfSignatureReport>,
+    /// Bytes after the last `%%EOF` and its end-of-line.
+    pub trailing_bytes: u64,
+    /// Revisions in the file.
+    pub revisions: usize,
+}
+
+impl PdfReport {
+    /// At least one signature, all passed, and nothing after the last `%%EOF`.
+    pub fn passed(&self) -> bool {
+        !self.signatures.is_empty() && self.signatures.iter().all(PdfSignatureReport::passed) && self.trailing_bytes == 0
+    }
+}
+
+/// Reads `[0, a)` then `[b, b + c)` of a source: the signed bytes.
+struct ByteRanges<'a, R> {
+    source: SharedView<'a, R>,
+    ranges: [(u64, u64); 2],
+    index: usize,
+    done: u64,
+}
+
+impl<R: Read + Seek> Read for ByteRanges<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while let Some(&(start, len)) = self.ranges.get(self.index) {
+            if self.done == len {
+                self.index += 1;
+                self.done = 0;
+                continue;
+            }
+            self.source.seek(SeekFrom::Start(start + self.done))?;
+            let want = (buf.len() as u64).min(len - self.done) as usize;
+            let n = self.source.read(buf.get_mut(..want).unwrap_or_default())?;
+            if n == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            self.done += n as u64;
+            return Ok(n);
+        }
+        Ok(0)
+    }
+}
+
+/// The signature dictionary as written: its entries and where `/Contents`' value lies.
+struct SigDict {
+    dict: super::Dictionary,
+    contents_span: Option<(u64, u64)>,
+}
+
+/// Parses `n g obj << … >>` at `offset`, recording the span of the `/Contents` value; a key
+/// given twice is refused (a second `/Contents` could hide the first).
+fn read_sig_dict<R: Read + Seek>(reader: &mut PdfReader<R>, offset: u64) -> Result<SigDict, String> {
+    let window = reader.bytes_at(offset, MAX_SIG_DICT).map_err(|e| e.to_string())?;
+    let mut p = Parser::new(&window, offset);
+    p.unsigned("object number").map_err(|e| e.to_string())?;
+    p.unsigned("generation").map_err(|e| e.to_string())?;
+    p.keyword(b"obj", "obj").map_err(|e| e.to_string())?;
+    p.skip_space();
+    if !p.rest().starts_with(b"<<") {
+        return Err("the signature value is not a dictionary".into());
+    }
+    let start = p.offset() + 2;
+    let body = p.rest().get(2..).unwrap_or_default();
+    let mut p = Parser::new(body, start);
+    let mut dict = super::Dictionary::default();
+    let mut contents_span = None;
+    loop {
+        p.skip_space();
+        if p.rest().starts_with(b">>") {
+            break;
+        }
+        let Object::Name(key) = p.object(1).map_err(|e| e.to_string())? else { return Err("a signature dictionary key is not a name".into()) };
+        p.skip_space();
+        let value_start = p.offset();
+        let value = p.object(1).map_err(|e| e.to_string())?;
+        if dict.get(&key).is_some() {
+            return Err(format!("the signature dictionary has /{} twice", String::from_utf8_lossy(&key)));
+        }
+        if key == b"Contents" {
+            if p.rest().is_empty() || body.get((value_start - start) as usize) != Some(&b'<') {
+                return Err("/Contents is not a hexadecimal string".into());
+            }
+            contents_span = Some((value_start, p.offset()));
+        }
+        dict.0.push((key, value));
+    }
+    Ok(SigDict { dict, contents_span })
+}
+
+/// The DocMDP level of the document's certification signature and its value's object number.
+fn docmdp<R: Read + Seek>(reader: &mut PdfReader<R>, cat: &super::Dictionary) -> Result<Option<(u32, DocMdp)>, PdfError> {
+    let perms = reader.resolve(cat.get(b"Perms").unwrap_or(&Object::Null))?;
+    let Some(sig) = perms.as_dict().and_then(|d| reference(d.get(b"DocMDP"))) else { return Ok(None) };
+    let sig_dict = reader.object(sig)?;
+    let refs = sig_dict.as_dict().and_then(|d| d.get(b"Reference")).and_then(Object::as_array).unwrap_or_default().to_vec();
+    for r in refs {
+        let r = reader.resolve(&r)?;
+        let Some(d) = r.as_dict() else { continue };
+        if d.name(b"TransformMethod") == Some(b"DocMDP") {
+            let params = reader.resolve(d.get(b"TransformParams").unwrap_or(&Object::Null))?;
+            let p = params.as_dict().and_then(|p| p.integer(b"P")).unwrap_or(2);
+            return Ok(Some((sig, DocMdp::from_p(p).unwrap_or(DocMdp::NoChanges))));
+        }
+    }
+    Ok(Some((sig, DocMdp::FormFilling)))
+}
+
+/// The DSS's material, parsed (items that do not parse are skipped).
+fn dss_material<R: Read + Seek>(reader: &mut PdfReader<R>, cat: &super::Dictionary) -> Result<(Vec<ParsedCertificate>, RevocationData), PdfError> {
+    let mut certificates = Vec::new();
+    let mut revocation = RevocationData::default();
+    let dss = reader.resolve(cat.get(b"DSS").unwrap_or(&Object::Null))?;
+    let Some(dss) = dss.as_dict() else { return Ok((certificates, revocation)) };
+    for key in [&b"Certs"[..], b"CRLs", b"OCSPs"] {
+        let list = reader.resolve(dss.get(key).unwrap_or(&Object::Null))?;
+        for item in list.as_array().unwrap_or_default().iter().take(crate::cms::MAX_CERTIFICATES) {
+            let Object::Stream(d, data) = reader.resolve(item)? else { continue };
+            let bytes = reader.decode_stream(&d, &data)?;
+            match key {
+                b"Certs" => certificates.extend(ParsedCertificate::from_der(&bytes).ok()),
+                b"CRLs" => revocation.crls.extend(ParsedCrl::from_der(&bytes).ok()),
+                _ => revocation.ocsp.extend(ParsedOcspResponse::from_der(&bytes).ok()),
+            }
+        }
+    }
+    Ok((certificates, revocation))
+}
+
+/// Verifies every signature of the PDF in `source`.
+///
+/// # Errors
+/// [`PdfError`] when the file is not a readable PDF at all; bad signatures are reports.
+pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &PdfVerifyOptions) -> Result<PdfReport, PdfError> {
+    let cell = RefCell::new(source);
+    let view = |len: Option<u64>| SharedView::new(&cell, len).map_err(PdfError::io);
+    let mut now = PdfReader::open(view(None)?)?;
+    let len = now.len();
+    // Where each revision ends, oldest first.
+    let mut ends: Vec<(u64, Vec<u32>)> = Vec::new();
+    for revision in now.revisions().to_vec().iter().rev() {
+        let end = now.end_of_revision(revision.xref_offset)?;
+        ends.push((end, revision.objects.clone()));
+    }
+    let last_end = ends.iter().map(|(e, _)| *e).max().unwrap_or(len);
+    let trailing_bytes = len.saturating_sub(last_end);
+    let (_, cat) = catalog(&mut now)?;
+    let certification = docmdp(&mut now, &cat)?;
+    let (extra_certificates, dss_revocation) = dss_material(&mut now, &cat)?;
+    let mut cms_options = CmsVerifyOptions::new(options.time);
+    cms_options.revocation = options.revocation.clone();
+    cms_options.revocation.crls.extend(dss_revocation.crls);
+    cms_options.revocation.ocsp.extend(dss_revocation.ocsp);
+    cms_options.revocation_mode = options.revocation_mode;
+    cms_options.extra_certificates = extra_certificates;
+
+    let fields: Vec<_> = signature_fields(&mut now, &cat)?.into_iter().filter(|f| f.value.is_some()).take(MAX_SIGNATURES).collect();
+    // The revision each signature signed, to know what a certification governs.
+    let mut certification_end = None;
+    let mut reports = Vec::new();
+    let mut judged = Vec::new();
+    for field in &fields {
+        let Some(value) = field.value else { continue };
+        let outcome = judge_signature(&cell, &mut now, &field.name, value, len, &ends, verifier, &cms_options);
+        if let (Some((cert_sig, _)), Ok((_, end))) = (certification, &outcome) {
+            if cert_sig == value {
+                certification_end = Some(*end);
+            }
+        }
+        judged.push((field.name.clone(), value, outcome));
+    }
+    for (name, value, outcome) in judged {
+        let (mut report, signed_end) = match outcome {
+            Ok(pair) => pair,
+            Err(report) => {
+                reports.push(*report);
+                continue;
+            }
+        };
+        if let Some((cert_sig, level)) = certification {
+            if cert_sig == value {
+                report.certification = Some(level as u8);
+            }
+        }
+        // What may follow: the approval default, narrowed by a certification signed at or
+        // before this revision.
+        let mut allowance = Allowance::APPROVAL;
+        if let (Some((_, level)), Some(cert_end)) = (certification, certification_end) {
+            if cert_end <= signed_end {
+                allowance = Allowance::for_docmdp(level);
+            }
+        }
+        let later: Vec<(usize, Vec<u32>)> = ends.iter().enumerate().filter(|(_, (e, _))| *e > signed_end).map(|(i, (_, objects))| (i + 1, objects.clone())).collect();
+        report.coverage = if signed_end == len { Coverage::WholeFile } else { Coverage::Revision };
+        if !later.is_empty() {
+            let mut signed = PdfReader::open(view(Some(signed_end))?)?;
+            match super::changes::analyse(&mut now, &mut signed, &later, allowance) {
+                Ok(changes) => report.changes = changes,
+                Err(e) => report.changes = vec![RevisionChanges { revision: later.first().map_or(0, |l| l.0), allowed: false, changes: vec![Change { allowed: false, what: format!("the later revisions cannot be compared: {e}") }] }],
+            }
+        }
+        if trailing_bytes > 0 {
+            report.changes.push(RevisionChanges { revision: ends.len() + 1, allowed: false, changes: vec![Change { allowed: false, what: format!("{trailing_bytes} bytes after the last %%EOF") }] });
+        }
+        report.later_changes = if report.changes.is_empty() {
+            LaterChanges::None
+        } else if report.changes.iter().all(|c| c.allowed) {
+            LaterChanges::Allowed
+        } else {
+            LaterChanges::Disallowed
+        };
+        if report.later_changes == LaterChanges::Disallowed && report.indication == Indication::TotalPassed {
+            report.indication = Indication::TotalFailed;
+            report.sub_indication = Some(SubIndication::FormatFailure);
+            let first = report.changes.iter().flat_map(|c| c.changes.iter()).find(|c| !c.allowed).map(|c| c.what.clone()).unwrap_or_default();
+            report.message = format!("the signature is valid but the document was modified after it: {first}");
+        }
+        let _ = &name;
+        reports.push(report);
+    }
+    Ok(PdfReport { signatures: reports, trailing_bytes, revisions: ends.len() })
+}
+
+type Judged = Result<(PdfSignatureReport, u64), Box<PdfSignatureReport>>;
+
+#[allow(clippy::too_many_arguments)]
+fn judge_signature<R: Read + Seek>(
+    cell: &RefCell<R>,
+    now: &mut PdfReader<SharedView<'_, R>>,
+    field: &str,
+    value: u32,
+    len: u64,
+    ends: &[(u64, Vec<u32>)],
+    verifier: &ChainVerifier,
+    options: &CmsVerifyOptions,
+) -> Judged {
+    let format = |kind: &str, message: String| Box::new(PdfSignatureReport::failed(field, kind, SubIndication::FormatFailure, message));
+    let offset = match now.entry(value) {
+        Some(XrefEntry::InFile { offset, .. }) => offset,
+        Some(XrefEntry::Compressed { .. }) => return Err(format("signature", "the signature dictionary is inside an object stream".into())),
+        _ => return Err(format("signature", "the signature value is missing".into())),
+    };
+    let sig = read_sig_dict(now, offset).map_err(|e| format("signature", e))?;
+    let kind = match sig.dict.name(b"Type") {
+        Some(b"DocTimeStamp") => "document-timestamp",
+        _ => "signature",
+    };
+    let sub_filter = sig.dict.name(b"SubFilter").map(<[u8]>::to_vec).unwrap_or_default();
+    let Some(Object::Array(range)) = sig.dict.get(b"ByteRange") else { return Err(format(kind, "no /ByteRange".into())) };
+    let numbers: Vec<u64> = range.iter().filter_map(|o| o.as_integer().and_then(|i| u64::try_from(i).ok())).collect();
+    let [r0, a, b, c] = numbers.as_slice() else { return Err(format(kind, "/ByteRange is not four non-negative integers".into())) };
+    let (r0, a, b, c) = (*r0, *a, *b, *c);
+    let byte_range = [r0, a, b, c];
+    let contents = match sig.dict.get(b"Contents") {
+        Some(Object::String(s)) if !s.is_empty() => s.clone(),
+        _ => return Err(format(kind, "no /Contents, or an empty one".into())),
+    };
+    let end = b.checked_add(c);
+    if r0 != 0 || a == 0 || b <= a || end.is_none_or(|e| e > len) {
+        return Err(format(kind, format!("/ByteRange {byte_range:?} is not two ranges from the start, in order, inside the file")));
+    }
+    let signed_end = end.unwrap_or(len);
+    if sig.contents_span != Some((a, b)) {
+        return Err(format(kind, "the gap in /ByteRange is not exactly this signature's /Contents".into()));
+    }
+    if !ends.iter().any(|(e, _)| *e == signed_end) {
+        return Err(format(kind, "/ByteRange does not end where a revision ends".into()));
+    }
+    // The revision the signature covers must itself hold the field and this value.
+    let holds_field = (|| -> Result<bool, PdfError> {
+        let mut signed = PdfReader::open(SharedView::new(cell, Some(signed_end)).map_err(PdfError::io)?)?;
+        let (_, cat) = catalog(&mut signed)?;
+        Ok(signed_end > offset && signature_fields(&mut signed, &cat)?.iter().any(|f| f.name == field && f.value == Some(value)))
+    })();
+    if !holds_field.unwrap_or(false) {
+        return Err(format(kind, "the revision the signature covers does not contain this signature field".into()));
+    }
+    let ranges = || -> Result<ByteRanges<'_, R>, PdfError> {
+        Ok(ByteRanges { source: SharedView::new(cell, None).map_err(PdfError::io)?, ranges: [(0, a), (b, c)], index: 0, done: 0 })
+    };
+    let der = trim_der(&contents);
+    let mut report = PdfSignatureReport::failed(field, kind, SubIndication::FormatFailure, "");
+    report.byte_range = Some(byte_range);
+    report.claimed_signing_time = match sig.dict.get(b"M") {
+        Some(Object::String(m)) => parse_pdf_date(m),
+        _ => None,
+    };
+    match sub_filter.as_slice() {
+        b"ETSI.RFC3161" => {
+            let mut reader = ranges().map_err(|e| format(kind, e.to_string()))?;
+            match verify_timestamp_token(der, &mut reader, verifier, options) {
+                Ok(gen_time) => {
+                    report.indication = Indication::TotalPassed;
+                    report.sub_indication = None;
+                    report.message = "the document timestamp is valid".into();
+                    (report.intact, report.signature_valid, report.trusted) = (Some(true), Some(true), Some(true));
+                    report.timestamp_time = Some(gen_time);
+                }
+                Err(why) => {
+                    report.indication = Indication::TotalFailed;
+                    report.sub_indication = Some(if why.contains("imprint") { SubIndication::HashFailure } else { SubIndication::SigCryptoFailure });
+                    report.intact = Some(!why.contains("imprint"));
+                    report.message = format!("document timestamp: {why}");
+                }
+            }
+        }
+        b"ETSI.CAdES.detached" | b"adbe.pkcs7.detached" => {
+            let mut reader = ranges().map_err(|e| format(kind, e.to_string()))?;
+            let cms = match crate::cms::verify(der, Some(&mut reader), verifier, options) {
+                Ok(c) => c,
+                Err(e) => return Err(format(kind, format!("the signature's CMS: {e}"))),
+            };
+            let [signer] = cms.signers.as_slice() else { return Err(format(kind, "the CMS must hold exactly one signer".into())) };
+            report.indication = signer.indication;
+            report.sub_indication = signer.sub_indication;
+            report.message = signer.message.clone();
+            (report.intact, report.signature_valid, report.trusted) = facts(signer);
+            report.signer_subject = signer.signer_subject.clone();
+            report.signer = signer.signer.clone();
+            report.timestamp_time = signer.timestamp_time;
+            if sub_filter == b"ETSI.CAdES.detached" && signer.signing_time.is_some() {
+                report.indication = Indication::TotalFailed;
+                report.sub_indication = Some(SubIndication::FormatFailure);
+                report.message = "a PAdES signature must not carry a signingTime attribute (ETSI EN 319 142-1 §6.3)".into();
+            }
+            report.details = Some(signer.clone());
+        }
+        other => {
+            report.indication = Indication::Indeterminate;
+            report.sub_indication = Some(SubIndication::FormatFailure);
+            report.message = format!("/SubFilter /{} is not supported", String::from_utf8_lossy(other));
+        }
+    }
+    Ok((report, signed_end))
+}
+
+/// intact / signature maths / trusted, from a CMS signer's verdict.
+fn facts(report: &SignatureReport) -> (Option<bool>, Option<bool>, Option<bool>) {
+    match (report.indication, report.sub_indication) {
+        (Indication::TotalPassed, _) => (Some(true), Some(true), Some(true)),
+        (_, Some(SubIndication::HashFailure)) => (Some(false), None, None),
+        (_, Some(SubIndication::SigCryptoFailure)) => (Some(true), Some(false), None),
+        (_, Some(SubIndication::CryptoConstraintsFailure | SubIndication::FormatFailure | SubIndication::NoSigningCertificateFound | SubIndication::SignedDataNotFound)) => {
+            (None, None, None)
+        }
+        (_, Some(SubIndication::TimestampFailure)) => (Some(true), Some(true), None),
+        _ => (Some(true), Some(true), Some(false)),
+    }
+}

@@ -1,0 +1,370 @@
+//! Serialising objects (ISO 32000-1 §7.3) and appending an incremental update (§7.5.6): new
+//! and replaced objects, then a cross-reference section of the kind the file already uses — a
+//! classic table (§7.5.4) or a cross-reference stream (§7.5.8) — whose trailer points back
+//! through `/Prev`. The original bytes are never touched.
+
+use std::io::Write;
+
+use super::object::{Dictionary, Object, is_delimiter, is_whitespace};
+use super::reader::XrefKind;
+use super::{PdfError, PdfReader};
+
+/// The body of one object in an update.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    /// An ordinary object.
+    Object(Object),
+    /// A stream: its dictionary (without `/Length`, which is written here) and raw data.
+    Stream(Dictionary, Vec<u8>),
+    /// Bytes written verbatim between `n 0 obj` and `endobj` (signature dictionaries, whose
+    /// placeholders must sit at known offsets).
+    Raw(Vec<u8>),
+}
+
+/// Writes `object` in PDF syntax.
+pub fn write_object(out: &mut Vec<u8>, object: &Object) {
+    match object {
+        Object::Null => out.extend_from_slice(b"null"),
+        Object::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Object::Integer(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        Object::Real(r) => {
+            let r = if r.is_finite() { *r } else { 0.0 };
+            out.extend_from_slice(format!("{r}").as_bytes());
+        }
+        Object::String(s) => write_string(out, s),
+        Object::Name(n) => write_name(out, n),
+        Object::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b' ');
+                }
+                write_object(out, item);
+            }
+            out.push(b']');
+        }
+        Object::Dictionary(d) | Object::Stream(d, _) => write_dictionary(out, d),
+        Object::Reference(n, g) => out.extend_from_slice(format!("{n} {g} R").as_bytes()),
+    }
+}
+
+/// Writes a dictionary.
+pub fn write_dictionary(out: &mut Vec<u8>, dict: &Dictionary) {
+    out.extend_from_slice(b"<<");
+    for (key, value) in &dict.0 {
+        write_name(out, key);
+        out.push(b' ');
+        write_object(out, value);
+    }
+    out.extend_from_slice(b">>");
+}
+
+/// Writes a name with `#xx` escapes for anything outside the regular characters (§7.3.5).
+pub fn write_name(out: &mut Vec<u8>, name: &[u8]) {
+    out.push(b'/');
+    for &b in name {
+        if (0x21..=0x7e).contains(&b) && b != b'#' && !is_delimiter(b) && !is_whitespace(b) {
+            out.push(b);
+        } else {
+            out.extend_from_slice(format!("#{b:02X}").as_bytes());
+        }
+    }
+}
+
+/// Writes a string: literal when it is printable ASCII, hexadecimal otherwise (§7.3.4).
+pub fn write_string(out: &mut Vec<u8>, s: &[u8]) {
+    if s.iter().all(|b| (0x20..0x7f).contains(b)) {
+        out.push(b'(');
+        for &b in s {
+            if matches!(b, b'(' | b')' | b'\\') {
+                out.push(b'\\');
+            }
+            out.push(b);
+        }
+        out.push(b')');
+    } else {
+        out.push(b'<');
+        out.extend_from_slice(hex::encode_upper(s).as_bytes());
+        out.push(b'>');
+    }
+}
+
+/// A PDF date string `D:YYYYMMDDHHmmSSZ` (§7.9.4) for Unix seconds.
+pub fn pdf_date(unix: u64) -> String {
+    let days = unix / 86_400;
+    let secs = unix % 86_400;
+    let (y, m, d) = civil_from_days(days as i64);
+    format!("D:{y:04}{m:02}{d:02}{:02}{:02}{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's civil-from-days).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Parses a PDF date (`D:YYYYMMDDHHmmSS` with an optional `Z`/`+HH'mm'` offset) to Unix seconds.
+pub fn parse_pdf_date(s: &[u8]) -> Option<u64> {
+    let s = std::str::from_utf8(s).ok()?;
+    let s = s.strip_prefix("D:").unwrap_or(s);
+    let digits = |range: std::ops::Range<usize>, default: i64| -> Option<i64> {
+        match s.get(range) {
+            Some(v) if v.bytes().all(|b| b.is_ascii_digit()) => v.parse().ok(),
+            Some(_) => None,
+            None => Some(default),
+        }
+    };
+    let (y, mo, d) = (digits(0..4, -1)?, digits(4..6, 1)?, digits(6..8, 1)?);
+    let (h, mi, se) = (digits(8..10, 0)?, digits(10..12, 0)?, digits(12..14, 0)?);
+    if y < 1970 || !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let offset = match s.as_bytes().get(14) {
+        Some(sign @ (b'+' | b'-')) => {
+            let oh = digits(15..17, 0)?;
+            let om = s.get(18..20).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+            let total = oh * 3600 + om * 60;
+            if *sign == b'+' { total } else { -total }
+        }
+        _ => 0,
+    };
+    let days = days_from_civil(y, mo as u32, d as u32);
+    u64::try_from(days * 86_400 + h * 3600 + mi * 60 + se - offset).ok()
+}
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// An incremental update being assembled over a file of `base_len` bytes.
+#[derive(Debug)]
+pub struct Update {
+    base_len: u64,
+    kind: XrefKind,
+    prev: u64,
+    next_number: u32,
+    trailer: Dictionary,
+    objects: Vec<(u32, Body)>,
+}
+
+/// An update serialised: its bytes (to append at `base_len`) and where each object starts.
+#[derive(Debug)]
+pub struct WrittenUpdate {
+    /// The bytes, starting with an end-of-line.
+    pub bytes: Vec<u8>,
+    /// (object number, offset of `n 0 obj` within `bytes`).
+    pub offsets: Vec<(u32, usize)>,
+}
+
+impl WrittenUpdate {
+    /// Where object `num` starts within the update.
+    pub fn offset_of(&self, num: u32) -> Option<usize> {
+        self.offsets.iter().find(|(n, _)| *n == num).map(|(_, o)| *o)
+    }
+}
+
+impl Update {
+    /// An update over `reader`'s file. Refuses encrypted files.
+    ///
+    /// # Errors
+    /// [`PdfError::Unsupported`] for encrypted files; [`PdfError::Malformed`] without a
+    /// cross-reference section.
+    pub fn new<R: std::io::Read + std::io::Seek>(reader: &PdfReader<R>) -> Result<Self, PdfError> {
+        let newest = reader.revisions().first().ok_or(PdfError::Malformed("no cross-reference section"))?;
+        if newest.trailer.get(b"Encrypt").is_some() {
+            return Err(PdfError::Unsupported("encrypted PDF"));
+        }
+        let mut trailer = Dictionary::default();
+        for key in [&b"Root"[..], b"Info", b"ID"] {
+            if let Some(v) = newest.trailer.get(key) {
+                trailer.0.push((key.to_vec(), v.clone()));
+            }
+        }
+        if trailer.get(b"Root").is_none() {
+            return Err(PdfError::Malformed("the trailer has no /Root"));
+        }
+        Ok(Self { base_len: reader.len(), kind: newest.kind, prev: newest.xref_offset, next_number: reader.size().max(1), trailer, objects: Vec::new() })
+    }
+
+    /// A fresh object number.
+    pub fn allocate(&mut self) -> u32 {
+        let n = self.next_number;
+        self.next_number = self.next_number.saturating_add(1);
+        n
+    }
+
+    /// Adds (or replaces) object `num`.
+    pub fn put(&mut self, num: u32, body: Body) {
+        self.objects.retain(|(n, _)| *n != num);
+        self.objects.push((num, body));
+    }
+
+    /// The trailer's `/Root` reference.
+    pub fn root(&self) -> Option<u32> {
+        match self.trailer.get(b"Root") {
+            Some(Object::Reference(n, _)) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// Serialises the update: objects, cross-reference section, trailer, `startxref`, `%%EOF`.
+    pub fn write(mut self) -> WrittenUpdate {
+        let mut out = Vec::new();
+        out.push(b'\n');
+        let mut offsets = Vec::new();
+        for (num, body) in &self.objects {
+            offsets.push((*num, out.len()));
+            out.extend_from_slice(format!("{num} 0 obj\n").as_bytes());
+            match body {
+                Body::Object(o) => write_object(&mut out, o),
+                Body::Raw(raw) => out.extend_from_slice(raw),
+                Body::Stream(dict, data) => {
+                    let mut d = dict.clone();
+                    d.0.retain(|(k, _)| k != b"Length");
+                    d.0.push((b"Length".to_vec(), Object::Integer(data.len() as i64)));
+                    write_dictionary(&mut out, &d);
+                    out.extend_from_slice(b"\nstream\n");
+                    out.extend_from_slice(data);
+                    out.extend_from_slice(b"\nendstream");
+                }
+            }
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        let xref_num = matches!(self.kind, XrefKind::Stream).then(|| self.allocate());
+        let size = self.next_number;
+        let mut entries: Vec<(u32, u64)> = offsets.iter().map(|(n, o)| (*n, self.base_len + *o as u64)).collect();
+        let xref_at = out.len();
+        if let Some(xn) = xref_num {
+            entries.push((xn, self.base_len + xref_at as u64));
+        }
+        entries.sort_unstable();
+        let runs = runs(&entries);
+        let mut trailer = self.trailer.clone();
+        trailer.0.push((b"Size".to_vec(), Object::Integer(i64::from(size))));
+        trailer.0.push((b"Prev".to_vec(), Object::Integer(self.prev as i64)));
+        match xref_num {
+            None => {
+                out.extend_from_slice(b"xref\n");
+                for run in &runs {
+                    let first = run.first().map_or(0, |(n, _)| *n);
+                    out.extend_from_slice(format!("{first} {}\n", run.len()).as_bytes());
+                    for (_, offset) in run.iter() {
+                        out.extend_from_slice(format!("{offset:010} 00000 n\r\n").as_bytes());
+                    }
+                }
+                out.extend_from_slice(b"trailer\n");
+                write_dictionary(&mut out, &trailer);
+                out.push(b'\n');
+            }
+            Some(xn) => {
+                let mut data = Vec::with_capacity(entries.len() * 7);
+                let mut index = Vec::new();
+                for run in &runs {
+                    index.push(Object::Integer(i64::from(run.first().map_or(0, |(n, _)| *n))));
+                    index.push(Object::Integer(run.len() as i64));
+                    for (_, offset) in run.iter() {
+                        data.push(1);
+                        data.extend_from_slice(&offset.to_be_bytes()[3..]);
+                        data.extend_from_slice(&[0, 0]);
+                    }
+                }
+                trailer.0.push((b"Type".to_vec(), Object::Name(b"XRef".to_vec())));
+                trailer.0.push((b"W".to_vec(), Object::Array(vec![Object::Integer(1), Object::Integer(5), Object::Integer(2)])));
+                trailer.0.push((b"Index".to_vec(), Object::Array(index)));
+                trailer.0.push((b"Length".to_vec(), Object::Integer(data.len() as i64)));
+                out.extend_from_slice(format!("{xn} 0 obj\n").as_bytes());
+                write_dictionary(&mut out, &trailer);
+                out.extend_from_slice(b"\nstream\n");
+                out.extend_from_slice(&data);
+                out.extend_from_slice(b"\nendstream\nendobj\n");
+            }
+        }
+        out.extend_from_slice(format!("startxref\n{}\n%%EOF\n", self.base_len + xref_at as u64).as_bytes());
+        WrittenUpdate { bytes: out, offsets }
+    }
+}
+
+/// Splits sorted (number, offset) pairs into runs of consecutive numbers.
+fn runs(entries: &[(u32, u64)]) -> Vec<Vec<(u32, u64)>> {
+    let mut runs: Vec<Vec<(u32, u64)>> = Vec::new();
+    for &(n, o) in entries {
+        match runs.last_mut() {
+            Some(run) if run.last().is_some_and(|(last, _)| last.checked_add(1) == Some(n)) => run.push((n, o)),
+            _ => runs.push(vec![(n, o)]),
+        }
+    }
+    runs
+}
+
+/// Copies `source` into `sink` in 64 KiB pieces, feeding every piece to `observe`.
+///
+/// # Errors
+/// I/O errors.
+pub fn copy_observed(source: &mut dyn std::io::Read, sink: &mut dyn Write, observe: &mut dyn FnMut(&[u8])) -> Result<u64, PdfError> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = match source.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(PdfError::io(e)),
+        };
+        let piece = buf.get(..n).unwrap_or_default();
+        observe(piece);
+        sink.write_all(piece).map_err(PdfError::io)?;
+        total += n as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::object::Parser;
+
+    #[test]
+    fn objects_round_trip_through_the_parser() {
+        let mut dict = Dictionary::default();
+        dict.0.push((b"Type".to_vec(), Object::Name(b"Sig".to_vec())));
+        dict.0.push((b"Odd Name#".to_vec(), Object::Name(b"a/b".to_vec())));
+        dict.0.push((b"S".to_vec(), Object::String(b"a(b)\\c".to_vec())));
+        dict.0.push((b"B".to_vec(), Object::String(vec![0, 255, 10])));
+        dict.0.push((b"A".to_vec(), Object::Array(vec![Object::Integer(-3), Object::Real(0.5), Object::Reference(12, 0), Object::Null, Object::Bool(true)])));
+        let object = Object::Dictionary(dict);
+        let mut out = Vec::new();
+        write_object(&mut out, &object);
+        assert_eq!(Parser::new(&out, 0).object(0).unwrap(), object);
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(pdf_date(0), "D:19700101000000Z");
+        assert_eq!(pdf_date(1_795_000_000), "D:20261115075320Z");
+        assert_eq!(parse_pdf_date(b"D:20261115075320Z"), Some(1_795_000_000));
+        assert_eq!(parse_pdf_date(b"D:20261115095320+02'00'"), Some(1_795_000_000));
+        assert_eq!(parse_pdf_date(b"D:2026"), Some(1_767_225_600));
+        assert_eq!(parse_pdf_date(b"D:20261315"), None);
+        assert_eq!(parse_pdf_date(b"garbage"), None);
+    }
+
+    #[test]
+    fn runs_split_on_gaps() {
+        let r = runs(&[(3, 10), (4, 20), (7, 30)]);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].len(), 2);
+    }
+}
