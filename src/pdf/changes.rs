@@ -303,7 +303,9 @@ pub fn analyse<A: Read + Seek, B: Read + Seek>(
         }
         let change = judge(n, &old, &new, &roles, allowance, now, signed)?;
         if let (Some(change), Some(list)) = (change, by_revision.get_mut(&revision)) {
-            list.push(change);
+            if !list.contains(&change) {
+                list.push(change);
+            }
         }
     }
     Ok(by_revision

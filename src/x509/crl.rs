@@ -324,7 +324,12 @@ pub fn crl_status(
             // revocation is evidence too). Every such CRL is searched, so the verdict does not
             // depend on the order of the input.
             let current = crl.current_at(check.time);
-            if !current {
+            // A CRL issued after a past validation time (a signature validated at its
+            // timestamp, ETSI EN 319 102-1 §5.2.5) is fresh evidence for that time as long as
+            // the certificate had not expired when it was issued: until then the CA keeps
+            // revoked certificates listed.
+            let later = !current && crl.this_update > check.time && crl.this_update <= cert.not_after;
+            if !current && !later {
                 last_problem = "the CRL is not current at the validation time";
             }
             // (c) reasons
@@ -349,6 +354,9 @@ pub fn crl_status(
                     && (entry.time <= check.time || matches!(entry.reason, None | Some(CrlReason::KeyCompromise | CrlReason::CaCompromise | CrlReason::AaCompromise | CrlReason::Unspecified)))
                 {
                     return CrlStatus::Revoked { reason: reason_name_opt(entry.reason), time: entry.time };
+                }
+                if later {
+                    reasons_mask |= interim;
                 }
                 continue;
             }

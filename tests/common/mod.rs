@@ -1,0 +1,175 @@
+//! Shared by the PAdES integration tests: an OpenSSL-made PKI (root, two P-256 signers with
+//! nonRepudiation, a TSA, CRLs), `openssl ts -reply` as TSA, and the external validators
+//! (pyHanko, poppler's pdfsig, qpdf) as installed by scripts/test.sh.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+use der::{DecodePem, Encode};
+use mobile_id::cms::{TimestampClient, TimestampError};
+use mobile_id::pdf::{self, PdfReport, PdfSignOptions, PdfVerifyOptions};
+use mobile_id::signer::SoftwareSigner;
+use mobile_id::x509::{ChainVerifier, ParsedCertificate};
+use x509_cert::Certificate;
+
+pub fn now() -> u64 {
+    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs()
+}
+
+pub fn run(dir: &Path, program: &str, args: &[&str]) -> (bool, String) {
+    let out = Command::new(program).current_dir(dir).args(args).output().unwrap_or_else(|e| panic!("{program} must be installed (scripts/test.sh installs it): {e}"));
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+pub fn openssl(dir: &Path, args: &[&str]) -> bool {
+    let (ok, out) = run(dir, "openssl", args);
+    if !ok {
+        eprintln!("openssl {}: {out}", args.join(" "));
+    }
+    ok
+}
+
+/// A root CA with an OpenSSL `ca` database (for CRLs), signers and a TSA.
+pub struct Pki {
+    pub dir: tempfile::TempDir,
+}
+
+impl Pki {
+    pub fn new() -> Self {
+        let pki = Self { dir: tempfile::tempdir().unwrap() };
+        let d = pki.dir.path();
+        assert!(openssl(d, &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key",
+            "-subj", "/CN=PAdES Root/O=mobile-id tests", "-days", "3650", "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", "ca.pem"]));
+        std::fs::write(d.join("sign.ext"), "keyUsage=critical,nonRepudiation,digitalSignature\n").unwrap();
+        std::fs::write(d.join("tsa.ext"), "keyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n").unwrap();
+        std::fs::write(d.join("index.txt"), "").unwrap();
+        std::fs::write(d.join("crlnumber"), "01\n").unwrap();
+        std::fs::write(d.join("ca.cnf"), "[ ca ]\ndefault_ca = c\n[ c ]\ndatabase = ./index.txt\ncrlnumber = ./crlnumber\ncertificate = ./ca.pem\n\
+            private_key = ./ca.key\ndefault_md = sha256\ndefault_crl_days = 30\nnew_certs_dir = .\npolicy = p\n[ p ]\ncommonName = supplied\n").unwrap();
+        for (name, ext) in [("signer", "sign.ext"), ("signer2", "sign.ext"), ("tsa", "tsa.ext")] {
+            assert!(openssl(d, &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", &format!("{name}.key"),
+                "-subj", &format!("/CN={name}/O=mobile-id tests"), "-out", &format!("{name}.csr")]));
+            assert!(openssl(d, &["x509", "-req", "-in", &format!("{name}.csr"), "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-days", "30", "-sha256", "-extfile", ext, "-out", &format!("{name}.pem")]));
+        }
+        std::fs::write(d.join("tsa.cnf"), "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\ndir = .\nserial = ./tsaserial\ncrypto_device = builtin\n\
+            signer_cert = ./tsa.pem\ncerts = ./ca.pem\nsigner_key = ./tsa.key\nsigner_digest = sha256\ndefault_policy = 1.3.6.1.4.1.4146.2.3\n\
+            digests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\ntsa_name = no\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n").unwrap();
+        std::fs::write(d.join("tsaserial"), "01\n").unwrap();
+        pki
+    }
+
+    pub fn p(&self, name: &str) -> String {
+        self.dir.path().join(name).to_str().unwrap().to_string()
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn cert(&self, name: &str) -> Certificate {
+        Certificate::from_pem(std::fs::read(self.p(name)).unwrap()).unwrap()
+    }
+
+    pub fn verifier(&self) -> ChainVerifier {
+        ChainVerifier::new(vec![ParsedCertificate::from_certificate(&self.cert("ca.pem")).unwrap()])
+    }
+
+    pub fn signer(&self, name: &str) -> SoftwareSigner {
+        let key_pem = std::fs::read_to_string(self.p(&format!("{name}.key"))).unwrap();
+        let (_, key_der) = pem_rfc7468::decode_vec(key_pem.as_bytes()).unwrap();
+        SoftwareSigner::from_pkcs8_der(&key_der, &self.cert(&format!("{name}.pem")).to_der().unwrap()).unwrap()
+    }
+
+    pub fn tsa(&self) -> OpensslTsa {
+        OpensslTsa { dir: self.dir.path().to_path_buf() }
+    }
+
+    /// A CRL (DER) from the root, revoking nothing.
+    pub fn crl(&self) -> Vec<u8> {
+        assert!(openssl(self.dir.path(), &["ca", "-config", "ca.cnf", "-gencrl", "-out", "ca.crl.pem"]));
+        assert!(openssl(self.dir.path(), &["crl", "-in", "ca.crl.pem", "-outform", "DER", "-out", "ca.crl"]));
+        std::fs::read(self.p("ca.crl")).unwrap()
+    }
+
+    /// Signs `input` into a new file with a software signer and returns the bytes.
+    pub fn sign(&self, input: &[u8], signer: &str, options: &PdfSignOptions) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        pdf::sign(&mut std::io::Cursor::new(input), &mut out, &mut self.signer(signer), options, None).unwrap();
+        out.into_inner()
+    }
+
+    pub fn verify(&self, bytes: &[u8]) -> PdfReport {
+        pdf::verify(std::io::Cursor::new(bytes), &self.verifier(), &PdfVerifyOptions::new(now())).unwrap()
+    }
+}
+
+/// `openssl ts -reply` as the time-stamping authority.
+pub struct OpensslTsa {
+    pub dir: PathBuf,
+}
+
+impl TimestampClient for OpensslTsa {
+    fn timestamp(&mut self, request: &[u8]) -> Result<Vec<u8>, TimestampError> {
+        std::fs::write(self.dir.join("req.tsq"), request).unwrap();
+        if !openssl(&self.dir, &["ts", "-reply", "-config", "tsa.cnf", "-queryfile", "req.tsq", "-out", "resp.tsr"]) {
+            return Err(TimestampError::Unreachable("openssl ts failed".into()));
+        }
+        Ok(std::fs::read(self.dir.join("resp.tsr")).unwrap())
+    }
+}
+
+/// The venv's `pyhanko` command (scripts/test.sh installs it).
+pub fn pyhanko() -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/pyhanko");
+    assert!(path.exists(), "pyHanko is missing: run scripts/test.sh, which installs pyHanko==0.38.0 and pyhanko-cli into .venv");
+    path
+}
+
+/// `pyhanko sign validate` with only `root` trusted, offline. Returns (exit ok, output).
+pub fn pyhanko_validate(file: &Path, root: &Path) -> (bool, String) {
+    let out = Command::new(pyhanko())
+        .args(["sign", "validate", "--trust", root.to_str().unwrap(), "--trust-replace", "--no-revocation-check", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// poppler's `pdfsig` with an NSS database that trusts `root`. It exits 0 even on failures,
+/// so callers read the text.
+pub fn pdfsig(file: &Path, root: &Path) -> String {
+    let nss = tempfile::tempdir().unwrap();
+    let db = format!("sql:{}", nss.path().display());
+    let (ok, out) = run(nss.path(), "certutil", &["-N", "-d", &db, "--empty-password"]);
+    assert!(ok, "certutil -N: {out}");
+    let (ok, out) = run(nss.path(), "certutil", &["-A", "-d", &db, "-n", "root", "-t", "C,C,C", "-a", "-i", root.to_str().unwrap()]);
+    assert!(ok, "certutil -A: {out}");
+    run(nss.path(), "pdfsig", &["-nssdir", &db, file.to_str().unwrap()]).1
+}
+
+/// `qpdf --check`: true when the structure is clean (exit 0).
+pub fn qpdf_check(file: &Path) -> (bool, String) {
+    run(file.parent().unwrap(), "qpdf", &["--check", file.to_str().unwrap()])
+}
+
+/// The sample document in the variants other producers make: classic xref, xref streams with
+/// object streams (qpdf), linearised (qpdf).
+pub fn producer_variants(dir: &Path) -> Vec<(&'static str, Vec<u8>)> {
+    let classic = mobile_id::pdf::sample::sample_document(&["A contract", "Page two"], 0);
+    std::fs::write(dir.join("classic.pdf"), &classic).unwrap();
+    let mut out = vec![("classic", classic)];
+    for (name, flags) in [("objstm", &["--object-streams=generate"][..]), ("linearized", &["--linearize"][..])] {
+        let target = dir.join(format!("{name}.pdf"));
+        let mut args: Vec<&str> = flags.to_vec();
+        args.push("classic.pdf");
+        args.push(target.to_str().unwrap());
+        let (ok, msg) = run(dir, "qpdf", &args);
+        assert!(ok, "qpdf {name}: {msg}");
+        out.push((name, std::fs::read(&target).unwrap()));
+    }
+    out
+}
