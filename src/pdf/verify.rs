@@ -463,7 +463,7 @@ fn judge_signature<R: Read + Seek>(
             report.signer_subject = signer.signer_subject.clone();
             report.signer = signer.signer.clone();
             report.timestamp_time = signer.timestamp_time;
-            if sub_filter == b"ETSI.CAdES.detached" && signer.signing_time.is_some() {
+            if sub_filter == b"ETSI.CAdES.detached" && signer.signing_time.is_some() && signer.indication == Indication::TotalPassed {
                 report.indication = Indication::TotalFailed;
                 report.sub_indication = Some(SubIndication::FormatFailure);
                 report.message = "a PAdES signature must not carry a signingTime attribute (ETSI EN 319 142-1 §6.3)".into();
