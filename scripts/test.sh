@@ -11,10 +11,19 @@ log() { printf '\n==> %s\n' "$*"; }
 apt_packages=()
 command -v openssl >/dev/null 2>&1 || apt_packages+=(openssl)
 command -v qpdf >/dev/null 2>&1 || apt_packages+=(qpdf)
+command -v pdfsig >/dev/null 2>&1 || apt_packages+=(poppler-utils)
+command -v certutil >/dev/null 2>&1 || apt_packages+=(libnss3-tools)
+python3 -m venv --help >/dev/null 2>&1 || apt_packages+=(python3-venv)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   log "installing Debian packages: ${apt_packages[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}"
+fi
+# The interop peers and the Python binding tests share one virtual environment.
+if ! .venv/bin/python -c 'import pytest, cryptography, pyhanko' 2>/dev/null || [ ! -x .venv/bin/pyhanko ]; then
+  log "installing the Python peers into .venv: pytest, cryptography, pyHanko 0.38.0, pyhanko-cli"
+  python3 -m venv .venv
+  .venv/bin/pip install -q pytest cryptography 'pyHanko==0.38.0' pyhanko-cli
 fi
 if ! cargo fuzz --help >/dev/null 2>&1; then
   log "installing cargo-fuzz"

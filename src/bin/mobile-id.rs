@@ -438,11 +438,51 @@ fn demo() -> Result<(), Failure> {
     if !report.passed() {
         return Err(Failure::Negative("the CMS signature did not verify".into()));
     }
+    // A PDF signed on the SIM (PAdES-B-B, incremental update), verified, then tampered with.
+    let original = mobile_id::pdf::sample::sample_document(&["mobile-id demo contract", "Signed on a SIM."], 0);
+    let pdf_path = dir.path().join("contract-signed.pdf");
+    let mut output = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&pdf_path)
+        .map_err(|e| Failure::Input(format!("cannot write the demo PDF: {}", e.kind())))?;
+    let mut options = mobile_id::pdf::PdfSignOptions::new(now);
+    options.reason = Some("mobile-id demo".into());
+    let mut signer = CardSigner::new(signer.into_session(), KeyRole::Signing, init.pin2.clone())?;
+    mobile_id::pdf::sign(&mut std::io::Cursor::new(&original), &mut output, &mut signer, &options, None).map_err(|e| Failure::Input(e.to_string()))?;
+    drop(output);
+    let signed_pdf = std::fs::read(&pdf_path).map_err(|e| Failure::Input(format!("cannot read the demo PDF: {}", e.kind())))?;
+    let pdf_report = mobile_id::pdf::verify(std::io::Cursor::new(&signed_pdf), &verifier, &mobile_id::pdf::PdfVerifyOptions::new(now))
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    let first = pdf_report.signatures.first();
+    println!(
+        "8. a PDF signed on the SIM (PAdES-B-B, {} bytes appended to {}): {}, covers {}",
+        signed_pdf.len() - original.len(),
+        original.len(),
+        first.map(|s| s.indication.as_str()).unwrap_or("no signature"),
+        if first.is_some_and(|s| s.coverage == mobile_id::pdf::Coverage::WholeFile) { "the whole file" } else { "part of the file" }
+    );
+    if !pdf_report.passed() {
+        return Err(Failure::Negative("the PDF signature did not verify".into()));
+    }
+    let mut tampered_pdf = signed_pdf.clone();
+    if let Some(at) = tampered_pdf.windows(8).position(|w| w == b"contract") {
+        tampered_pdf.splice(at..at + 8, b"CONTRACT".iter().copied());
+    }
+    let tampered_report = mobile_id::pdf::verify(std::io::Cursor::new(&tampered_pdf), &verifier, &mobile_id::pdf::PdfVerifyOptions::new(now))
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    let tampered_verdict = tampered_report.signatures.first().map(|s| format!("{}/{}", s.indication.as_str(), s.sub_indication.map(|x| x.as_str()).unwrap_or("")));
+    println!("   the same PDF with one word changed: {}", tampered_verdict.unwrap_or_default());
+    if tampered_report.passed() {
+        return Err(Failure::Negative("a tampered PDF verified".into()));
+    }
     let store = mobile_id::auth::MemoryChallengeStore::default();
     let challenge = mobile_id::auth::Challenge::new(mobile_id::auth::HashType::Sha256, now, mobile_id::auth::DEFAULT_CHALLENGE_LIFETIME)
         .map_err(|e| Failure::Input(e.to_string()))?;
     mobile_id::auth::ChallengeStore::insert(&store, challenge.clone(), now).map_err(|e| Failure::Input(e.to_string()))?;
-    println!("8. login: the portal's challenge has verification code {}", challenge.verification_code());
+    println!("9. login: the portal's challenge has verification code {}", challenge.verification_code());
     let mut session = signer.into_session();
     let answer = mobile_id::auth::answer_challenge(&mut session, &init.pin1, &challenge.hash).map_err(|e| Failure::Input(e.to_string()))?;
     println!("   the phone shows {} and answers after PIN1", answer.verification_code);

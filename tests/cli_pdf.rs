@@ -1,0 +1,83 @@
+//! `mobile-id sign pdf` / `verify pdf` as processes: on the virtual SIM with pdfsig and
+//! pyHanko agreeing; B-LTA with a TSA over HTTP and a CRL; certification; the JSON report's
+//! fields; exit codes 0 / 1 / 2.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use common::{Pki, mobile_id, pdfsig, pyhanko_validate};
+
+#[test]
+fn sign_on_the_sim_and_verify_with_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    assert_eq!(mobile_id(&["sim", "init", "--state", &p("sim")], &[]).0, 0);
+    assert_eq!(mobile_id(&["sim", "export-certs", "--state", &p("sim"), "--out", &p("certs")], &[]).0, 0);
+    std::fs::write(p("in.pdf"), mobile_id::pdf::sample::sample_document(&["CLI"], 0)).unwrap();
+    let (code, out) = mobile_id(&["sign", "pdf", &p("in.pdf"), &p("out.pdf"), "--state", &p("sim"), "--reason", "Agreed", "--location", "Tartu", "--field", "Citizen"], &[("MOBILE_ID_PIN2", "12345")]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = mobile_id(&["verify", "pdf", &p("out.pdf"), "--trust", &p("certs/ca.pem"), "--json"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let s = &report["signatures"][0];
+    assert_eq!(s["field"], "Citizen");
+    assert_eq!(s["indication"], "TOTAL-PASSED");
+    assert!(s["sub_indication"].is_null());
+    assert_eq!(s["intact"], true);
+    assert_eq!(s["signature_valid"], true);
+    assert_eq!(s["trusted"], true);
+    assert_eq!(s["coverage"], "whole-file");
+    assert_eq!(s["later_changes"], "none");
+    assert!(s["changes"].as_array().unwrap().is_empty());
+    assert_eq!(report["trailing_bytes"], 0);
+    let text = pdfsig(&dir.path().join("out.pdf"), &dir.path().join("certs/ca.pem"));
+    assert!(text.contains("Signature is Valid") && text.contains("Certificate is Trusted") && text.contains("Total document signed"), "{text}");
+    let (ok, text) = pyhanko_validate(&dir.path().join("out.pdf"), &dir.path().join("certs/ca.pem"));
+    assert!(ok && text.contains("Citizen:") && text.contains("UNTOUCHED"), "{text}");
+
+    // Tampered: exit 1. Not a PDF: exit 2. The input was not touched.
+    let mut bytes = std::fs::read(p("out.pdf")).unwrap();
+    let at = bytes.windows(3).position(|w| w == b"CLI").unwrap();
+    bytes[at] = b'X';
+    std::fs::write(p("tampered.pdf"), &bytes).unwrap();
+    let (code, out) = mobile_id(&["verify", "pdf", &p("tampered.pdf"), "--trust", &p("certs/ca.pem")], &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("HASH_FAILURE"), "{out}");
+    assert_eq!(mobile_id(&["verify", "pdf", &p("certs/ca.pem"), "--trust", &p("certs/ca.pem")], &[]).0, 2);
+    assert_eq!(std::fs::read(p("in.pdf")).unwrap(), mobile_id::pdf::sample::sample_document(&["CLI"], 0));
+    // A wrong PIN signs nothing; levels above B-B need a TSA; the same field twice is refused.
+    assert_eq!(mobile_id(&["sign", "pdf", &p("in.pdf"), &p("bad.pdf"), "--state", &p("sim")], &[("MOBILE_ID_PIN2", "99999")]).0, 1);
+    assert_eq!(mobile_id(&["sign", "pdf", &p("in.pdf"), &p("x.pdf"), "--state", &p("sim"), "--level", "b-t"], &[("MOBILE_ID_PIN2", "12345")]).0, 2);
+    let (code, out) = mobile_id(&["sign", "pdf", &p("out.pdf"), &p("again.pdf"), "--state", &p("sim"), "--field", "Citizen"], &[("MOBILE_ID_PIN2", "12345")]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("already signed"), "{out}");
+}
+
+#[test]
+fn b_lta_with_a_tsa_over_http_and_certification() {
+    let pki = Pki::new();
+    let crl = pki.crl();
+    std::fs::write(pki.path("ca.crl"), &crl).unwrap();
+    std::fs::write(pki.path("in.pdf"), mobile_id::pdf::sample::sample_document(&["Long-term"], 0)).unwrap();
+    let (url, server) = common::tsa_server(pki.dir.path(), 2);
+    let (code, out) = mobile_id(
+        &["sign", "pdf", &pki.p("in.pdf"), &pki.p("lta.pdf"), "--key", &pki.p("signer.key"), "--cert", &pki.p("signer.pem"), "--level", "b-lta", "--tsa", &url, "--crl", &pki.p("ca.crl"), "--certify", "2"],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("PAdES-B-LTA certification"), "{out}");
+    server.join().unwrap();
+    let (code, out) = mobile_id(&["verify", "pdf", &pki.p("lta.pdf"), "--trust", &pki.p("ca.pem"), "--json"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let signatures = report["signatures"].as_array().unwrap();
+    assert_eq!(signatures.len(), 2);
+    assert_eq!(signatures[0]["certification"], 2);
+    assert!(signatures[0]["timestamp_time"].is_u64());
+    assert_eq!(signatures[0]["coverage"], "revision");
+    assert_eq!(signatures[0]["later_changes"], "allowed");
+    assert_eq!(signatures[1]["kind"], "document-timestamp");
+    let (ok, text) = pyhanko_validate(&pki.path("lta.pdf"), &pki.path("ca.pem"));
+    assert!(ok, "{text}");
+}
