@@ -4,12 +4,23 @@
 
 use std::fmt::Write as _;
 
-/// Builds the document. `padding` adds an unreferenced-free embedded file of that many bytes
-/// (attached to the catalog's `/Names`), so large inputs are real PDFs.
+/// Builds the document in memory. `padding` adds an embedded file of that many bytes
+/// (attached through the catalog's `/Names`), so large inputs are real PDFs.
 pub fn sample_document(lines: &[&str], padding: usize) -> Vec<u8> {
-    let mut objects: Vec<Vec<u8>> = Vec::new();
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_sample_document(&mut out, lines, padding as u64);
+    out
+}
+
+/// Writes the document to `out`, streaming the padding in 64 KiB pieces (a 100 MiB sample
+/// never sits in memory).
+///
+/// # Errors
+/// I/O errors from `out`.
+pub fn write_sample_document(out: &mut dyn std::io::Write, lines: &[&str], padding: u64) -> std::io::Result<()> {
     let page_count = lines.len().max(1);
-    // 1 catalog, 2 pages, 3 font, then per page: page + content; then padding stream.
+    // 1 catalog, 2 pages, 3 font, then per page: page + content; then the padding stream.
     let first_page = 4;
     let kids: String = (0..page_count).fold(String::new(), |mut s, i| {
         let _ = write!(s, "{} 0 R ", first_page + 2 * i);
@@ -17,6 +28,7 @@ pub fn sample_document(lines: &[&str], padding: usize) -> Vec<u8> {
     });
     let padding_num = first_page + 2 * page_count;
     let names = if padding > 0 { format!("/Names<</EmbeddedFiles<</Names[(padding.bin)<</Type/Filespec/F(padding.bin)/EF<</F {padding_num} 0 R>>>>]>>>>") } else { String::new() };
+    let mut objects: Vec<Vec<u8>> = Vec::new();
     objects.push(format!("<</Type/Catalog/Pages 2 0 R{names}>>").into_bytes());
     objects.push(format!("<</Type/Pages/Kids[{}]/Count {page_count}>>", kids.trim_end()).into_bytes());
     objects.push(b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>".to_vec());
@@ -30,28 +42,48 @@ pub fn sample_document(lines: &[&str], padding: usize) -> Vec<u8> {
         stream.extend_from_slice(b"\nendstream");
         objects.push(stream);
     }
-    if padding > 0 {
-        let mut stream = format!("<</Type/EmbeddedFile/Length {padding}>>\nstream\n").into_bytes();
-        let pattern = b"mobile-id sample padding. ";
-        stream.extend(pattern.iter().cycle().take(padding));
-        stream.extend_from_slice(b"\nendstream");
-        objects.push(stream);
-    }
-    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut out = Counting { inner: out, written: 0 };
+    out.emit(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n")?;
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
+        offsets.push(out.written);
+        out.emit(format!("{} 0 obj\n", i + 1).as_bytes())?;
+        out.emit(body)?;
+        out.emit(b"\nendobj\n")?;
     }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f\r\n", objects.len() + 1).as_bytes());
+    if padding > 0 {
+        offsets.push(out.written);
+        out.emit(format!("{padding_num} 0 obj\n<</Type/EmbeddedFile/Length {padding}>>\nstream\n").as_bytes())?;
+        let piece: Vec<u8> = b"mobile-id sample padding. ".iter().copied().cycle().take(64 * 1024).collect();
+        let mut left = padding;
+        while left > 0 {
+            let n = left.min(piece.len() as u64) as usize;
+            out.emit(piece.get(..n).unwrap_or_default())?;
+            left -= n as u64;
+        }
+        out.emit(b"\nendstream\nendobj\n")?;
+    }
+    let xref = out.written;
+    let size = offsets.len() + 1;
+    out.emit(format!("xref\n0 {size}\n0000000000 65535 f\r\n").as_bytes())?;
     for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n\r\n").as_bytes());
+        out.emit(format!("{offset:010} 00000 n\r\n").as_bytes())?;
     }
-    out.extend_from_slice(format!("trailer\n<</Size {}/Root 1 0 R/ID[<6D6F62696C652D6964> <6D6F62696C652D6964>]>>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
-    out
+    out.emit(format!("trailer\n<</Size {size}/Root 1 0 R/ID[<6D6F62696C652D6964> <6D6F62696C652D6964>]>>\nstartxref\n{xref}\n%%EOF\n").as_bytes())?;
+    Ok(())
+}
+
+/// A writer that counts what passed through it.
+struct Counting<'a> {
+    inner: &'a mut dyn std::io::Write,
+    written: u64,
+}
+
+impl Counting<'_> {
+    fn emit(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.written += bytes.len() as u64;
+        self.inner.write_all(bytes)
+    }
 }
 
 #[cfg(test)]
