@@ -14,7 +14,7 @@ use x509_cert::Certificate;
 
 use super::document::{catalog, encode_text, pages, reference, signature_fields};
 use super::object::{Dictionary, Object};
-use super::write::{Body, Update, WrittenUpdate, copy_observed, pdf_date, write_name, write_string};
+use super::write::{Body, Update, WrittenUpdate, copy_hashed, copy_observed, pdf_date, write_name, write_string};
 use super::{PadesError, PdfError, PdfReader, RangeHasher};
 use crate::cms::{CmsSignOptions, PreparedCms, TimestampClient, add_signature_timestamps, prepare_digest, timestamp_digest};
 use crate::signer::{DigestSigner, SigningAlgorithm};
@@ -344,9 +344,14 @@ pub fn prepare<R: Read + Seek, W: Write>(
     let mut layout = plan(&mut reader, &SigKind::Signature(options), options.capacity)?;
     drop(reader);
     let (contents_offset, _) = layout.fix_byte_range(base_len)?;
-    let mut hasher = RangeHasher::new(hash);
     input.seek(SeekFrom::Start(0)).map_err(PdfError::io)?;
-    let copied = copy_observed(&mut input.take(base_len), output, &mut |piece| hasher.update(piece))?;
+    // Large files: copy and hash on two threads; small ones are not worth a thread.
+    let (copied, mut hasher) = if base_len >= 8 << 20 {
+        copy_hashed(&mut input.take(base_len), output, RangeHasher::new(hash))?
+    } else {
+        let mut hasher = RangeHasher::new(hash);
+        (copy_observed(&mut input.take(base_len), output, &mut |piece| hasher.update(piece))?, hasher)
+    };
     if copied != base_len {
         return Err(PdfError::Malformed("the input changed while it was read").into());
     }

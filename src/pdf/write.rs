@@ -331,6 +331,59 @@ pub fn copy_observed(source: &mut dyn std::io::Read, sink: &mut dyn Write, obser
     }
 }
 
+/// Copies `source` into `sink` while `hasher` digests the same bytes on a second thread: the
+/// copy and the hash overlap, so signing costs about what hashing alone does. Pieces of 1 MiB
+/// circulate between the two threads; at most four exist at once.
+///
+/// # Errors
+/// I/O errors; the hasher is returned only on success.
+pub fn copy_hashed(source: &mut dyn std::io::Read, sink: &mut dyn Write, hasher: super::RangeHasher) -> Result<(u64, super::RangeHasher), PdfError> {
+    const PIECE: usize = 1 << 20;
+    std::thread::scope(|scope| {
+        let (to_hash, hash_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let (give_back, free_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let worker = scope.spawn(move || {
+            let mut hasher = hasher;
+            for piece in hash_rx {
+                hasher.update(&piece);
+                // The copier may have finished; then the piece is simply dropped.
+                let _ = give_back.try_send(piece);
+            }
+            hasher
+        });
+        let mut total = 0u64;
+        let mut made = 0;
+        let result = loop {
+            let mut piece = match free_rx.try_recv() {
+                Ok(p) => p,
+                Err(_) if made < 4 => {
+                    made += 1;
+                    Vec::with_capacity(PIECE)
+                }
+                Err(_) => match free_rx.recv() {
+                    Ok(p) => p,
+                    Err(_) => break Err(PdfError::Malformed("the hashing thread stopped")),
+                },
+            };
+            piece.clear();
+            match std::io::Read::read_to_end(&mut std::io::Read::take(&mut *source, PIECE as u64), &mut piece) {
+                Ok(0) => break Ok(()),
+                Ok(n) => total += n as u64,
+                Err(e) => break Err(PdfError::io(e)),
+            }
+            if let Err(e) = sink.write_all(&piece) {
+                break Err(PdfError::io(e));
+            }
+            if to_hash.send(piece).is_err() {
+                break Err(PdfError::Malformed("the hashing thread stopped"));
+            }
+        };
+        drop(to_hash);
+        let hasher = worker.join().map_err(|_| PdfError::Malformed("the hashing thread failed"))?;
+        result.map(|()| (total, hasher))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,6 +412,16 @@ mod tests {
         assert_eq!(parse_pdf_date(b"D:2026"), Some(1_767_225_600));
         assert_eq!(parse_pdf_date(b"D:20261315"), None);
         assert_eq!(parse_pdf_date(b"garbage"), None);
+    }
+
+    #[test]
+    fn copy_hashed_copies_and_hashes_the_same_bytes() {
+        let data: Vec<u8> = (0..3_000_001u32).map(|i| (i % 251) as u8).collect();
+        let mut out = Vec::new();
+        let (n, hasher) = copy_hashed(&mut data.as_slice(), &mut out, crate::pdf::RangeHasher::new(crate::x509::HashAlgorithm::Sha256)).unwrap();
+        assert_eq!(n, data.len() as u64);
+        assert_eq!(out, data);
+        assert_eq!(hasher.finish(), crate::x509::HashAlgorithm::Sha256.digest(&data));
     }
 
     #[test]
