@@ -131,6 +131,7 @@ def test_codes():
 def test_memory_stays_flat_across_many_calls(session, verifier):
     signer = m.Signer.for_sim(session, m.KeyKind.SIGNING, "12345")
     cms = signer.sign_cms(DOC, False)
+    signed_pdf = signer.sign_pdf(m.sample_pdf(["memory"]), m.PdfSigningOptions(), None)
 
     def round(n):
         for i in range(n):
@@ -140,6 +141,8 @@ def test_memory_stays_flat_across_many_calls(session, verifier):
             m.CmsSigningSession.resume(m.CmsSigningSession.prepare(DOC, signer.certificate(), [], False).to_bytes())
             if i % 20 == 0:
                 assert verifier.verify_cms(cms, DOC, None).passed
+            if i % 100 == 0:
+                assert verifier.verify_pdf(signed_pdf, None).passed
 
     round(2_000)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -188,3 +191,46 @@ def test_timestamp_through_a_host_fetcher(session, sim, tmp_path):
     assert verdict.signers[0].timestamp_time is not None
     # Without trusting the TSA, the timestamp cannot count.
     assert not m.Verifier([sim.ca_certificate()]).verify_cms(stamped, DOC, None).passed
+
+
+def test_pdf_on_the_sim_in_memory(session, verifier):
+    signer = m.Signer.for_sim(session, m.KeyKind.SIGNING, "12345")
+    original = m.sample_pdf(["A contract signed from Python"])
+    signed = signer.sign_pdf(original, m.PdfSigningOptions(field="Citizen", reason="Agreed"), None)
+    assert signed.startswith(original)
+    verdict = verifier.verify_pdf(signed, None)
+    assert verdict.passed, verdict
+    s = verdict.signatures[0]
+    assert (s.field, s.indication, s.intact, s.signature_valid, s.trusted) == ("Citizen", "TOTAL-PASSED", True, True, True)
+    assert (s.coverage, s.later_changes, verdict.trailing_bytes) == ("whole-file", "none", 0)
+    assert s.semantics_identifier == "PNOAZ-7TEST01"
+    # A second signature keeps the first valid; a changed byte breaks it.
+    twice = signer.sign_pdf(signed, m.PdfSigningOptions(), None)
+    both = verifier.verify_pdf(twice, None)
+    assert both.passed and [x.coverage for x in both.signatures] == ["revision", "whole-file"]
+    tampered = bytearray(signed)
+    at = tampered.index(b"Python")
+    tampered[at] = ord("J")
+    bad = verifier.verify_pdf(bytes(tampered), None)
+    assert not bad.passed and bad.signatures[0].sub_indication == "HASH_FAILURE" and bad.signatures[0].intact is False
+    with pytest.raises(m.MobileIdError.InvalidInput):
+        verifier.verify_pdf(b"not a pdf", None)
+
+
+def test_pdf_with_an_external_signer_and_a_resumed_file_session(sim, verifier, tmp_path):
+    key = ec.generate_private_key(ec.SECP256R1())
+    spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    cert = sim.issue_signing_certificate(spki)
+    (tmp_path / "in.pdf").write_bytes(m.sample_pdf(["Host key"]))
+    signer = m.Signer.for_host(CryptographySigner(key, cert))
+    signer.sign_pdf_file(str(tmp_path / "in.pdf"), str(tmp_path / "out.pdf"), m.PdfSigningOptions(certify=2), None)
+    verdict = verifier.verify_pdf_file(str(tmp_path / "out.pdf"), None)
+    assert verdict.passed and verdict.signatures[0].certification == 2, verdict
+    # Two phases across a "restart": only bytes and the output file carry the session.
+    state = m.PdfSigningSession.prepare(str(tmp_path / "in.pdf"), str(tmp_path / "resumed.pdf"), cert, [], m.PdfSigningOptions()).to_bytes()
+    resumed = m.PdfSigningSession.resume(state, str(tmp_path / "resumed.pdf"))
+    digest = resumed.digest()
+    resumed.finish(key.sign(digest, ec.ECDSA(utils.Prehashed(hashes.SHA256()))), None)
+    assert verifier.verify_pdf_file(str(tmp_path / "resumed.pdf"), None).passed
+    with pytest.raises(m.MobileIdError.InvalidInput):
+        resumed.finish(key.sign(digest, ec.ECDSA(utils.Prehashed(hashes.SHA256()))), None)

@@ -57,6 +57,17 @@ pub enum Coverage {
     Unknown,
 }
 
+impl Coverage {
+    /// `whole-file`, `revision` or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WholeFile => "whole-file",
+            Self::Revision => "revision",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
 /// What follows a signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -67,6 +78,17 @@ pub enum LaterChanges {
     Allowed,
     /// Modifications the signer does not allow.
     Disallowed,
+}
+
+impl LaterChanges {
+    /// `none`, `allowed` or `disallowed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Allowed => "allowed",
+            Self::Disallowed => "disallowed",
+        }
+    }
 }
 
 /// The verdict on one signature field.

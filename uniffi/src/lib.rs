@@ -6,11 +6,13 @@
 mod card;
 mod error;
 mod login;
+mod pdf;
 mod signing;
 mod verify;
 
 pub use card::{ApduChannel, AppletKind, KeyKind, PinId, PinState, SimSession, VirtualSimCard};
 pub use error::MobileIdError;
+pub use pdf::{PdfSignatureVerdict, PdfSigningOptions, PdfSigningSession, PdfVerdict, sample_pdf};
 pub use login::{LoginAnswer, LoginChallenge, LoginIdentity, LoginPortal, answer_login, mobile_id_verification_code, smart_id_verification_code};
 pub use signing::{CmsSigningSession, ExternalSigner, Signer, TimestampFetcher, add_signature_timestamp};
 pub use verify::{CertificatePurpose, ChainReport, CmsVerdict, SignatureVerdict, Verifier};

@@ -30,7 +30,7 @@ pub trait TimestampFetcher: Send + Sync {
     fn fetch(&self, request: Vec<u8>) -> Result<Vec<u8>, MobileIdError>;
 }
 
-struct FetcherBridge(Arc<dyn TimestampFetcher>);
+pub(crate) struct FetcherBridge(pub(crate) Arc<dyn TimestampFetcher>);
 
 impl cms::TimestampClient for FetcherBridge {
     fn timestamp(&mut self, request: &[u8]) -> Result<Vec<u8>, cms::TimestampError> {
@@ -74,7 +74,7 @@ pub struct Signer {
 }
 
 impl Signer {
-    fn with_core<R>(&self, job: impl FnOnce(&mut dyn DigestSigner) -> Result<R, MobileIdError>) -> Result<R, MobileIdError> {
+    pub(crate) fn with_core<R>(&self, job: impl FnOnce(&mut dyn DigestSigner) -> Result<R, MobileIdError>) -> Result<R, MobileIdError> {
         match &self.source {
             Source::Card { session, key, pin } => {
                 let mut signer = CardSigner::new(session.session(), key.role(), mobile_id::card::Pin::new(pin.clone()))?;

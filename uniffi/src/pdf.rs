@@ -1,0 +1,257 @@
+//! PAdES for the host languages: sign a PDF with any signer (in memory or file to file,
+//! streaming), a resumable signing session that survives the PIN prompt, and verification
+//! with the per-signature report (integrity, maths, trust, coverage, later changes).
+
+use std::io::Cursor;
+use std::sync::{Arc, Mutex};
+
+use der::Decode;
+use mobile_id::pdf::{self, DocMdp, PadesError, PdfError, PdfSignOptions, PreparedPdf};
+use x509_cert::Certificate;
+
+use crate::MobileIdError;
+use crate::signing::{FetcherBridge, Signer, TimestampFetcher, now};
+use crate::verify::Verifier;
+
+impl From<PadesError> for MobileIdError {
+    fn from(e: PadesError) -> Self {
+        match e {
+            PadesError::Cms(c) => c.into(),
+            other => Self::InvalidInput { reason: other.to_string() },
+        }
+    }
+}
+
+impl From<PdfError> for MobileIdError {
+    fn from(e: PdfError) -> Self {
+        Self::InvalidInput { reason: e.to_string() }
+    }
+}
+
+/// How to sign a PDF.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct PdfSigningOptions {
+    /// The signature field (default: the first free SignatureN).
+    #[uniffi(default = None)]
+    pub field: Option<String>,
+    /// The page for the invisible widget, from 1.
+    #[uniffi(default = 1)]
+    pub page: u32,
+    /// /Reason.
+    #[uniffi(default = None)]
+    pub reason: Option<String>,
+    /// /Location.
+    #[uniffi(default = None)]
+    pub location: Option<String>,
+    /// DocMDP permissions 1, 2 or 3 for a certification signature.
+    #[uniffi(default = None)]
+    pub certify: Option<u8>,
+}
+
+fn core_options(options: &PdfSigningOptions) -> Result<PdfSignOptions, MobileIdError> {
+    let mut core = PdfSignOptions::new(now());
+    core.field = options.field.clone();
+    core.page = options.page;
+    core.reason = options.reason.clone();
+    core.location = options.location.clone();
+    core.certify = match options.certify {
+        None => None,
+        Some(p) => Some(DocMdp::from_p(i64::from(p)).ok_or(MobileIdError::InvalidInput { reason: "certify must be 1, 2 or 3".into() })?),
+    };
+    Ok(core)
+}
+
+fn io(e: std::io::Error) -> MobileIdError {
+    MobileIdError::InvalidInput { reason: format!("file: {}", e.kind()) }
+}
+
+fn open_output(path: &str) -> Result<std::fs::File, MobileIdError> {
+    std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(path).map_err(io)
+}
+
+#[uniffi::export]
+impl Signer {
+    /// Signs `pdf` (PAdES-B-B, or B-T with a timestamper) and returns the signed file: the
+    /// original bytes followed by the incremental update.
+    pub fn sign_pdf(&self, pdf: Vec<u8>, options: PdfSigningOptions, timestamper: Option<Arc<dyn TimestampFetcher>>) -> Result<Vec<u8>, MobileIdError> {
+        let core = core_options(&options)?;
+        let mut out = Cursor::new(Vec::with_capacity(pdf.len() + core.capacity * 2 + 8192));
+        self.with_core(|signer| {
+            let mut bridge = timestamper.clone().map(FetcherBridge);
+            pdf::sign(&mut Cursor::new(&pdf), &mut out, signer, &core, bridge.as_mut().map(|b| b as &mut dyn mobile_id::cms::TimestampClient))?;
+            Ok(())
+        })?;
+        Ok(out.into_inner())
+    }
+
+    /// Signs the file at `input_path` into `output_path`, streaming (large files never sit in
+    /// memory).
+    pub fn sign_pdf_file(&self, input_path: String, output_path: String, options: PdfSigningOptions, timestamper: Option<Arc<dyn TimestampFetcher>>) -> Result<(), MobileIdError> {
+        if input_path == output_path {
+            return Err(MobileIdError::InvalidInput { reason: "the output must be another file".into() });
+        }
+        let core = core_options(&options)?;
+        let mut input = std::fs::File::open(&input_path).map_err(io)?;
+        let mut output = open_output(&output_path)?;
+        self.with_core(|signer| {
+            let mut bridge = timestamper.clone().map(FetcherBridge);
+            pdf::sign(&mut input, &mut output, signer, &core, bridge.as_mut().map(|b| b as &mut dyn mobile_id::cms::TimestampClient))?;
+            Ok(())
+        })
+    }
+}
+
+/// A PDF signature in two phases: prepare writes the output with an empty placeholder and
+/// yields the digest; after the PIN prompt (the app may be suspended and the session kept as
+/// bytes) finish embeds the signature made anywhere.
+#[derive(uniffi::Object)]
+pub struct PdfSigningSession {
+    prepared: PreparedPdf,
+    digest: Vec<u8>,
+    output_path: String,
+    finished: Mutex<bool>,
+}
+
+#[uniffi::export]
+impl PdfSigningSession {
+    /// Writes `input_path` plus the signature update to `output_path` and prepares the
+    /// signature by `certificate`'s key (DER), with `chain` embedded.
+    #[uniffi::constructor]
+    pub fn prepare(input_path: String, output_path: String, certificate: Vec<u8>, chain: Vec<Vec<u8>>, options: PdfSigningOptions) -> Result<Arc<Self>, MobileIdError> {
+        let cert = Certificate::from_der(&certificate).map_err(|_| MobileIdError::InvalidInput { reason: "certificate does not decode".into() })?;
+        let chain: Vec<Certificate> = chain.iter().filter_map(|c| Certificate::from_der(c).ok()).collect();
+        let mut input = std::fs::File::open(&input_path).map_err(io)?;
+        let mut output = open_output(&output_path)?;
+        let (digest, prepared) = pdf::prepare(&mut input, &mut output, &cert, &chain, &core_options(&options)?)?;
+        Ok(Arc::new(Self { prepared, digest, output_path, finished: Mutex::new(false) }))
+    }
+
+    /// A session from [`Self::to_bytes`], finishing into the same output file.
+    #[uniffi::constructor]
+    pub fn resume(state: Vec<u8>, output_path: String) -> Result<Arc<Self>, MobileIdError> {
+        let prepared = PreparedPdf::from_bytes(&state)?;
+        let digest = prepared.digest_to_sign()?;
+        Ok(Arc::new(Self { prepared, digest, output_path, finished: Mutex::new(false) }))
+    }
+
+    /// The digest to be signed.
+    pub fn digest(&self) -> Vec<u8> {
+        self.digest.clone()
+    }
+
+    /// The session as bytes.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, MobileIdError> {
+        Ok(self.prepared.to_bytes()?)
+    }
+
+    /// Embeds a DER signature over [`Self::digest`] (checked against the certificate), after
+    /// a signature timestamp when a timestamper is given.
+    pub fn finish(&self, signature: Vec<u8>, timestamper: Option<Arc<dyn TimestampFetcher>>) -> Result<(), MobileIdError> {
+        let mut cms = self.prepared.finish_cms(&signature)?;
+        if let Some(t) = timestamper {
+            cms = mobile_id::cms::add_signature_timestamps(&cms, &mut FetcherBridge(t))?;
+        }
+        let mut finished = self.finished.lock().map_err(|_| MobileIdError::InvalidInput { reason: "session poisoned".into() })?;
+        let mut file = std::fs::OpenOptions::new().read(true).write(true).open(&self.output_path).map_err(io)?;
+        self.prepared.embed(&mut file, &cms)?;
+        *finished = true;
+        Ok(())
+    }
+}
+
+/// The verdict on one PDF signature.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct PdfSignatureVerdict {
+    /// The field name.
+    pub field: String,
+    /// `signature` or `document-timestamp`.
+    pub kind: String,
+    /// TOTAL-PASSED, INDETERMINATE or TOTAL-FAILED (failed too when disallowed changes follow).
+    pub indication: String,
+    /// The sub-indication.
+    pub sub_indication: Option<String>,
+    /// A human message.
+    pub message: String,
+    /// The byte-range digest matches (null when not reached).
+    pub intact: Option<bool>,
+    /// The signature maths holds (null for algorithms not implemented).
+    pub signature_valid: Option<bool>,
+    /// The signer chains to an anchor.
+    pub trusted: Option<bool>,
+    /// `whole-file` or `revision`.
+    pub coverage: String,
+    /// `none`, `allowed` or `disallowed`.
+    pub later_changes: String,
+    /// What later revisions did, one line each ("allowed: …" / "disallowed: …").
+    pub changes: Vec<String>,
+    /// The signer's subject.
+    pub signer_subject: Option<String>,
+    /// The semantics identifier, e.g. PNOAZ-7TEST01.
+    pub semantics_identifier: Option<String>,
+    /// A valid timestamp's time, Unix seconds.
+    pub timestamp_time: Option<u64>,
+    /// DocMDP level of a certification signature.
+    pub certification: Option<u8>,
+}
+
+/// The verdict on a PDF.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct PdfVerdict {
+    /// Every signature passed, nothing disallowed follows, nothing after %%EOF.
+    pub passed: bool,
+    /// One per signature field.
+    pub signatures: Vec<PdfSignatureVerdict>,
+    /// Bytes after the last %%EOF.
+    pub trailing_bytes: u64,
+}
+
+fn pdf_verdict(report: &pdf::PdfReport) -> PdfVerdict {
+    PdfVerdict {
+        passed: report.passed(),
+        trailing_bytes: report.trailing_bytes,
+        signatures: report
+            .signatures
+            .iter()
+            .map(|s| PdfSignatureVerdict {
+                field: s.field.clone(),
+                kind: s.kind.clone(),
+                indication: s.indication.as_str().into(),
+                sub_indication: s.sub_indication.map(|x| x.as_str().into()),
+                message: s.message.clone(),
+                intact: s.intact,
+                signature_valid: s.signature_valid,
+                trusted: s.trusted,
+                coverage: s.coverage.as_str().into(),
+                later_changes: s.later_changes.as_str().into(),
+                changes: s.changes.iter().flat_map(|r| r.changes.iter()).map(|c| format!("{}: {}", if c.allowed { "allowed" } else { "disallowed" }, c.what)).collect(),
+                signer_subject: s.signer_subject.clone(),
+                semantics_identifier: s.signer.as_ref().and_then(|i| i.semantics_identifier.as_ref()).map(|x| format!("{}{}-{}", x.kind, x.country, x.value)),
+                timestamp_time: s.timestamp_time,
+                certification: s.certification,
+            })
+            .collect(),
+    }
+}
+
+#[uniffi::export]
+impl Verifier {
+    /// Verifies every signature of a PDF held in memory.
+    pub fn verify_pdf(&self, pdf: Vec<u8>, time: Option<u64>) -> Result<PdfVerdict, MobileIdError> {
+        let report = pdf::verify(Cursor::new(pdf), self.chain_verifier(), &pdf::PdfVerifyOptions::new(time.unwrap_or_else(now)))?;
+        Ok(pdf_verdict(&report))
+    }
+
+    /// Verifies every signature of the PDF at `path`, streaming.
+    pub fn verify_pdf_file(&self, path: String, time: Option<u64>) -> Result<PdfVerdict, MobileIdError> {
+        let file = std::io::BufReader::new(std::fs::File::open(&path).map_err(io)?);
+        let report = pdf::verify(file, self.chain_verifier(), &pdf::PdfVerifyOptions::new(time.unwrap_or_else(now)))?;
+        Ok(pdf_verdict(&report))
+    }
+}
+
+/// A small valid one-page-per-line PDF, for demos and tests.
+#[uniffi::export]
+pub fn sample_pdf(lines: Vec<String>) -> Vec<u8> {
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    pdf::sample::sample_document(&lines, 0)
+}
