@@ -105,6 +105,36 @@ fun main() {
         val cms = resumed.finish(signer.signDigest(resumed.digest()))
         check(verifier.verifyCms(cms, doc, null).passed)
     }
+    scenario("sign a PDF on the SIM, verify it, catch a changed byte") {
+        val original = samplePdf(listOf("A contract signed from Kotlin"))
+        val signed = signer.signPdf(original, PdfSigningOptions(field = "Citizen", reason = "Agreed"), null)
+        val verdict = verifier.verifyPdf(signed, null)
+        check(verdict.passed) { verdict.toString() }
+        val s = verdict.signatures[0]
+        check(s.field == "Citizen" && s.intact == true && s.signatureValid == true && s.trusted == true) { s.toString() }
+        check(s.coverage == "whole-file" && s.laterChanges == "none" && s.semanticsIdentifier == "PNOAZ-7TEST01") { s.toString() }
+        val tampered = signed.copyOf()
+        val at = String(tampered, Charsets.ISO_8859_1).indexOf("Kotlin")
+        tampered[at] = 'J'.code.toByte()
+        val bad = verifier.verifyPdf(tampered, null)
+        check(!bad.passed && bad.signatures[0].subIndication == "HASH_FAILURE") { bad.toString() }
+    }
+    scenario("a JCA key certifies a PDF file to file; a session resumed from bytes signs another") {
+        val gen = KeyPairGenerator.getInstance("EC")
+        gen.initialize(ECGenParameterSpec("secp256r1"))
+        val keys = gen.generateKeyPair()
+        val cert = sim.issueSigningCertificate(keys.public.encoded)
+        val dir = java.nio.file.Files.createTempDirectory("mobile-id-kotlin")
+        val input = dir.resolve("in.pdf")
+        java.nio.file.Files.write(input, samplePdf(listOf("Host key")))
+        Signer.forHost(JcaSigner(keys, cert)).signPdfFile(input.toString(), dir.resolve("out.pdf").toString(), PdfSigningOptions(certify = 2.toUByte()), null)
+        val verdict = verifier.verifyPdfFile(dir.resolve("out.pdf").toString(), null)
+        check(verdict.passed && verdict.signatures[0].certification == 2.toUByte()) { verdict.toString() }
+        val state = PdfSigningSession.prepare(input.toString(), dir.resolve("resumed.pdf").toString(), cert, listOf(), PdfSigningOptions()).toBytes()
+        val resumed = PdfSigningSession.resume(state, dir.resolve("resumed.pdf").toString())
+        resumed.finish(JcaSigner(keys, cert).signDigest(resumed.digest()), null)
+        check(verifier.verifyPdfFile(dir.resolve("resumed.pdf").toString(), null).passed)
+    }
     scenario("verification codes") {
         check(mobileIdVerificationCode(hex("2f665f6a6999e0ef0752e00ec9f453adf59d8cb6")) == "1462")
     }
