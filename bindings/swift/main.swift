@@ -28,4 +28,21 @@ let challenge = try portal.issueChallenge()
 let answer = try answerLogin(session: session, pin1: "1234", challenge: challenge.hash)
 let who = try portal.validate(challengeId: challenge.id, signature: answer.signature, certificate: answer.certificate)
 precondition(who.givenName == "AYSEL")
-print("swift: 4 passed, 0 failed")
+// A PDF signed on the SIM and verified; a changed byte breaks it.
+let original = samplePdf(lines: ["A contract signed from Swift"])
+let signedPdf = try signer.signPdf(pdf: original, options: PdfSigningOptions(field: "Citizen", reason: "Agreed"), timestamper: nil)
+let pdfVerdict = try verifier.verifyPdf(pdf: signedPdf, time: nil)
+precondition(pdfVerdict.passed && pdfVerdict.signatures[0].coverage == "whole-file")
+var tampered = signedPdf
+if let at = tampered.range(of: Data("Swift".utf8)) { tampered[at.lowerBound] = UInt8(ascii: "J") }
+precondition(!(try verifier.verifyPdf(pdf: tampered, time: nil).passed))
+// A PDF session resumed from bytes.
+let dir = FileManager.default.temporaryDirectory
+let input = dir.appendingPathComponent("mobile-id-in.pdf")
+try original.write(to: input)
+let out = dir.appendingPathComponent("mobile-id-resumed.pdf").path
+let state = try PdfSigningSession.prepare(inputPath: input.path, outputPath: out, certificate: try signer.certificate(), chain: [], options: PdfSigningOptions()).toBytes()
+let resumed = try PdfSigningSession.resume(state: state, outputPath: out)
+try resumed.finish(signature: try signer.signDigest(digest: resumed.digest()), timestamper: nil)
+precondition(try verifier.verifyPdfFile(path: out, time: nil).passed)
+print("swift: 6 passed, 0 failed")
