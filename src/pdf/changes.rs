@@ -285,15 +285,16 @@ pub fn analyse<A: Read + Seek, B: Read + Seek>(
     }
     let mut by_revision: BTreeMap<usize, Vec<Change>> = later.iter().map(|(r, _)| (*r, Vec::new())).collect();
     let signed_root = signed.trailer().and_then(|t| reference(t.get(b"Root")));
-    if signed_root != Some(roles.catalog) {
-        if let Some(last) = by_revision.values_mut().last() {
-            last.push(Change { allowed: false, what: "the trailer points at another document catalog".into() });
-        }
+    if signed_root != Some(roles.catalog)
+        && let Some(last) = by_revision.values_mut().last()
+    {
+        last.push(Change { allowed: false, what: "the trailer points at another document catalog".into() });
     }
-    if now.trailer().is_some_and(|t| t.get(b"Encrypt").is_some()) && signed.trailer().is_some_and(|t| t.get(b"Encrypt").is_none()) {
-        if let Some(last) = by_revision.values_mut().last() {
-            last.push(Change { allowed: false, what: "encryption was added".into() });
-        }
+    if now.trailer().is_some_and(|t| t.get(b"Encrypt").is_some())
+        && signed.trailer().is_some_and(|t| t.get(b"Encrypt").is_none())
+        && let Some(last) = by_revision.values_mut().last()
+    {
+        last.push(Change { allowed: false, what: "encryption was added".into() });
     }
     for (&n, &revision) in &owner {
         let old = signed.object(n)?;
@@ -302,10 +303,10 @@ pub fn analyse<A: Read + Seek, B: Read + Seek>(
             continue;
         }
         let change = judge(n, &old, &new, &roles, allowance, now, signed)?;
-        if let (Some(change), Some(list)) = (change, by_revision.get_mut(&revision)) {
-            if !list.contains(&change) {
-                list.push(change);
-            }
+        if let (Some(change), Some(list)) = (change, by_revision.get_mut(&revision))
+            && !list.contains(&change)
+        {
+            list.push(change);
         }
     }
     Ok(by_revision
@@ -386,10 +387,11 @@ fn judge<A: Read + Seek, B: Read + Seek>(
         if !bad.is_empty() {
             return Ok(refused(format!("document catalog changed: {}", key_list(&bad))));
         }
-        if keys.iter().any(|k| k == b"AcroForm") && roles.form.is_none() {
-            if let Err(why) = judge_form(o.get(b"AcroForm"), w.get(b"AcroForm"), roles, allowance, now, signed) {
-                return Ok(refused(format!("interactive form changed: {why}")));
-            }
+        if keys.iter().any(|k| k == b"AcroForm")
+            && roles.form.is_none()
+            && let Err(why) = judge_form(o.get(b"AcroForm"), w.get(b"AcroForm"), roles, allowance, now, signed)
+        {
+            return Ok(refused(format!("interactive form changed: {why}")));
         }
         return Ok(allowed(format!("document catalog updated: {}", key_list(&keys))));
     }

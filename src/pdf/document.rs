@@ -84,12 +84,15 @@ pub struct SignatureField {
     pub value: Option<u32>,
 }
 
+/// A field as (fully qualified name, object number, dictionary, field type, inherited).
+pub type FieldEntry = (String, u32, Dictionary, Option<Vec<u8>>);
+
 /// Every field of the AcroForm as (fully qualified name, object number, dictionary, inherited
 /// field type), walking `/Kids` with bounds.
 ///
 /// # Errors
 /// [`PdfError`] for a malformed or hostile field tree.
-pub fn fields<R: Read + Seek>(reader: &mut PdfReader<R>, catalog: &Dictionary) -> Result<Vec<(String, u32, Dictionary, Option<Vec<u8>>)>, PdfError> {
+pub fn fields<R: Read + Seek>(reader: &mut PdfReader<R>, catalog: &Dictionary) -> Result<Vec<FieldEntry>, PdfError> {
     let Some(form) = catalog.get(b"AcroForm") else { return Ok(Vec::new()) };
     let form = reader.resolve(form)?;
     let Some(form) = form.as_dict() else { return Ok(Vec::new()) };

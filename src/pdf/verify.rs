@@ -329,10 +329,10 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
     for field in &fields {
         let Some(value) = field.value else { continue };
         let outcome = judge_signature(&cell, &mut now, &field.name, value, len, &ends, verifier, &cms_options);
-        if let (Some((cert_sig, _)), Ok((_, end))) = (certification, &outcome) {
-            if cert_sig == value {
-                certification_end = Some(*end);
-            }
+        if let (Some((cert_sig, _)), Ok((_, end))) = (certification, &outcome)
+            && cert_sig == value
+        {
+            certification_end = Some(*end);
         }
         judged.push((field.name.clone(), value, outcome));
     }
@@ -344,18 +344,18 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
                 continue;
             }
         };
-        if let Some((cert_sig, level)) = certification {
-            if cert_sig == value {
-                report.certification = Some(level as u8);
-            }
+        if let Some((cert_sig, level)) = certification
+            && cert_sig == value
+        {
+            report.certification = Some(level as u8);
         }
         // What may follow: the approval default, narrowed by a certification signed at or
         // before this revision.
         let mut allowance = Allowance::APPROVAL;
-        if let (Some((_, level)), Some(cert_end)) = (certification, certification_end) {
-            if cert_end <= signed_end {
-                allowance = Allowance::for_docmdp(level);
-            }
+        if let (Some((_, level)), Some(cert_end)) = (certification, certification_end)
+            && cert_end <= signed_end
+        {
+            allowance = Allowance::for_docmdp(level);
         }
         let later: Vec<(usize, Vec<u32>)> = ends.iter().enumerate().filter(|(_, (e, _))| *e > signed_end).map(|(i, (_, objects))| (i + 1, objects.clone())).collect();
         report.coverage = if signed_end == len { Coverage::WholeFile } else { Coverage::Revision };

@@ -140,10 +140,10 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
         }
         pdf::add_dss(&mut output, &material).map_err(pades_failure)?;
     }
-    if args.level == Level::BLta {
-        if let Some(tsa) = tsa.as_mut() {
-            pdf::add_document_timestamp(&mut output, tsa, pdf::sign::DEFAULT_TIMESTAMP_CAPACITY).map_err(pades_failure)?;
-        }
+    if args.level == Level::BLta
+        && let Some(tsa) = tsa.as_mut()
+    {
+        pdf::add_document_timestamp(&mut output, tsa, pdf::sign::DEFAULT_TIMESTAMP_CAPACITY).map_err(pades_failure)?;
     }
     let level = match args.level {
         Level::BB => "B-B",
