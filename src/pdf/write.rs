@@ -406,9 +406,9 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(pdf_date(0), "D:19700101000000Z");
-        assert_eq!(pdf_date(1_795_000_000), "D:20261115075320Z");
-        assert_eq!(parse_pdf_date(b"D:20261115075320Z"), Some(1_795_000_000));
-        assert_eq!(parse_pdf_date(b"D:20261115095320+02'00'"), Some(1_795_000_000));
+        assert_eq!(pdf_date(1_795_000_000), "D:20261118110640Z");
+        assert_eq!(parse_pdf_date(b"D:20261118110640Z"), Some(1_795_000_000));
+        assert_eq!(parse_pdf_date(b"D:20261118130640+02'00'"), Some(1_795_000_000));
         assert_eq!(parse_pdf_date(b"D:2026"), Some(1_767_225_600));
         assert_eq!(parse_pdf_date(b"D:20261315"), None);
         assert_eq!(parse_pdf_date(b"garbage"), None);

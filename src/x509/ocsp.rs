@@ -366,6 +366,12 @@ fn judge(
     responder_not_revoked: &mut dyn FnMut(&ParsedCertificate) -> bool,
 ) -> Result<OcspStatus, &'static str> {
     let issuer_key = check.issuer.certificate().tbs_certificate().subject_public_key_info();
+    // A response made after a past validation time (a signature validated at its timestamp,
+    // ETSI EN 319 102-1 §5.2.5) is fresh evidence for that time while the certificate was
+    // still within its validity: its responder is then judged when it answered.
+    let this_update = single.this_update.to_unix_duration().as_secs();
+    let later = this_update > check.time + OCSP_CLOCK_SKEW && this_update <= check.cert.not_after;
+    let responder_time = if later { this_update } else { check.time };
     // §4.2.2.2: the CA itself, or a delegate it certified for OCSP signing.
     if response.responder_matches(check.issuer) {
         response.verify_with(issuer_key).map_err(|_| "the OCSP response signature does not verify")?;
@@ -385,7 +391,7 @@ fn judge(
         if !eku {
             return Err("the OCSP responder certificate lacks id-kp-OCSPSigning");
         }
-        if check.time < delegate.not_before || check.time > delegate.not_after {
+        if responder_time < delegate.not_before || responder_time > delegate.not_after {
             return Err("the OCSP responder certificate is not valid at the validation time");
         }
         if delegate.ext.key_usage.as_ref().is_some_and(|ku| !ku.digital_signature()) {
@@ -408,11 +414,11 @@ fn judge(
         }
     }
     // §4.2.2.1 / §3.2: time window.
-    let this_update = single.this_update.to_unix_duration().as_secs();
-    if this_update > check.time + OCSP_CLOCK_SKEW {
+    if this_update > check.time + OCSP_CLOCK_SKEW && !later {
         return Err("the OCSP response is newer than the validation time");
     }
     match single.next_update {
+        _ if later => {}
         Some(next) if next.to_unix_duration().as_secs() + OCSP_CLOCK_SKEW < check.time => return Err("the OCSP response is stale"),
         None if check.time > this_update + OCSP_MAX_AGE_WITHOUT_NEXT_UPDATE => return Err("the OCSP response is stale"),
         _ => {}
