@@ -405,3 +405,107 @@ fn an_unimplemented_algorithm_is_indeterminate_not_failed() {
     assert_eq!(second.indication, Indication::Indeterminate, "{second:#?}");
     assert_eq!(second.signature_valid, None);
 }
+
+/// Bypasses found in review, each written as a file: metadata roles taken over, a visible or
+/// unsigned signature widget, the form swapped, a dangling reference filled in, a dictionary
+/// with a key twice, content reached through the DSS.
+#[test]
+fn review_bypasses_are_caught() {
+    let pki = Pki::new();
+    let doc = pdf::sample::sample_document(&["Reviewed"], 0);
+    let signed = pki.sign(&doc, "signer", &PdfSignOptions::new(now()));
+    let content = {
+        let mut r = PdfReader::open(Cursor::new(signed.as_slice())).unwrap();
+        content_of(&page_one(&mut r).1)
+    };
+    let evil = || Body::Stream(Dictionary::default(), b"BT /F1 18 Tf 72 720 Td (Evil) Tj ET".to_vec());
+
+    // The content stream declared the document information dictionary.
+    let info = append(&signed, |_, update| {
+        update.put(content, evil());
+        update.set_trailer(b"Info", reference(content));
+    });
+    assert!(first_disallowed(&pki.verify(&info), 0).contains(&format!("stream {content}")));
+
+    // A visible signature widget drawing over the page.
+    let visible = {
+        let mut options = PdfSignOptions::new(now());
+        options.field = Some("Overlay".into());
+        let twice = pki.sign(&signed, "signer2", &options);
+        append(&twice, |reader, update| {
+            let (_, cat) = pdf::document::catalog(reader).unwrap();
+            let (_, num, mut widget, _) = pdf::document::fields(reader, &cat).unwrap().into_iter().find(|f| f.0 == "Overlay").unwrap();
+            widget.0.retain(|(k, _)| k != b"Rect");
+            widget.0.push((b"Rect".to_vec(), Object::Array(vec![Object::Integer(0), Object::Integer(0), Object::Integer(612), Object::Integer(792)])));
+            update.put(num, Body::Object(Object::Dictionary(widget)));
+        })
+    };
+    let report = pki.verify(&visible);
+    assert!(!report.signatures[0].passed(), "{report:#?}");
+
+    // An unsigned signature field added with an appearance.
+    let unsigned = append(&signed, |reader, update| {
+        let (page, mut page_dict) = page_one(reader);
+        let field = update.allocate();
+        update.put(field, Body::Object(Object::Dictionary(dict(&[("Type", name("Annot")), ("Subtype", name("Widget")), ("FT", name("Sig")),
+            ("T", Object::String(b"Empty".to_vec())), ("Rect", Object::Array(vec![Object::Integer(0), Object::Integer(0), Object::Integer(612), Object::Integer(792)])), ("P", reference(page))]))));
+        let mut annots = page_dict.get(b"Annots").and_then(Object::as_array).unwrap().to_vec();
+        annots.push(reference(field));
+        page_dict.0.retain(|(k, _)| k != b"Annots");
+        page_dict.0.push((b"Annots".to_vec(), Object::Array(annots)));
+        update.put(page, Body::Object(Object::Dictionary(page_dict)));
+    });
+    assert_caught(&pki.verify(&unsigned), "an unsigned signature widget");
+
+    // The form swapped for one without the signature.
+    let swapped = append(&signed, |reader, update| {
+        let (root, mut cat) = pdf::document::catalog(reader).unwrap();
+        let form = update.allocate();
+        update.put(form, Body::Object(Object::Dictionary(dict(&[("Fields", Object::Array(vec![])), ("SigFlags", Object::Integer(3))]))));
+        cat.0.retain(|(k, _)| k != b"AcroForm");
+        cat.0.push((b"AcroForm".to_vec(), reference(form)));
+        update.put(root, Body::Object(Object::Dictionary(cat)));
+        update.put(content, evil());
+    });
+    let report = pki.verify(&swapped);
+    assert!(!report.passed(), "{report:#?}");
+
+    // A dangling reference in the signed page, filled in later (also disguised as an object
+    // stream).
+    let dangling_doc = append(&doc, |reader, update| {
+        let (page, mut page_dict) = page_one(reader);
+        let old = page_dict.get(b"Contents").cloned().unwrap();
+        page_dict.0.retain(|(k, _)| k != b"Contents");
+        page_dict.0.push((b"Contents".to_vec(), Object::Array(vec![old, reference(90)])));
+        update.put(page, Body::Object(Object::Dictionary(page_dict)));
+    });
+    let dangling_signed = pki.sign(&dangling_doc, "signer", &PdfSignOptions::new(now()));
+    assert!(pki.verify(&dangling_signed).passed());
+    for disguise in [Dictionary::default(), dict(&[("Type", name("ObjStm")), ("N", Object::Integer(0)), ("First", Object::Integer(0))])] {
+        let filled = append(&dangling_signed, |_, update| update.put(90, Body::Stream(disguise.clone(), b"BT /F1 18 Tf 72 700 Td (Added) Tj ET".to_vec())));
+        let report = pki.verify(&filled);
+        assert_caught(&report, "a dangling reference filled in");
+    }
+
+    // A page dictionary with /Contents twice (readers disagree which counts).
+    let duplicate = append(&signed, |reader, update| {
+        let (page, page_dict) = page_one(reader);
+        let mut raw = Vec::new();
+        pdf::write::write_dictionary(&mut raw, &page_dict);
+        raw.truncate(raw.len() - 2);
+        raw.extend_from_slice(format!("/Contents {content} 0 R>>").as_bytes());
+        update.put(page, Body::Raw(raw));
+    });
+    assert_caught(&pki.verify(&duplicate), "a duplicated key");
+
+    // Content listed in a DSS the original document carried, changed after signing.
+    let dss_doc = append(&doc, |reader, update| {
+        let (root, mut cat) = pdf::document::catalog(reader).unwrap();
+        let (_, page) = page_one(reader);
+        cat.0.push((b"DSS".to_vec(), Object::Dictionary(dict(&[("Certs", Object::Array(vec![reference(content_of(&page))]))]))));
+        update.put(root, Body::Object(Object::Dictionary(cat)));
+    });
+    let dss_signed = pki.sign(&dss_doc, "signer", &PdfSignOptions::new(now()));
+    let through_dss = append(&dss_signed, |_, update| update.put(content, evil()));
+    assert_caught(&pki.verify(&through_dss), "content changed through the DSS");
+}

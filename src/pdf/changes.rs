@@ -84,8 +84,106 @@ struct Roles {
     dss: HashSet<u32>,
     signed_dss: HashSet<u32>,
     info: Option<u32>,
+    signed_info: Option<u32>,
     metadata: Option<u32>,
+    signed_metadata: Option<u32>,
     form_fields: HashMap<u32, String>,
+    /// Referenced from the signed revision's object graph but undefined there.
+    dangling: HashSet<u32>,
+    /// Reachable in the signed revision, unreadable within its bytes, readable now: objects
+    /// whose bytes run past the end of the signed revision.
+    crossing: Vec<u32>,
+    /// The cross-reference streams of the file's revisions.
+    xref_streams: HashSet<u32>,
+    /// Object streams that hold objects of the final cross-reference.
+    object_streams: HashSet<u32>,
+}
+
+/// Walks the signed revision's object graph from its trailer: undefined references (which a
+/// later revision could fill in) and objects whose bytes run past the signed revision.
+fn walk_signed<A: Read + Seek, B: Read + Seek>(signed: &mut PdfReader<B>, now: &mut PdfReader<A>) -> Result<(HashSet<u32>, Vec<u32>), PdfError> {
+    let mut stack = Vec::new();
+    if let Some(trailer) = signed.trailer() {
+        for key in [&b"Root"[..], b"Info"] {
+            stack.extend(reference(trailer.get(key)));
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut dangling = HashSet::new();
+    let mut crossing = Vec::new();
+    while let Some(n) = stack.pop() {
+        if !seen.insert(n) {
+            continue;
+        }
+        if seen.len() > super::reader::WORK_BUDGET as usize / 2 {
+            return Err(PdfError::LimitExceeded("object graph"));
+        }
+        match signed.object(n) {
+            Ok(Object::Null) => {
+                dangling.insert(n);
+            }
+            Ok(object) => refs_in(&object, &mut stack),
+            Err(PdfError::LimitExceeded(what)) => return Err(PdfError::LimitExceeded(what)),
+            Err(_) => {
+                if now.object(n).is_ok() {
+                    crossing.push(n);
+                }
+            }
+        }
+    }
+    Ok((dangling, crossing))
+}
+
+/// The objects a DSS holds (ETSI EN 319 142-1 §5.4.2): the DSS and VRI dictionaries, their
+/// arrays and the streams they list — nothing else it might point at.
+fn dss_members<A: Read + Seek>(reader: &mut PdfReader<A>, dss: Option<&Object>) -> Result<HashSet<u32>, PdfError> {
+    let mut out = HashSet::new();
+    let Some(dss) = dss else { return Ok(out) };
+    out.extend(reference(Some(dss)));
+    let dss = reader.resolve(dss)?;
+    let Some(dss) = dss.as_dict() else { return Ok(out) };
+    let mut lists: Vec<Object> = [&b"Certs"[..], b"CRLs", b"OCSPs"].iter().filter_map(|k| dss.get(k).cloned()).collect();
+    if let Some(vri) = dss.get(b"VRI") {
+        out.extend(reference(Some(vri)));
+        let vri = reader.resolve(vri)?;
+        for (_, entry) in vri.as_dict().map(|d| d.0.clone()).unwrap_or_default().iter().take(MAX_CLOSURE) {
+            out.extend(reference(Some(entry)));
+            let entry = reader.resolve(entry)?;
+            if let Some(e) = entry.as_dict() {
+                lists.extend([&b"Cert"[..], b"CRL", b"OCSP"].iter().filter_map(|k| e.get(k).cloned()));
+                out.extend(reference(e.get(b"TS")));
+            }
+        }
+    }
+    for list in lists.iter().take(MAX_CLOSURE) {
+        out.extend(reference(Some(list)));
+        let list = reader.resolve(list)?;
+        out.extend(list.as_array().unwrap_or_default().iter().take(MAX_CLOSURE).filter_map(|o| reference(Some(o))));
+    }
+    Ok(out)
+}
+
+/// Whether a widget shows nothing: a zero-area rectangle, or the Hidden / NoView flags.
+fn invisible(widget: &Dictionary) -> bool {
+    let flags = widget.integer(b"F").unwrap_or(0);
+    if flags & (2 | 32) != 0 {
+        return true;
+    }
+    let numbers: Vec<f64> = widget
+        .get(b"Rect")
+        .and_then(Object::as_array)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|o| match o {
+            Object::Integer(i) => Some(*i as f64),
+            Object::Real(r) => Some(*r),
+            _ => None,
+        })
+        .collect();
+    match numbers.as_slice() {
+        [x1, y1, x2, y2] => (x2 - x1).abs() < f64::EPSILON || (y2 - y1).abs() < f64::EPSILON,
+        _ => false,
+    }
 }
 
 fn refs_in(object: &Object, out: &mut Vec<u32>) {
@@ -111,8 +209,11 @@ fn new_closure<A: Read + Seek, B: Read + Seek>(start: &[Object], now: &mut PdfRe
         if signed.entry(n).is_some_and(|e| !matches!(e, super::XrefEntry::Free)) {
             continue;
         }
-        out.insert(n);
         let object = now.object(n)?;
+        if is_annotation(&object) {
+            continue;
+        }
+        out.insert(n);
         refs_in(&object, &mut stack);
     }
     Ok(())
@@ -145,33 +246,37 @@ fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut Pd
             None => true,
             Some(old_value) => old_value.is_none() && field.value.is_some(),
         };
+        // Only signed fields count as new signatures; an empty one is a plain widget.
+        let Some(v) = field.value else { continue };
         if !is_new {
             continue;
         }
         new_signature_fields.insert(field.number, field.name.clone());
-        if let Some(v) = field.value {
-            new_signature_values.insert(v);
-            if now.object(v)?.as_dict().and_then(|d| d.name(b"Type")) == Some(b"DocTimeStamp") {
-                timestamp_values.insert(v);
-            }
+        new_signature_values.insert(v);
+        if now.object(v)?.as_dict().and_then(|d| d.name(b"Type")) == Some(b"DocTimeStamp") {
+            timestamp_values.insert(v);
         }
-        let mut start: Vec<Object> = field.dict.get(b"AP").cloned().into_iter().collect();
-        // Widgets that are kids of the field.
-        if let Some(kids) = field.dict.get(b"Kids") {
-            start.push(kids.clone());
-        }
+        // What its appearance brings along (streams and their resources; never annotations).
+        let start: Vec<Object> = field.dict.get(b"AP").cloned().into_iter().collect();
         new_closure(&start, now, signed, &mut brought_along)?;
     }
-    let mut dss = HashSet::new();
-    if let Some(d) = cat.get(b"DSS") {
-        new_closure_all(std::slice::from_ref(d), now, &mut dss)?;
-    }
-    let mut signed_dss = HashSet::new();
-    if let Some(d) = signed_cat.get(b"DSS") {
-        new_closure_all(std::slice::from_ref(d), signed, &mut signed_dss)?;
-    }
+    let dss = dss_members(now, cat.get(b"DSS"))?;
+    let signed_dss = dss_members(signed, signed_cat.get(b"DSS"))?;
     let info = now.trailer().and_then(|t| reference(t.get(b"Info")));
+    let signed_info = signed.trailer().and_then(|t| reference(t.get(b"Info")));
     let metadata = reference(cat.get(b"Metadata"));
+    let signed_metadata = reference(signed_cat.get(b"Metadata"));
+    let (dangling, crossing) = walk_signed(signed, now)?;
+    let mut xref_streams = HashSet::new();
+    for revision in now.revisions().to_vec() {
+        if revision.kind == super::XrefKind::Stream {
+            let head = now.bytes_at(revision.xref_offset, 32)?;
+            if let Ok(number) = super::object::Parser::new(&head, 0).unsigned("object number") {
+                xref_streams.extend(u32::try_from(number).ok());
+            }
+        }
+    }
+    let object_streams = now.object_streams();
     let mut form_fields = HashMap::new();
     for (name, num, dict, ft) in fields(signed, &signed_cat)? {
         if ft.as_deref() != Some(b"Sig") {
@@ -192,28 +297,15 @@ fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut Pd
         dss,
         signed_dss,
         info,
+        signed_info,
         metadata,
+        signed_metadata,
         form_fields,
+        dangling,
+        crossing,
+        xref_streams,
+        object_streams,
     })
-}
-
-/// Every object reachable from `start` (for the DSS, whose members may be old or new).
-fn new_closure_all<A: Read + Seek>(start: &[Object], now: &mut PdfReader<A>, out: &mut HashSet<u32>) -> Result<(), PdfError> {
-    let mut stack = Vec::new();
-    for s in start {
-        refs_in(s, &mut stack);
-    }
-    while let Some(n) = stack.pop() {
-        if out.len() > MAX_CLOSURE || !out.insert(n) {
-            continue;
-        }
-        let object = now.object(n)?;
-        if !matches!(object, Object::Stream(..)) {
-            refs_in(&object, &mut stack);
-            stack.retain(|s| !out.contains(s));
-        }
-    }
-    Ok(())
 }
 
 /// Whether two objects, read through their own readers, are the same (streams by their
@@ -296,6 +388,11 @@ pub fn analyse<A: Read + Seek, B: Read + Seek>(
     {
         last.push(Change { allowed: false, what: "encryption was added".into() });
     }
+    if let Some(last) = by_revision.values_mut().last() {
+        for n in &roles.crossing {
+            last.push(Change { allowed: false, what: format!("object {n} of the signed revision runs past the signed bytes into later ones") });
+        }
+    }
     for (&n, &revision) in &owner {
         let old = signed.object(n)?;
         let new = now.object(n)?;
@@ -335,9 +432,19 @@ fn judge<A: Read + Seek, B: Read + Seek>(
 ) -> Result<Option<Change>, PdfError> {
     let existed = !matches!(old, Object::Null);
     let new_type = new.as_dict().and_then(|d| d.name(b"Type")).map(<[u8]>::to_vec);
-    // Cross-reference and object streams are structure; a new one is no change.
+    // A reference the signed revision left undefined, filled in later, changes what the
+    // signed objects mean.
+    if !existed && roles.dangling.contains(&n) {
+        return Ok(refused(format!("object {n}, referenced but undefined in the signed revision, was defined later")));
+    }
+    // Cross-reference and object streams are structure: a new one that is what it claims is
+    // no change.
     if matches!(new, Object::Stream(..)) && matches!(new_type.as_deref(), Some(b"XRef" | b"ObjStm")) {
-        return Ok(if existed { refused(format!("object stream {n} of the signed revision was replaced")) } else { None });
+        let structural = match new_type.as_deref() {
+            Some(b"XRef") => roles.xref_streams.contains(&n),
+            _ => roles.object_streams.contains(&n),
+        };
+        return Ok(if existed || !structural { refused(format!("stream {n} posing as a cross-reference or object stream")) } else { None });
     }
     if matches!(new, Object::Null) {
         if allowance.annotations && is_annotation(old) {
@@ -350,6 +457,12 @@ fn judge<A: Read + Seek, B: Read + Seek>(
         let dict = new.as_dict();
         if dict.is_some_and(|d| d.get(b"A").is_some() || d.get(b"AA").is_some()) {
             return Ok(refused(format!("signature field {name} carries an action")));
+        }
+        if dict.is_some_and(|d| d.get(b"Kids").is_some()) {
+            return Ok(refused(format!("signature field {name} has kids")));
+        }
+        if dict.is_some_and(|d| d.get(b"Rect").is_some() && !invisible(d)) {
+            return Ok(refused(format!("signature field {name} has a visible appearance, which could cover signed content")));
         }
         let is_timestamp = reference(dict.and_then(|d| d.get(b"V"))).is_some_and(|v| roles.timestamp_values.contains(&v));
         if !is_timestamp && !allowance.signatures {
@@ -368,17 +481,13 @@ fn judge<A: Read + Seek, B: Read + Seek>(
         return Ok(None);
     }
     if roles.dss.contains(&n) {
-        return Ok(if existed && !roles.signed_dss.contains(&n) {
-            refused(format!("object {n} of the signed revision was taken over by the DSS"))
+        // New material may join; of what existed, only the DSS's own dictionaries and arrays
+        // may grow. A stream that existed stays as it was.
+        return Ok(if existed && (!roles.signed_dss.contains(&n) || matches!(old, Object::Stream(..))) {
+            refused(format!("object {n} of the signed revision was changed through the DSS"))
         } else {
             allowed("validation material (DSS) added")
         });
-    }
-    if Some(n) == roles.info {
-        return Ok(allowed("document information updated"));
-    }
-    if Some(n) == roles.metadata {
-        return Ok(allowed("XMP metadata updated"));
     }
     if n == roles.catalog {
         let (Some(o), Some(w)) = (old.as_dict(), new.as_dict()) else { return Ok(refused("the document catalog was replaced")) };
@@ -388,7 +497,6 @@ fn judge<A: Read + Seek, B: Read + Seek>(
             return Ok(refused(format!("document catalog changed: {}", key_list(&bad))));
         }
         if keys.iter().any(|k| k == b"AcroForm")
-            && roles.form.is_none()
             && let Err(why) = judge_form(o.get(b"AcroForm"), w.get(b"AcroForm"), roles, allowance, now, signed)
         {
             return Ok(refused(format!("interactive form changed: {why}")));
@@ -423,6 +531,20 @@ fn judge<A: Read + Seek, B: Read + Seek>(
         let (Some(o), Some(w)) = (old.as_array(), new.as_array()) else { return Ok(refused(format!("annotation list {n} changed type"))) };
         return Ok(judge_annots(n, o, w, roles, allowance, now));
     }
+    // Metadata: the document information dictionary (strings only) and the XMP stream, when
+    // they are new or were already those in the signed revision.
+    if Some(n) == roles.info && (roles.signed_info == Some(n) || !existed) {
+        let plain = new.as_dict().is_some_and(|d| d.0.iter().all(|(_, v)| matches!(v, Object::String(_) | Object::Name(_) | Object::Null)));
+        if plain && matches!(new, Object::Dictionary(_)) {
+            return Ok(allowed("document information updated"));
+        }
+    }
+    if Some(n) == roles.metadata && (roles.signed_metadata == Some(n) || !existed) {
+        let xmp = matches!(new, Object::Stream(..)) && new.as_dict().is_some_and(|d| d.name(b"Type") == Some(b"Metadata") && d.name(b"Subtype") == Some(b"XML"));
+        if xmp {
+            return Ok(allowed("XMP metadata updated"));
+        }
+    }
     if let Some(name) = roles.form_fields.get(&n) {
         let (Some(o), Some(w)) = (old.as_dict(), new.as_dict()) else { return Ok(refused(format!("form field {name} replaced"))) };
         let keys = differing_keys(o, w);
@@ -451,7 +573,7 @@ fn judge<A: Read + Seek, B: Read + Seek>(
 }
 
 fn judge_annots<A: Read + Seek>(page: u32, old: &[Object], new: &[Object], roles: &Roles, allowance: Allowance, now: &mut PdfReader<A>) -> Option<Change> {
-    let may_add = |r: u32| roles.new_signature_fields.contains_key(&r) || roles.brought_along.contains(&r) || allowance.annotations;
+    let may_add = |r: u32| roles.new_signature_fields.contains_key(&r) || allowance.annotations;
     let result = judge_list(old, new, &may_add, allowance.annotations);
     let _ = now;
     match result {

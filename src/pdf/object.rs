@@ -208,7 +208,8 @@ impl<'a> Parser<'a> {
             }
             b'<' if self.bytes.get(self.pos + 1) == Some(&b'<') => {
                 self.pos += 2;
-                let mut entries = Vec::new();
+                let mut entries: Vec<(Vec<u8>, Object)> = Vec::new();
+                let mut keys = std::collections::HashSet::new();
                 loop {
                     self.skip_space();
                     match self.peek() {
@@ -222,6 +223,11 @@ impl<'a> Parser<'a> {
                             let value = self.object(depth + 1)?;
                             if entries.len() >= MAX_ENTRIES {
                                 return Err(PdfError::LimitExceeded("dictionary size"));
+                            }
+                            // Readers disagree on which of two equal keys counts (first or
+                            // last): a dictionary that says two things is refused.
+                            if !keys.insert(key.clone()) {
+                                return Err(bad("a dictionary key appears twice"));
                             }
                             entries.push((key, value));
                         }

@@ -19,6 +19,8 @@ pub const MAX_DECODED: usize = 64 * 1024 * 1024;
 pub const MAX_SECTIONS: usize = 1024;
 /// Objects resolved before the reader gives up.
 pub const WORK_BUDGET: u64 = 1_000_000;
+/// Most cross-reference entries held, over all sections.
+pub const MAX_XREF_ENTRIES: usize = 4_000_000;
 
 /// Where an object is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +65,9 @@ pub struct Revision {
     pub objects: Vec<u32>,
 }
 
+/// The decoded data and parsed header (object number, offset) of one object stream.
+type ObjectStreamCache = (u32, std::sync::Arc<Vec<u8>>, std::sync::Arc<Vec<(u64, u64)>>);
+
 /// A PDF open for reading.
 #[derive(Debug)]
 pub struct PdfReader<R> {
@@ -72,6 +77,9 @@ pub struct PdfReader<R> {
     xref: HashMap<u32, XrefEntry>,
     revisions: Vec<Revision>,
     section_objects: Vec<u32>,
+    section_seen: HashSet<u32>,
+    total_entries: usize,
+    object_stream: Option<ObjectStreamCache>,
     work: u64,
 }
 
@@ -86,7 +94,7 @@ impl<R: Read + Seek> PdfReader<R> {
     /// [`PdfError`] for anything that is not a readable PDF, within the limits.
     pub fn open(mut source: R) -> Result<Self, PdfError> {
         let len = source.seek(SeekFrom::End(0)).map_err(PdfError::io)?;
-        let mut reader = Self { source, len, version: String::new(), xref: HashMap::new(), revisions: Vec::new(), section_objects: Vec::new(), work: WORK_BUDGET };
+        let mut reader = Self { source, len, version: String::new(), xref: HashMap::new(), revisions: Vec::new(), section_objects: Vec::new(), section_seen: HashSet::new(), total_entries: 0, object_stream: None, work: WORK_BUDGET };
         let head = reader.window(0, 1024)?;
         let at = head.windows(5).position(|w| w == b"%PDF-").ok_or(bad("no %PDF- header"))?;
         reader.version = head.get(at + 5..at + 8).map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
@@ -148,6 +156,17 @@ impl<R: Read + Seek> PdfReader<R> {
         self.xref.get(&num).copied()
     }
 
+    /// The object streams the cross-reference puts objects in.
+    pub fn object_streams(&self) -> HashSet<u32> {
+        self.xref
+            .values()
+            .filter_map(|e| match e {
+                XrefEntry::Compressed { stream, .. } => Some(*stream),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The highest object number in use, plus one (the trailer's /Size).
     pub fn size(&self) -> u32 {
         let from_trailer = self.trailer().and_then(|t| t.integer(b"Size")).and_then(|s| u32::try_from(s).ok()).unwrap_or(0);
@@ -171,12 +190,21 @@ impl<R: Read + Seek> PdfReader<R> {
         Ok(())
     }
 
-    fn add(&mut self, num: u32, entry: XrefEntry) {
+    fn add(&mut self, num: u32, entry: XrefEntry) -> Result<(), PdfError> {
+        // One section naming an object twice says two things; readers pick differently.
+        if !self.section_seen.insert(num) {
+            return Err(bad("a cross-reference section lists an object twice"));
+        }
+        self.total_entries += 1;
+        if self.total_entries > MAX_XREF_ENTRIES {
+            return Err(PdfError::LimitExceeded("cross-reference entries"));
+        }
         if num != 0 {
             self.section_objects.push(num);
         }
         // Sections are read newest first: the first entry seen for a number wins.
         self.xref.entry(num).or_insert(entry);
+        Ok(())
     }
 
     /// The end of the revision whose cross-reference section is at `xref_offset`: just past
@@ -219,6 +247,7 @@ impl<R: Read + Seek> PdfReader<R> {
 
     fn read_section(&mut self, offset: u64) -> Result<Revision, PdfError> {
         self.spend()?;
+        self.section_seen.clear();
         let data = self.window(offset, MAX_WINDOW)?;
         let mut p = Parser::new(&data, offset);
         p.skip_space();
@@ -245,8 +274,8 @@ impl<R: Read + Seek> PdfReader<R> {
                     let num = u32::try_from(start + i).map_err(|_| bad("object number"))?;
                     let generation = u16::try_from(generation).map_err(|_| bad("generation"))?;
                     match kind {
-                        b"n" => self.add(num, XrefEntry::InFile { offset: field1, generation }),
-                        b"f" => self.add(num, XrefEntry::Free),
+                        b"n" => self.add(num, XrefEntry::InFile { offset: field1, generation })?,
+                        b"f" => self.add(num, XrefEntry::Free)?,
                         _ => return Err(bad("xref entry type")),
                     }
                 }
@@ -298,12 +327,12 @@ impl<R: Read + Seek> PdfReader<R> {
                 let kind = if *w1 == 0 { 1 } else { field(a) };
                 let num = u32::try_from(start + i).map_err(|_| bad("object number"))?;
                 match kind {
-                    0 => self.add(num, XrefEntry::Free),
-                    1 => self.add(num, XrefEntry::InFile { offset: field(b), generation: u16::try_from(field(c)).map_err(|_| bad("generation"))? }),
+                    0 => self.add(num, XrefEntry::Free)?,
+                    1 => self.add(num, XrefEntry::InFile { offset: field(b), generation: u16::try_from(field(c)).map_err(|_| bad("generation"))? })?,
                     2 => self.add(
                         num,
                         XrefEntry::Compressed { stream: u32::try_from(field(b)).map_err(|_| bad("object stream"))?, index: u32::try_from(field(c)).map_err(|_| bad("index"))? },
-                    ),
+                    )?,
                     // Unknown types are null references (§7.5.8.3).
                     _ => {}
                 }
@@ -315,8 +344,8 @@ impl<R: Read + Seek> PdfReader<R> {
     /// Parses `n g obj … endobj` at `offset`; `expect` checks the object number.
     fn parse_indirect_at(&mut self, offset: u64, expect: Option<u32>) -> Result<(u32, Object), PdfError> {
         // Most objects are small: try a small window before the largest one.
-        match self.parse_indirect_in(offset, expect, 64 * 1024) {
-            Err(_) if self.len - offset.min(self.len) > 64 * 1024 => self.parse_indirect_in(offset, expect, MAX_WINDOW),
+        match self.parse_indirect_in(offset, expect, 16 * 1024) {
+            Err(_) if self.len - offset.min(self.len) > 16 * 1024 => self.parse_indirect_in(offset, expect, MAX_WINDOW),
             result => result,
         }
     }
@@ -375,7 +404,7 @@ impl<R: Read + Seek> PdfReader<R> {
         match self.entry(num) {
             None | Some(XrefEntry::Free) => Ok(Object::Null),
             Some(XrefEntry::InFile { offset, .. }) => Ok(self.parse_indirect_at(offset, Some(num))?.1),
-            Some(XrefEntry::Compressed { stream, index }) => self.compressed_object(stream, index),
+            Some(XrefEntry::Compressed { stream, index }) => self.compressed_object(num, stream, index),
         }
     }
 
@@ -390,7 +419,7 @@ impl<R: Read + Seek> PdfReader<R> {
         }
     }
 
-    fn compressed_object(&mut self, stream: u32, index: u32) -> Result<Object, PdfError> {
+    fn compressed_object(&mut self, num: u32, stream: u32, index: u32) -> Result<Object, PdfError> {
         let Some(XrefEntry::InFile { offset, .. }) = self.entry(stream) else { return Err(bad("object stream not found")) };
         let (_, object) = self.parse_indirect_at(offset, Some(stream))?;
         let Object::Stream(dict, data) = object else { return Err(bad("object stream is not a stream")) };
@@ -402,17 +431,29 @@ impl<R: Read + Seek> PdfReader<R> {
         if index >= n {
             return Err(bad("object stream index beyond /N"));
         }
-        let decoded = self.decode_stream(&dict, &data)?;
-        let mut p = Parser::new(&decoded, 0);
-        let mut target = None;
-        for i in 0..=index {
-            let _num = p.unsigned("object stream header")?;
-            let off = p.unsigned("object stream header")?;
-            if i == index {
-                target = Some(off);
+        // The last object stream stays decoded, its header parsed: objects are usually
+        // fetched from one in a row.
+        let (decoded, header) = match &self.object_stream {
+            Some((cached, bytes, header)) if *cached == stream => (bytes.clone(), header.clone()),
+            _ => {
+                let bytes = std::sync::Arc::new(self.decode_stream(&dict, &data)?);
+                let mut p = Parser::new(&bytes, 0);
+                let mut header = Vec::new();
+                for _ in 0..n.min(super::object::MAX_ENTRIES as u32) {
+                    let Ok(number) = p.unsigned("object stream header") else { break };
+                    let Ok(offset) = p.unsigned("object stream header") else { break };
+                    header.push((number, offset));
+                }
+                let header = std::sync::Arc::new(header);
+                self.object_stream = Some((stream, bytes.clone(), header.clone()));
+                (bytes, header)
             }
+        };
+        let (header_num, off) = *header.get(index as usize).ok_or(bad("object stream header"))?;
+        if header_num != u64::from(num) {
+            return Err(bad("the object stream holds another object at that index"));
         }
-        let off = usize::try_from(target.ok_or(bad("object stream header"))?).map_err(|_| bad("object stream offset"))?;
+        let off = usize::try_from(off).map_err(|_| bad("object stream offset"))?;
         let start = first.checked_add(off).ok_or(bad("object stream offset"))?;
         let body = decoded.get(start..).ok_or(bad("object stream offset beyond its data"))?;
         Parser::new(body, 0).object(0)

@@ -217,10 +217,12 @@ struct SigDict {
 
 /// Parses `n g obj << … >>` at `offset`, recording the span of the `/Contents` value; a key
 /// given twice is refused (a second `/Contents` could hide the first).
-fn read_sig_dict<R: Read + Seek>(reader: &mut PdfReader<R>, offset: u64) -> Result<SigDict, String> {
+fn read_sig_dict<R: Read + Seek>(reader: &mut PdfReader<R>, offset: u64, number: u32) -> Result<SigDict, String> {
     let window = reader.bytes_at(offset, MAX_SIG_DICT).map_err(|e| e.to_string())?;
     let mut p = Parser::new(&window, offset);
-    p.unsigned("object number").map_err(|e| e.to_string())?;
+    if p.unsigned("object number").map_err(|e| e.to_string())? != u64::from(number) {
+        return Err("the cross-reference points at another object than the signature value".into());
+    }
     p.unsigned("generation").map_err(|e| e.to_string())?;
     p.keyword(b"obj", "obj").map_err(|e| e.to_string())?;
     p.skip_space();
@@ -270,7 +272,8 @@ fn docmdp<R: Read + Seek>(reader: &mut PdfReader<R>, cat: &super::Dictionary) ->
             return Ok(Some((sig, DocMdp::from_p(p).unwrap_or(DocMdp::NoChanges))));
         }
     }
-    Ok(Some((sig, DocMdp::FormFilling)))
+    // /Perms naming a signature without a DocMDP reference certifies nothing.
+    Ok(None)
 }
 
 /// The DSS's material, parsed (items that do not parse are skipped).
@@ -303,6 +306,9 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
     let view = |len: Option<u64>| SharedView::new(&cell, len).map_err(PdfError::io);
     let mut now = PdfReader::open(view(None)?)?;
     let len = now.len();
+    if now.trailer().is_some_and(|t| t.get(b"Encrypt").is_some()) {
+        return Err(PdfError::Unsupported("encrypted PDF"));
+    }
     // Where each revision ends, oldest first.
     let mut ends: Vec<(u64, Vec<u32>)> = Vec::new();
     for revision in now.revisions().to_vec().iter().rev() {
@@ -321,7 +327,10 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
     cms_options.revocation_mode = options.revocation_mode;
     cms_options.extra_certificates = extra_certificates;
 
-    let fields: Vec<_> = signature_fields(&mut now, &cat)?.into_iter().filter(|f| f.value.is_some()).take(MAX_SIGNATURES).collect();
+    let fields: Vec<_> = signature_fields(&mut now, &cat)?.into_iter().filter(|f| f.value.is_some()).collect();
+    if fields.len() > MAX_SIGNATURES {
+        return Err(PdfError::LimitExceeded("signature fields"));
+    }
     // The revision each signature signed, to know what a certification governs.
     let mut certification_end = None;
     let mut reports = Vec::new();
@@ -329,13 +338,16 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
     for field in &fields {
         let Some(value) = field.value else { continue };
         let outcome = judge_signature(&cell, &mut now, &field.name, value, len, &ends, verifier, &cms_options);
-        if let (Some((cert_sig, _)), Ok((_, end))) = (certification, &outcome)
+        // A certification counts only when it verifies.
+        if let (Some((cert_sig, _)), Ok((report, end))) = (certification, &outcome)
             && cert_sig == value
+            && report.indication == Indication::TotalPassed
         {
             certification_end = Some(*end);
         }
         judged.push((field.name.clone(), value, outcome));
     }
+    let judged_ends: Vec<u64> = judged.iter().filter_map(|(_, _, o)| o.as_ref().ok().map(|(_, e)| *e)).collect();
     for (name, value, outcome) in judged {
         let (mut report, signed_end) = match outcome {
             Ok(pair) => pair,
@@ -352,8 +364,11 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
         // What may follow: the approval default, narrowed by a certification signed at or
         // before this revision.
         let mut allowance = Allowance::APPROVAL;
+        // ... and only as the first signature.
+        let first_end = judged_ends.iter().copied().min();
         if let (Some((_, level)), Some(cert_end)) = (certification, certification_end)
             && cert_end <= signed_end
+            && first_end == Some(cert_end)
         {
             allowance = Allowance::for_docmdp(level);
         }
@@ -361,9 +376,24 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
         report.coverage = if signed_end == len { Coverage::WholeFile } else { Coverage::Revision };
         if !later.is_empty() {
             let mut signed = PdfReader::open(view(Some(signed_end))?)?;
+            // The revisions up to the signed one must be exactly those the signer saw: no
+            // section hidden inside the signed bytes, none skipped.
+            let signed_chain: Vec<u64> = signed.revisions().iter().map(|r| r.xref_offset).collect();
+            let older_chain: Vec<u64> = now.revisions().iter().map(|r| r.xref_offset).filter(|o| *o < signed_end).collect();
+            if signed_chain != older_chain {
+                report.changes.push(RevisionChanges {
+                    revision: later.first().map_or(0, |l| l.0),
+                    allowed: false,
+                    changes: vec![Change { allowed: false, what: "the cross-reference chain no longer leads through the signed revision's sections".into() }],
+                });
+            }
             match super::changes::analyse(&mut now, &mut signed, &later, allowance) {
-                Ok(changes) => report.changes = changes,
-                Err(e) => report.changes = vec![RevisionChanges { revision: later.first().map_or(0, |l| l.0), allowed: false, changes: vec![Change { allowed: false, what: format!("the later revisions cannot be compared: {e}") }] }],
+                Ok(changes) => report.changes.extend(changes),
+                Err(e) => report.changes.push(RevisionChanges {
+                    revision: later.first().map_or(0, |l| l.0),
+                    allowed: false,
+                    changes: vec![Change { allowed: false, what: format!("the later revisions cannot be compared: {e}") }],
+                }),
             }
         }
         if trailing_bytes > 0 {
@@ -407,12 +437,15 @@ fn judge_signature<R: Read + Seek>(
         Some(XrefEntry::Compressed { .. }) => return Err(format("signature", "the signature dictionary is inside an object stream".into())),
         _ => return Err(format("signature", "the signature value is missing".into())),
     };
-    let sig = read_sig_dict(now, offset).map_err(|e| format("signature", e))?;
+    let sig = read_sig_dict(now, offset, value).map_err(|e| format("signature", e))?;
     let kind = match sig.dict.name(b"Type") {
         Some(b"DocTimeStamp") => "document-timestamp",
         _ => "signature",
     };
     let sub_filter = sig.dict.name(b"SubFilter").map(<[u8]>::to_vec).unwrap_or_default();
+    if (kind == "document-timestamp") != (sub_filter == b"ETSI.RFC3161") {
+        return Err(format(kind, "/Type /DocTimeStamp and /SubFilter /ETSI.RFC3161 go together".into()));
+    }
     let Some(Object::Array(range)) = sig.dict.get(b"ByteRange") else { return Err(format(kind, "no /ByteRange".into())) };
     let numbers: Vec<u64> = range.iter().filter_map(|o| o.as_integer().and_then(|i| u64::try_from(i).ok())).collect();
     let [r0, a, b, c] = numbers.as_slice() else { return Err(format(kind, "/ByteRange is not four non-negative integers".into())) };

@@ -213,6 +213,12 @@ impl Update {
         self.objects.push((num, body));
     }
 
+    /// Sets a trailer entry of the update (`/Info`, say).
+    pub fn set_trailer(&mut self, key: &[u8], value: Object) {
+        self.trailer.0.retain(|(k, _)| k != key);
+        self.trailer.0.push((key.to_vec(), value));
+    }
+
     /// The trailer's `/Root` reference.
     pub fn root(&self) -> Option<u32> {
         match self.trailer.get(b"Root") {
