@@ -205,3 +205,30 @@ fn signed_on_the_virtual_sim_through_a_resumed_session() {
     assert_eq!(report.signatures[0].indication, Indication::TotalPassed);
     assert_eq!(report.signatures[0].signer.as_ref().unwrap().given_name.as_deref(), Some("AYSEL"));
 }
+
+/// Forty days on, the 30-day signer certificate has expired: a bare B-B signature no longer
+/// verifies, while one with a signature timestamp (B-T) or under a document timestamp (with
+/// the DSS, B-LTA) still does.
+#[test]
+fn signatures_outlive_their_certificates_with_timestamps() {
+    let pki = Pki::new();
+    let later = PdfVerifyOptions::new(now() + 40 * 86_400);
+    let input = mobile_id::pdf::sample::sample_document(&["Long-lived"], 0);
+    let bb = pki.sign(&input, "signer", &PdfSignOptions::new(now()));
+    let report = pdf::verify(Cursor::new(&bb), &pki.verifier(), &later).unwrap();
+    assert!(!report.passed());
+    assert_eq!(report.signatures[0].sub_indication, Some(mobile_id::report::SubIndication::OutOfBoundsNoPoe), "{report:#?}");
+
+    let mut bt = Cursor::new(Vec::new());
+    pdf::sign(&mut Cursor::new(&input), &mut bt, &mut pki.signer("signer"), &PdfSignOptions::new(now()), Some(&mut pki.tsa())).unwrap();
+    let report = pdf::verify(Cursor::new(bt.get_ref()), &pki.verifier(), &later).unwrap();
+    assert!(report.passed(), "{report:#?}");
+
+    let mut lta = Cursor::new(bb.clone());
+    let material = DssMaterial { certificates: pdf::embedded_certificates(&mut lta).unwrap(), crls: vec![pki.crl()], ocsp: vec![] };
+    pdf::add_dss(&mut lta, &material).unwrap();
+    pdf::add_document_timestamp(&mut lta, &mut pki.tsa(), 16 * 1024).unwrap();
+    let report = pdf::verify(Cursor::new(lta.get_ref()), &pki.verifier(), &later).unwrap();
+    assert!(report.passed(), "{report:#?}");
+    assert!(report.signatures[0].message.contains("document timestamp"), "{report:#?}");
+}

@@ -348,6 +348,14 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
         judged.push((field.name.clone(), value, outcome));
     }
     let judged_ends: Vec<u64> = judged.iter().filter_map(|(_, _, o)| o.as_ref().ok().map(|(_, e)| *e)).collect();
+    // Valid document timestamps: proof that everything up to their revision existed at their
+    // genTime (ETSI EN 319 102-1 §5.6.2.2, PAdES B-LTA).
+    let proofs: Vec<(u64, u64)> = judged
+        .iter()
+        .filter_map(|(_, _, o)| o.as_ref().ok())
+        .filter(|(r, _)| r.kind == "document-timestamp" && r.indication == Indication::TotalPassed)
+        .filter_map(|(r, end)| r.timestamp_time.map(|t| (t, *end)))
+        .collect();
     for (name, value, outcome) in judged {
         let (mut report, signed_end) = match outcome {
             Ok(pair) => pair,
@@ -356,6 +364,21 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
                 continue;
             }
         };
+        // A signature whose certificate has since expired, with no timestamp of its own, is
+        // judged again at the earliest document timestamp that covers it.
+        if report.kind == "signature" && report.sub_indication == Some(SubIndication::OutOfBoundsNoPoe) {
+            let proof = proofs.iter().filter(|(_, end)| *end >= signed_end).map(|(t, _)| *t).min();
+            if let Some(time) = proof {
+                let mut at_proof = cms_options.clone();
+                at_proof.time = time;
+                if let Ok((again, _)) = judge_signature(&cell, &mut now, &name, value, len, &ends, verifier, &at_proof)
+                    && again.indication == Indication::TotalPassed
+                {
+                    report = again;
+                    report.message = format!("the signature was valid when a document timestamp proved it existed ({time})");
+                }
+            }
+        }
         if let Some((cert_sig, level)) = certification
             && cert_sig == value
         {
