@@ -343,10 +343,15 @@ impl<R: Read + Seek> PdfReader<R> {
 
     /// Parses `n g obj … endobj` at `offset`; `expect` checks the object number.
     fn parse_indirect_at(&mut self, offset: u64, expect: Option<u32>) -> Result<(u32, Object), PdfError> {
-        // Most objects are small: try a small window before the largest one.
-        match self.parse_indirect_in(offset, expect, 16 * 1024) {
-            Err(_) if self.len - offset.min(self.len) > 16 * 1024 => self.parse_indirect_in(offset, expect, MAX_WINDOW),
-            result => result,
+        // Most objects are small: start with a small window and grow it sixteenfold while the
+        // object may have been cut off, up to the largest.
+        let available = self.len - offset.min(self.len);
+        let mut window = 16 * 1024;
+        loop {
+            match self.parse_indirect_in(offset, expect, window) {
+                Err(_) if available > window && window < MAX_WINDOW => window = (window * 16).min(MAX_WINDOW),
+                result => return result,
+            }
         }
     }
 

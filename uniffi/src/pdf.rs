@@ -3,7 +3,7 @@
 //! with the per-signature report (integrity, maths, trust, coverage, later changes).
 
 use std::io::Cursor;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use der::Decode;
 use mobile_id::pdf::{self, DocMdp, PadesError, PdfError, PdfSignOptions, PreparedPdf};
@@ -109,7 +109,6 @@ pub struct PdfSigningSession {
     prepared: PreparedPdf,
     digest: Vec<u8>,
     output_path: String,
-    finished: Mutex<bool>,
 }
 
 #[uniffi::export]
@@ -123,7 +122,7 @@ impl PdfSigningSession {
         let mut input = std::fs::File::open(&input_path).map_err(io)?;
         let mut output = open_output(&output_path)?;
         let (digest, prepared) = pdf::prepare(&mut input, &mut output, &cert, &chain, &core_options(&options)?)?;
-        Ok(Arc::new(Self { prepared, digest, output_path, finished: Mutex::new(false) }))
+        Ok(Arc::new(Self { prepared, digest, output_path }))
     }
 
     /// A session from [`Self::to_bytes`], finishing into the same output file.
@@ -131,7 +130,7 @@ impl PdfSigningSession {
     pub fn resume(state: Vec<u8>, output_path: String) -> Result<Arc<Self>, MobileIdError> {
         let prepared = PreparedPdf::from_bytes(&state)?;
         let digest = prepared.digest_to_sign()?;
-        Ok(Arc::new(Self { prepared, digest, output_path, finished: Mutex::new(false) }))
+        Ok(Arc::new(Self { prepared, digest, output_path }))
     }
 
     /// The digest to be signed.
@@ -151,10 +150,9 @@ impl PdfSigningSession {
         if let Some(t) = timestamper {
             cms = mobile_id::cms::add_signature_timestamps(&cms, &mut FetcherBridge(t))?;
         }
-        let mut finished = self.finished.lock().map_err(|_| MobileIdError::InvalidInput { reason: "session poisoned".into() })?;
+        // The placeholder must still be empty: a second finish is refused.
         let mut file = std::fs::OpenOptions::new().read(true).write(true).open(&self.output_path).map_err(io)?;
         self.prepared.embed(&mut file, &cms)?;
-        *finished = true;
         Ok(())
     }
 }

@@ -227,6 +227,9 @@ fn print_report(report: &pdf::PdfReport) {
         if let Some(subject) = &s.signer_subject {
             println!("  signer: {subject}");
         }
+        if let Some(t) = s.timestamp_time {
+            println!("  timestamp: {t} (Unix seconds)");
+        }
         if let Some(p) = s.certification {
             println!("  certification signature, DocMDP P={p}");
         }
