@@ -509,3 +509,47 @@ fn review_bypasses_are_caught() {
     let through_dss = append(&dss_signed, |_, update| update.put(content, evil()));
     assert_caught(&pki.verify(&through_dss), "content changed through the DSS");
 }
+
+/// A cross-reference section hidden inside a string of the signed document, which a later
+/// section's /Prev points at, skipping the signer's own section: the object it redefines is
+/// never listed after the signature, so only the check that the chain up to the signature is
+/// the one the signer saw can catch it.
+#[test]
+fn a_hidden_cross_reference_section_is_caught() {
+    let pki = Pki::new();
+    let doc = pdf::sample::sample_document(&["Hidden section"], 0);
+    let (content, x0) = {
+        let mut r = PdfReader::open(Cursor::new(doc.as_slice())).unwrap();
+        (content_of(&page_one(&mut r).1), r.revisions()[0].xref_offset)
+    };
+    let size = PdfReader::open(Cursor::new(doc.as_slice())).unwrap().size();
+    let fake = format!("xref\n{content} 1\n0000000009 00000 n\r\ntrailer\n<</Size {size}/Root 1 0 R/Prev {x0}>>\n");
+    let prepared = append(&doc, |reader, update| {
+        let (page, page_dict) = page_one(reader);
+        let mut raw = Vec::new();
+        pdf::write::write_dictionary(&mut raw, &page_dict);
+        raw.truncate(raw.len() - 2);
+        raw.extend_from_slice(format!("/J ({fake})>>").as_bytes());
+        update.put(page, Body::Raw(raw));
+    });
+    let signed = pki.sign(&prepared, "signer", &PdfSignOptions::new(now()));
+    assert!(pki.verify(&signed).passed());
+    let hidden_at = signed.windows(fake.len()).position(|w| w == fake.as_bytes()).unwrap();
+    let reader = PdfReader::open(Cursor::new(signed.as_slice())).unwrap();
+    let mut section = String::from("xref\n");
+    for n in 1..reader.size() {
+        if n == content {
+            continue;
+        }
+        if let Some(pdf::XrefEntry::InFile { offset, .. }) = reader.entry(n) {
+            section.push_str(&format!("{n} 1\n{offset:010} 00000 n\r\n"));
+        }
+    }
+    let mut attacked = signed.clone();
+    let x3 = attacked.len();
+    attacked.extend_from_slice(format!("{section}trailer\n<</Size {}/Root 1 0 R/Prev {hidden_at}>>\nstartxref\n{x3}\n%%EOF\n", reader.size()).as_bytes());
+    let report = pki.verify(&attacked);
+    assert_caught(&report, "a hidden cross-reference section");
+    // Skipping the signer's section leaves the signature ending nowhere in the chain.
+    assert_eq!(report.signatures[0].sub_indication, Some(SubIndication::FormatFailure), "{report:#?}");
+}
