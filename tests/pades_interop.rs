@@ -172,8 +172,15 @@ fn load_pem(path: &str) -> Vec<u8> {
 
 #[test]
 fn signed_on_the_virtual_sim_through_a_resumed_session() {
+    for curve in [Curve::P256, Curve::P384] {
+        sign_on_sim(curve);
+    }
+}
+
+/// P-256 hashes the byte ranges with SHA-256, P-384 with SHA-384.
+fn sign_on_sim(curve: Curve) {
     let dir = tempfile::tempdir().unwrap();
-    let mut sim = VirtualSim::in_memory(&SimInit::new(Curve::P256, SystemTime::now())).unwrap();
+    let mut sim = VirtualSim::in_memory(&SimInit::new(curve, SystemTime::now())).unwrap();
     let ca = Certificate::from_der(&sim.ca_certificate_der().unwrap()).unwrap();
     let ca_path = dir.path().join("ca.pem");
     std::fs::write(&ca_path, ca.to_pem(der::pem::LineEnding::LF).unwrap()).unwrap();
