@@ -57,6 +57,7 @@ pub struct ParsedCrl {
     authority_key_id: Option<Vec<u8>>,
     unusable: bool,
     entries: Vec<Entry>,
+    verified_by: super::signature::VerifiedBy,
 }
 
 fn malformed() -> ValidationError {
@@ -92,6 +93,7 @@ impl ParsedCrl {
             entries: Vec::new(),
             issuer: issuer.clone(),
             list: list.clone(),
+            verified_by: super::signature::VerifiedBy::default(),
         };
         let mut seen = BTreeSet::new();
         for ext in tbs.crl_extensions.iter().flatten() {
@@ -164,7 +166,7 @@ impl ParsedCrl {
     /// As [`verify_signature`].
     pub fn verify_signature(&self, key: &SubjectPublicKeyInfoOwned) -> Result<(), ValidationError> {
         let sig = self.list.signature.as_bytes().ok_or_else(malformed)?;
-        verify_signature(key, &self.list.signature_algorithm, &self.tbs_der, sig, "CRL")
+        self.verified_by.check(key, || verify_signature(key, &self.list.signature_algorithm, &self.tbs_der, sig, "CRL"))
     }
 
     /// thisUpdate ≤ time < nextUpdate; a CRL without nextUpdate is never current (strict).

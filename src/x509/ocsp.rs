@@ -236,6 +236,7 @@ pub struct ParsedOcspResponse {
     basic: BasicOcspResponse,
     data: ResponseData,
     certs: Vec<ParsedCertificate>,
+    verified_by: super::signature::VerifiedBy,
 }
 
 impl ParsedOcspResponse {
@@ -255,7 +256,7 @@ impl ParsedOcspResponse {
         let basic = BasicOcspResponse::from_der(bytes.response.as_bytes()).map_err(|_| malformed())?;
         let data: ResponseData = basic.tbs_response_data.decode_as().map_err(|_| malformed())?;
         let certs = basic.certs.iter().flatten().map(ParsedCertificate::from_certificate).collect::<Result<_, _>>()?;
-        Ok(Self { basic, data, certs })
+        Ok(Self { basic, data, certs, verified_by: super::signature::VerifiedBy::default() })
     }
 
     fn nonce(&self) -> Option<Vec<u8>> {
@@ -265,9 +266,11 @@ impl ParsedOcspResponse {
     }
 
     fn verify_with(&self, key: &SubjectPublicKeyInfoOwned) -> Result<(), ValidationError> {
-        let tbs = self.basic.tbs_response_data.to_der().map_err(|_| malformed())?;
-        let sig = self.basic.signature.as_bytes().ok_or_else(malformed)?;
-        verify_signature(key, &self.basic.signature_algorithm, &tbs, sig, "OCSP response")
+        self.verified_by.check(key, || {
+            let tbs = self.basic.tbs_response_data.to_der().map_err(|_| malformed())?;
+            let sig = self.basic.signature.as_bytes().ok_or_else(malformed)?;
+            verify_signature(key, &self.basic.signature_algorithm, &tbs, sig, "OCSP response")
+        })
     }
 
     fn responder_matches(&self, cert: &ParsedCertificate) -> bool {

@@ -37,6 +37,33 @@ const DSA_WITH_SHA2_PREFIX: &str = "2.16.840.1.101.3.4.3";
 /// Smallest RSA modulus accepted.
 pub const MIN_RSA_BITS: usize = 2048;
 
+/// Remembers which keys verified (or failed to verify) one signed object, so a CRL or OCSP
+/// response checked for every certificate of every candidate path costs one verification per
+/// key. Shared by clones; at most 16 keys are remembered.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct VerifiedBy(std::sync::Arc<std::sync::Mutex<Vec<(Vec<u8>, bool)>>>);
+
+impl VerifiedBy {
+    /// The remembered verdict for `key`, or `verify()` remembered.
+    pub(crate) fn check(&self, key: &spki::SubjectPublicKeyInfoOwned, verify: impl FnOnce() -> Result<(), ValidationError>) -> Result<(), ValidationError> {
+        let Ok(key_der) = der::Encode::to_der(key) else { return verify() };
+        if let Ok(seen) = self.0.lock()
+            && let Some((_, ok)) = seen.iter().find(|(k, _)| *k == key_der)
+        {
+            return if *ok { Ok(()) } else { Err(ValidationError::BadSignature { what: "a remembered signature" }) };
+        }
+        let result = verify();
+        // Only verdicts on the maths are remembered; other errors come back as they were.
+        if matches!(result, Ok(()) | Err(ValidationError::BadSignature { .. }))
+            && let Ok(mut seen) = self.0.lock()
+            && seen.len() < 16
+        {
+            seen.push((key_der, result.is_ok()));
+        }
+        result
+    }
+}
+
 /// The SHA-2 hashes signatures may use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HashAlgorithm {
@@ -295,6 +322,28 @@ mod tests {
 
     fn alg(oid: &str) -> AlgorithmIdentifierOwned {
         AlgorithmIdentifierOwned { oid: ObjectIdentifier::new_unwrap(oid), parameters: None }
+    }
+
+    #[test]
+    fn a_verdict_is_remembered_per_key() {
+        let memo = VerifiedBy::default();
+        let key_a = spki::SubjectPublicKeyInfoOwned { algorithm: alg("1.2.840.10045.2.1"), subject_public_key: der::asn1::BitString::from_bytes(&[4, 1, 2]).unwrap() };
+        let key_b = spki::SubjectPublicKeyInfoOwned { algorithm: alg("1.2.840.10045.2.1"), subject_public_key: der::asn1::BitString::from_bytes(&[4, 3, 4]).unwrap() };
+        let calls = std::cell::Cell::new(0);
+        let good = || {
+            calls.set(calls.get() + 1);
+            Ok(())
+        };
+        assert!(memo.check(&key_a, good).is_ok());
+        assert!(memo.check(&key_a, good).is_ok());
+        assert_eq!(calls.get(), 1);
+        let bad = || {
+            calls.set(calls.get() + 1);
+            Err(ValidationError::BadSignature { what: "test" })
+        };
+        assert!(memo.check(&key_b, bad).is_err());
+        assert!(memo.check(&key_b, good).is_err(), "the failure for key B is remembered");
+        assert_eq!(calls.get(), 2);
     }
 
     #[test]
