@@ -41,7 +41,10 @@ pub const MIN_RSA_BITS: usize = 2048;
 /// response checked for every certificate of every candidate path costs one verification per
 /// key. Shared by clones; at most 16 keys are remembered.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct VerifiedBy(std::sync::Arc<std::sync::Mutex<Vec<(Vec<u8>, bool)>>>);
+pub(crate) struct VerifiedBy(std::sync::Arc<std::sync::Mutex<Vec<KeyVerdict>>>);
+
+/// A key (SubjectPublicKeyInfo, DER) and whether the signature verified under it.
+type KeyVerdict = (Vec<u8>, bool);
 
 impl VerifiedBy {
     /// The remembered verdict for `key`, or `verify()` remembered.
