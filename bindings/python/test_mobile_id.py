@@ -192,6 +192,17 @@ def test_timestamp_through_a_host_fetcher(session, sim, tmp_path):
     # Without trusting the TSA, the timestamp cannot count.
     assert not m.Verifier([sim.ca_certificate()]).verify_cms(stamped, DOC, None).passed
 
+    # PAdES B-T, then B-LT and B-LTA, through the same host fetcher.
+    pdf_path = tmp_path / "lta.pdf"
+    pdf_path.write_bytes(signer.sign_pdf(m.sample_pdf(["Long-term"]), m.PdfSigningOptions(), OpensslTsa(tmp_path)))
+    m.pdf_add_validation_data(str(pdf_path), [sim.ca_certificate()], [], [])
+    m.pdf_add_document_timestamp(str(pdf_path), OpensslTsa(tmp_path))
+    lta = verifier.verify_pdf_file(str(pdf_path), None)
+    assert lta.passed, lta
+    assert [s.kind for s in lta.signatures] == ["signature", "document-timestamp"]
+    assert lta.signatures[0].timestamp_time is not None
+    assert any("DSS" in c for c in lta.signatures[0].changes)
+
 
 def test_pdf_on_the_sim_in_memory(session, verifier):
     signer = m.Signer.for_sim(session, m.KeyKind.SIGNING, "12345")

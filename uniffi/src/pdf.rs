@@ -253,3 +253,27 @@ pub fn sample_pdf(lines: Vec<String>) -> Vec<u8> {
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
     pdf::sample::sample_document(&lines, 0)
 }
+
+/// Appends a DSS to the signed PDF at `path` (PAdES B-LT): the certificates its signatures
+/// carry, plus `certificates`, `crls` and `ocsp_responses` (DER) the host fetched.
+#[uniffi::export]
+pub fn pdf_add_validation_data(path: String, certificates: Vec<Vec<u8>>, crls: Vec<Vec<u8>>, ocsp_responses: Vec<Vec<u8>>) -> Result<(), MobileIdError> {
+    let mut file = std::fs::OpenOptions::new().read(true).write(true).open(&path).map_err(io)?;
+    let mut material = pdf::DssMaterial { certificates: pdf::embedded_certificates(&mut file)?, crls, ocsp: ocsp_responses };
+    for c in certificates {
+        if !material.certificates.contains(&c) {
+            material.certificates.push(c);
+        }
+    }
+    pdf::add_dss(&mut file, &material)?;
+    Ok(())
+}
+
+/// Appends a document timestamp from `timestamper`'s TSA to the PDF at `path` (PAdES B-LTA):
+/// it covers everything before it, DSS included.
+#[uniffi::export]
+pub fn pdf_add_document_timestamp(path: String, timestamper: Arc<dyn TimestampFetcher>) -> Result<(), MobileIdError> {
+    let mut file = std::fs::OpenOptions::new().read(true).write(true).open(&path).map_err(io)?;
+    pdf::add_document_timestamp(&mut file, &mut FetcherBridge(timestamper), pdf::sign::DEFAULT_TIMESTAMP_CAPACITY)?;
+    Ok(())
+}
