@@ -181,6 +181,13 @@ fn incremental_saving_attacks() {
     let report = pki.verify(&trailing);
     assert_caught(&report, "trailing bytes");
     assert_eq!(report.trailing_bytes, appended.len() as u64);
+    // Whitespace padding after %%EOF is reported, not refused.
+    let mut padded = signed.clone();
+    padded.extend_from_slice(b"\r\n\n  \n");
+    let report = pki.verify(&padded);
+    assert!(report.passed(), "{report:#?}");
+    assert_eq!(report.trailing_bytes, 6);
+    assert_eq!(report.signatures[0].later_changes, LaterChanges::Allowed);
 }
 
 /// Signature wrapping: the signature dictionary is redefined in a later revision, keeping the

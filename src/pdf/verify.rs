@@ -174,9 +174,10 @@ pub struct PdfReport {
 }
 
 impl PdfReport {
-    /// At least one signature, all passed, and nothing after the last `%%EOF`.
+    /// At least one signature, and all passed (each signature's later changes include what
+    /// follows the last `%%EOF`: whitespace is allowed, anything else is not).
     pub fn passed(&self) -> bool {
-        !self.signatures.is_empty() && self.signatures.iter().all(PdfSignatureReport::passed) && self.trailing_bytes == 0
+        !self.signatures.is_empty() && self.signatures.iter().all(PdfSignatureReport::passed)
     }
 }
 
@@ -317,6 +318,11 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
     }
     let last_end = ends.iter().map(|(e, _)| *e).max().unwrap_or(len);
     let trailing_bytes = len.saturating_sub(last_end);
+    // Whitespace after the last %%EOF (some producers pad) is reported but harmless; anything
+    // else is content no signature covers and no cross-reference explains.
+    let trailing_whitespace = trailing_bytes > 0
+        && trailing_bytes <= 64 * 1024
+        && now.bytes_at(last_end, trailing_bytes)?.iter().all(|b| super::object::is_whitespace(*b));
     let (_, cat) = catalog(&mut now)?;
     let certification = docmdp(&mut now, &cat)?;
     let (extra_certificates, dss_revocation) = dss_material(&mut now, &cat)?;
@@ -420,7 +426,8 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
             }
         }
         if trailing_bytes > 0 {
-            report.changes.push(RevisionChanges { revision: ends.len() + 1, allowed: false, changes: vec![Change { allowed: false, what: format!("{trailing_bytes} bytes after the last %%EOF") }] });
+            let what = if trailing_whitespace { format!("{trailing_bytes} bytes of whitespace after the last %%EOF") } else { format!("{trailing_bytes} bytes after the last %%EOF") };
+            report.changes.push(RevisionChanges { revision: ends.len() + 1, allowed: trailing_whitespace, changes: vec![Change { allowed: trailing_whitespace, what }] });
         }
         report.later_changes = if report.changes.is_empty() {
             LaterChanges::None
