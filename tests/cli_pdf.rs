@@ -81,3 +81,52 @@ fn b_lta_with_a_tsa_over_http_and_certification() {
     let (ok, text) = pyhanko_validate(&pki.path("lta.pdf"), &pki.path("ca.pem"));
     assert!(ok, "{text}");
 }
+
+/// B-LT without --crl or --ocsp: the signer's OCSP responder, named in its certificate's
+/// authority information access, is asked over HTTP (`openssl ocsp` as the responder) and
+/// its answer lands in the DSS.
+#[test]
+fn b_lt_fetches_ocsp_from_the_responder_the_certificate_names() {
+    let pki = Pki::new();
+    let d = pki.dir.path();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    std::fs::write(d.join("ocsp-ca.cnf"), "[ ca ]\ndefault_ca = c\n[ c ]\ndatabase = ./index.txt\nserial = ./ca.srl\ncertificate = ./ca.pem\n\
+        private_key = ./ca.key\ndefault_md = sha256\ndefault_days = 30\nnew_certs_dir = .\npolicy = p\n[ p ]\ncommonName = supplied\n").unwrap();
+    std::fs::write(d.join("aia.ext"), format!("keyUsage=critical,nonRepudiation,digitalSignature\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:{port}/\n")).unwrap();
+    assert!(common::openssl(d, &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "aia.key", "-subj", "/CN=aia signer", "-out", "aia.csr"]));
+    assert!(common::openssl(d, &["ca", "-config", "ocsp-ca.cnf", "-batch", "-notext", "-create_serial", "-in", "aia.csr", "-extfile", "aia.ext", "-out", "aia.pem"]));
+    let mut responder = std::process::Command::new("openssl")
+        .current_dir(d)
+        .args(["ocsp", "-index", "index.txt", "-port", &port.to_string(), "-rsigner", "ca.pem", "-rkey", "ca.key", "-CA", "ca.pem", "-nrequest", "1", "-ndays", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the responder says it listens (a probe connection would use up its one request).
+    let mut stderr = std::io::BufReader::new(responder.stderr.take().unwrap());
+    let mut line = String::new();
+    while std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() > 0 && !line.contains("waiting") {
+        line.clear();
+    }
+    std::fs::write(pki.path("in.pdf"), mobile_id::pdf::sample::sample_document(&["OCSP"], 0)).unwrap();
+    let (url, server) = common::tsa_server(d, 1);
+    let (code, out) = mobile_id(
+        &["sign", "pdf", &pki.p("in.pdf"), &pki.p("lt.pdf"), "--key", &pki.p("aia.key"), "--cert", &pki.p("aia.pem"), "--chain", &pki.p("ca.pem"), "--level", "b-lt", "--tsa", &url],
+        &[],
+    );
+    let _ = responder.kill();
+    let _ = responder.wait();
+    assert_eq!(code, 0, "{out}");
+    server.join().unwrap();
+    let bytes = std::fs::read(pki.path("lt.pdf")).unwrap();
+    let mut reader = mobile_id::pdf::PdfReader::open(std::io::Cursor::new(&bytes)).unwrap();
+    let (_, cat) = mobile_id::pdf::document::catalog(&mut reader).unwrap();
+    let dss = reader.resolve(cat.get(b"DSS").unwrap()).unwrap();
+    let ocsps = reader.resolve(dss.as_dict().unwrap().get(b"OCSPs").unwrap()).unwrap();
+    assert_eq!(ocsps.as_array().unwrap().len(), 1);
+    // With revocation required for the signer, the fetched response is what proves it good.
+    let mut options = mobile_id::pdf::PdfVerifyOptions::new(common::now());
+    options.revocation_mode = mobile_id::x509::RevocationMode::IfPresent;
+    let report = mobile_id::pdf::verify(std::io::Cursor::new(&bytes), &pki.verifier(), &options).unwrap();
+    assert!(report.passed(), "{report:#?}");
+}

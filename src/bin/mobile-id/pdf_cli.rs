@@ -133,6 +133,7 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
             material.ocsp.push(read(path)?);
         }
         if material.crls.is_empty() && material.ocsp.is_empty() {
+            material.ocsp = fetch_ocsp(&material.certificates);
             material.crls = fetch_crls(&material.certificates);
         }
         if material.crls.is_empty() && material.ocsp.is_empty() {
@@ -153,6 +154,11 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
     };
     println!("wrote a PAdES-{level} {}signature to {}", if options.certify.is_some() { "certification " } else { "" }, args.output.display());
     Ok(())
+}
+
+/// An HTTP agent that gives up after 30 seconds.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().timeout_global(Some(std::time::Duration::from_secs(30))).build().into()
 }
 
 /// CRLs from the HTTP distribution points of `certificates` (RFC 5280 §4.2.1.13), each at
@@ -176,13 +182,53 @@ fn fetch_crls(certificates: &[Vec<u8>]) -> Vec<Vec<u8>> {
     }
     let mut crls = Vec::new();
     for url in urls {
-        let Ok(response) = ureq::get(&url).call() else { continue };
+        let Ok(response) = agent().get(&url).call() else { continue };
         let mut body = Vec::new();
         if response.into_body().into_reader().take(8 * 1024 * 1024).read_to_end(&mut body).is_ok() && mobile_id::x509::ParsedCrl::from_der(&body).is_ok() {
             crls.push(body);
         }
     }
     crls
+}
+
+/// OCSP responses for every certificate whose issuer is among `certificates` and whose
+/// authority information access names an HTTP OCSP responder (RFC 6960 §4.1, Appendix A.1:
+/// POST `application/ocsp-request`). Each answer is at most 1 MiB; failures are skipped.
+fn fetch_ocsp(certificates: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    use der::Decode;
+    let parsed: Vec<x509_cert::Certificate> = certificates.iter().filter_map(|c| x509_cert::Certificate::from_der(c).ok()).collect();
+    let mut responses = Vec::new();
+    for cert in &parsed {
+        let tbs = cert.tbs_certificate();
+        if tbs.issuer() == tbs.subject() {
+            continue;
+        }
+        let Some(issuer) = parsed.iter().find(|c| c.tbs_certificate().subject() == tbs.issuer()) else { continue };
+        let urls: Vec<String> = tbs
+            .extensions()
+            .iter()
+            .flat_map(|e| e.iter())
+            .filter(|e| e.extn_id == const_oid::db::rfc5280::ID_PE_AUTHORITY_INFO_ACCESS)
+            .filter_map(|e| x509_cert::ext::pkix::AuthorityInfoAccessSyntax::from_der(e.extn_value.as_bytes()).ok())
+            .flat_map(|aia| aia.0.into_iter())
+            .filter(|d| d.access_method == const_oid::db::rfc5280::ID_AD_OCSP)
+            .filter_map(|d| match d.access_location {
+                GeneralName::UniformResourceIdentifier(uri) => Some(uri.to_string()),
+                _ => None,
+            })
+            .filter(|u| u.starts_with("http://"))
+            .collect();
+        let Ok(request) = mobile_id::x509::ocsp::build_request(cert, issuer, None) else { continue };
+        for url in urls {
+            let Ok(response) = agent().post(&url).header("Content-Type", "application/ocsp-request").send(&request[..]) else { continue };
+            let mut body = Vec::new();
+            if response.into_body().into_reader().take(1024 * 1024).read_to_end(&mut body).is_ok() && mobile_id::x509::ParsedOcspResponse::from_der(&body).is_ok() {
+                responses.push(body);
+                break;
+            }
+        }
+    }
+    responses
 }
 
 /// `verify pdf`: exit 0 when every signature is TOTAL-PASSED and nothing disallowed follows,
