@@ -163,10 +163,11 @@ fn dss_members<A: Read + Seek>(reader: &mut PdfReader<A>, dss: Option<&Object>) 
     Ok(out)
 }
 
-/// Whether a widget shows nothing: a zero-area rectangle, or the Hidden / NoView flags.
+/// Whether a widget shows nothing, on screen or on paper (ISO 32000-1 §12.5.3): a zero-area
+/// rectangle, the Hidden flag, or NoView without Print and ToggleNoView.
 fn invisible(widget: &Dictionary) -> bool {
     let flags = widget.integer(b"F").unwrap_or(0);
-    if flags & (2 | 32) != 0 {
+    if flags & 2 != 0 || (flags & 32 != 0 && flags & (4 | 256) == 0) {
         return true;
     }
     let numbers: Vec<f64> = widget
@@ -461,7 +462,9 @@ fn judge<A: Read + Seek, B: Read + Seek>(
         if dict.is_some_and(|d| d.get(b"Kids").is_some()) {
             return Ok(refused(format!("signature field {name} has kids")));
         }
-        if dict.is_some_and(|d| d.get(b"Rect").is_some() && !invisible(d)) {
+        // A field the signed revision already placed keeps its place; a new one must not show.
+        let placed = existed && ["Rect", "F", "P"].iter().all(|k| old.as_dict().and_then(|d| d.get(k.as_bytes())) == dict.and_then(|d| d.get(k.as_bytes())));
+        if !placed && dict.is_some_and(|d| d.get(b"Rect").is_some() && !invisible(d)) {
             return Ok(refused(format!("signature field {name} has a visible appearance, which could cover signed content")));
         }
         let is_timestamp = reference(dict.and_then(|d| d.get(b"V"))).is_some_and(|v| roles.timestamp_values.contains(&v));
@@ -604,8 +607,9 @@ fn judge_form<A: Read + Seek, B: Read + Seek>(
                 judge_list(old_list.as_array().unwrap_or_default(), new_list.as_array().unwrap_or_default(), &|r| roles.new_signature_fields.contains_key(&r), false)?;
             }
             b"SigFlags" => {
-                if o.get(b"SigFlags").is_some() {
-                    return Err("/SigFlags changed".into());
+                let (before, after) = (o.integer(b"SigFlags").unwrap_or(0), w.integer(b"SigFlags").unwrap_or(0));
+                if before & after != before {
+                    return Err("/SigFlags lost a flag".into());
                 }
             }
             b"DR" | b"DA" if o.get(key).is_none() || allowance.form_filling => {}

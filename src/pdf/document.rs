@@ -57,15 +57,20 @@ pub fn pages<R: Read + Seek>(reader: &mut PdfReader<R>, catalog: &Dictionary) ->
         }
         let node = reader.object(num)?;
         let dict = node.as_dict().ok_or(bad("a page tree node is not a dictionary"))?;
-        match dict.name(b"Type") {
-            Some(b"Pages") => {
-                let kids = reader.resolve(dict.get(b"Kids").unwrap_or(&Object::Null))?;
-                let kids = kids.as_array().ok_or(bad("/Kids is not an array"))?;
-                for kid in kids.iter().rev() {
-                    stack.push((reference(Some(kid)).ok_or(bad("/Kids holds a non-reference"))?, depth + 1));
-                }
+        // An intermediate node says /Type /Pages, or (leniently) has /Kids and no /Type.
+        let node = match dict.name(b"Type") {
+            Some(b"Pages") => true,
+            None => dict.get(b"Kids").is_some(),
+            Some(_) => false,
+        };
+        if node {
+            let kids = reader.resolve(dict.get(b"Kids").unwrap_or(&Object::Null))?;
+            let kids = kids.as_array().ok_or(bad("/Kids is not an array"))?;
+            for kid in kids.iter().rev() {
+                stack.push((reference(Some(kid)).ok_or(bad("/Kids holds a non-reference"))?, depth + 1));
             }
-            _ => out.push(num),
+        } else {
+            out.push(num);
         }
     }
     Ok(out)

@@ -35,6 +35,9 @@ pub enum PadesError {
     /// The caller's input cannot be used.
     #[error("invalid input: {0}")]
     InvalidInput(&'static str),
+    /// Something this signer does not do.
+    #[error("unsupported: {0}")]
+    Unsupported(&'static str),
     /// The CMS does not fit the space reserved for it.
     #[error("the signature needs {needed} bytes but {capacity} were reserved; sign again with a larger capacity")]
     PlaceholderTooSmall {

@@ -78,6 +78,7 @@ pub struct PdfReader<R> {
     revisions: Vec<Revision>,
     section_objects: Vec<u32>,
     section_seen: HashSet<u32>,
+    revision_inserted: HashSet<u32>,
     total_entries: usize,
     object_stream: Option<ObjectStreamCache>,
     work: u64,
@@ -94,7 +95,7 @@ impl<R: Read + Seek> PdfReader<R> {
     /// [`PdfError`] for anything that is not a readable PDF, within the limits.
     pub fn open(mut source: R) -> Result<Self, PdfError> {
         let len = source.seek(SeekFrom::End(0)).map_err(PdfError::io)?;
-        let mut reader = Self { source, len, version: String::new(), xref: HashMap::new(), revisions: Vec::new(), section_objects: Vec::new(), section_seen: HashSet::new(), total_entries: 0, object_stream: None, work: WORK_BUDGET };
+        let mut reader = Self { source, len, version: String::new(), xref: HashMap::new(), revisions: Vec::new(), section_objects: Vec::new(), section_seen: HashSet::new(), revision_inserted: HashSet::new(), total_entries: 0, object_stream: None, work: WORK_BUDGET };
         let head = reader.window(0, 1024)?;
         let at = head.windows(5).position(|w| w == b"%PDF-").ok_or(bad("no %PDF- header"))?;
         reader.version = head.get(at + 5..at + 8).map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
@@ -111,6 +112,7 @@ impl<R: Read + Seek> PdfReader<R> {
             if seen.len() > MAX_SECTIONS {
                 return Err(PdfError::LimitExceeded("cross-reference sections"));
             }
+            reader.revision_inserted.clear();
             let mut revision = reader.read_section(offset)?;
             if let Some(stm) = revision.trailer.integer(b"XRefStm") {
                 let stm = u64::try_from(stm).map_err(|_| bad("/XRefStm"))?;
@@ -202,8 +204,19 @@ impl<R: Read + Seek> PdfReader<R> {
         if num != 0 {
             self.section_objects.push(num);
         }
-        // Sections are read newest first: the first entry seen for a number wins.
-        self.xref.entry(num).or_insert(entry);
+        // Sections are read newest first: the first entry seen for a number wins — except that
+        // in a hybrid file the /XRefStm of the same revision fills in what its table marks free
+        // (ISO 32000-1 §7.5.8.4).
+        match self.xref.get(&num) {
+            None => {
+                self.xref.insert(num, entry);
+                self.revision_inserted.insert(num);
+            }
+            Some(XrefEntry::Free) if entry != XrefEntry::Free && self.revision_inserted.contains(&num) => {
+                self.xref.insert(num, entry);
+            }
+            Some(_) => {}
+        }
         Ok(())
     }
 

@@ -128,6 +128,9 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
         if dict.get(b"V").is_some() {
             return Err(PadesError::InvalidInput("that signature field is already signed"));
         }
+        if dict.get(b"Kids").is_some() {
+            return Err(PadesError::Unsupported("signing a signature field whose widgets are kids"));
+        }
     }
 
     // The signature dictionary, written by hand so its placeholders sit at known offsets.
@@ -471,6 +474,19 @@ pub fn sign<R: Read + Seek, F: Read + Write + Seek>(
     prepared.complete(output, signer, tsa)
 }
 
+/// Whether two paths name the same file (same device and inode on Unix, the same canonical
+/// path elsewhere): signing a file onto itself would truncate the original before it is read.
+pub fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
+}
+
 /// Validation material for a DSS (ETSI EN 319 142-1 §5.4.2): certificates, CRLs and OCSP
 /// responses, each DER.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -551,16 +567,25 @@ pub fn add_document_timestamp<F: Read + Write + Seek>(file: &mut F, tsa: &mut dy
     let base_len = reader.len();
     let mut layout = plan(&mut reader, &SigKind::DocumentTimestamp, capacity)?;
     drop(reader);
-    let (contents_offset, _) = layout.fix_byte_range(base_len)?;
+    layout.fix_byte_range(base_len)?;
     let hash = HashAlgorithm::Sha256;
     let mut hasher = RangeHasher::new(hash);
     file.seek(SeekFrom::Start(0)).map_err(PdfError::io)?;
     copy_observed(&mut (&mut *file).take(base_len), &mut std::io::sink(), &mut |piece| hasher.update(piece))?;
+    layout.hash_update(&mut hasher);
+    // The token is fetched and placed before anything is written: a TSA failure leaves the
+    // file as it was.
+    let token = timestamp_digest(hash, &hasher.finish(), tsa)?;
+    if token.len() > capacity {
+        return Err(PadesError::PlaceholderTooSmall { needed: token.len(), capacity });
+    }
+    let hex_token = hex::encode_upper(&token);
+    let slot = layout.update.bytes.get_mut(layout.contents_start + 1..layout.contents_start + 1 + hex_token.len()).ok_or(PdfError::Malformed("placeholder"))?;
+    slot.copy_from_slice(hex_token.as_bytes());
     file.seek(SeekFrom::Start(base_len)).map_err(PdfError::io)?;
     file.write_all(&layout.update.bytes).map_err(PdfError::io)?;
-    layout.hash_update(&mut hasher);
-    let token = timestamp_digest(hash, &hasher.finish(), tsa)?;
-    embed_at(file, contents_offset, capacity as u64, None, &token)
+    file.flush().map_err(PdfError::io)?;
+    Ok(())
 }
 
 /// Every certificate a file's signatures carry (signer chains and timestamp tokens), DER,

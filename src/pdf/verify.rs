@@ -263,7 +263,8 @@ fn docmdp<R: Read + Seek>(reader: &mut PdfReader<R>, cat: &super::Dictionary) ->
     let perms = reader.resolve(cat.get(b"Perms").unwrap_or(&Object::Null))?;
     let Some(sig) = perms.as_dict().and_then(|d| reference(d.get(b"DocMDP"))) else { return Ok(None) };
     let sig_dict = reader.object(sig)?;
-    let refs = sig_dict.as_dict().and_then(|d| d.get(b"Reference")).and_then(Object::as_array).unwrap_or_default().to_vec();
+    let refs = reader.resolve(sig_dict.as_dict().and_then(|d| d.get(b"Reference")).unwrap_or(&Object::Null))?;
+    let refs = refs.as_array().unwrap_or_default().to_vec();
     for r in refs {
         let r = reader.resolve(&r)?;
         let Some(d) = r.as_dict() else { continue };
@@ -287,7 +288,8 @@ fn dss_material<R: Read + Seek>(reader: &mut PdfReader<R>, cat: &super::Dictiona
         let list = reader.resolve(dss.get(key).unwrap_or(&Object::Null))?;
         for item in list.as_array().unwrap_or_default().iter().take(crate::cms::MAX_CERTIFICATES) {
             let Object::Stream(d, data) = reader.resolve(item)? else { continue };
-            let bytes = reader.decode_stream(&d, &data)?;
+            // Material that does not decode is skipped, like material that does not parse.
+            let Ok(bytes) = reader.decode_stream(&d, &data) else { continue };
             match key {
                 b"Certs" => certificates.extend(ParsedCertificate::from_der(&bytes).ok()),
                 b"CRLs" => revocation.crls.extend(ParsedCrl::from_der(&bytes).ok()),
@@ -338,22 +340,13 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
         return Err(PdfError::LimitExceeded("signature fields"));
     }
     // The revision each signature signed, to know what a certification governs.
-    let mut certification_end = None;
     let mut reports = Vec::new();
     let mut judged = Vec::new();
     for field in &fields {
         let Some(value) = field.value else { continue };
         let outcome = judge_signature(&cell, &mut now, &field.name, value, len, &ends, verifier, &cms_options);
-        // A certification counts only when it verifies.
-        if let (Some((cert_sig, _)), Ok((report, end))) = (certification, &outcome)
-            && cert_sig == value
-            && report.indication == Indication::TotalPassed
-        {
-            certification_end = Some(*end);
-        }
         judged.push((field.name.clone(), value, outcome));
     }
-    let judged_ends: Vec<u64> = judged.iter().filter_map(|(_, _, o)| o.as_ref().ok().map(|(_, e)| *e)).collect();
     // Valid document timestamps: proof that everything up to their revision existed at their
     // genTime (ETSI EN 319 102-1 §5.6.2.2, PAdES B-LTA).
     let proofs: Vec<(u64, u64)> = judged
@@ -362,7 +355,34 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
         .filter(|(r, _)| r.kind == "document-timestamp" && r.indication == Indication::TotalPassed)
         .filter_map(|(r, end)| r.timestamp_time.map(|t| (t, *end)))
         .collect();
-    for (name, value, outcome) in judged {
+    // A signature whose certificate has since expired, with no timestamp of its own, is judged
+    // again at the earliest document timestamp that covers it.
+    for (name, value, outcome) in &mut judged {
+        let Ok((report, signed_end)) = outcome else { continue };
+        if report.kind != "signature" || report.sub_indication != Some(SubIndication::OutOfBoundsNoPoe) {
+            continue;
+        }
+        let Some(time) = proofs.iter().filter(|(_, end)| *end >= *signed_end).map(|(t, _)| *t).min() else { continue };
+        let mut at_proof = cms_options.clone();
+        at_proof.time = time;
+        if let Ok((mut again, _)) = judge_signature(&cell, &mut now, name, *value, len, &ends, verifier, &at_proof)
+            && again.indication == Indication::TotalPassed
+        {
+            again.message = format!("the signature was valid when a document timestamp proved it existed ({time})");
+            *report = again;
+        }
+    }
+    // The certification (DocMDP) governs what follows it when it is the first signature. Its
+    // restrictions hold whatever its own verdict; what it permits beyond an approval
+    // signature only when it verifies.
+    let first_end = judged.iter().filter_map(|(_, _, o)| o.as_ref().ok().map(|(_, e)| *e)).min();
+    let certification_rule = certification.and_then(|(cert_sig, level)| {
+        let (report, end) = judged.iter().find(|(_, v, _)| *v == cert_sig).and_then(|(_, _, o)| o.as_ref().ok())?;
+        let restrictions = Allowance::for_docmdp(level);
+        let allowance = if report.indication == Indication::TotalPassed { restrictions } else { restrictions.and(Allowance::APPROVAL) };
+        (first_end == Some(*end)).then_some((*end, allowance))
+    });
+    for (_, value, outcome) in judged {
         let (mut report, signed_end) = match outcome {
             Ok(pair) => pair,
             Err(report) => {
@@ -370,37 +390,15 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
                 continue;
             }
         };
-        // A signature whose certificate has since expired, with no timestamp of its own, is
-        // judged again at the earliest document timestamp that covers it.
-        if report.kind == "signature" && report.sub_indication == Some(SubIndication::OutOfBoundsNoPoe) {
-            let proof = proofs.iter().filter(|(_, end)| *end >= signed_end).map(|(t, _)| *t).min();
-            if let Some(time) = proof {
-                let mut at_proof = cms_options.clone();
-                at_proof.time = time;
-                if let Ok((again, _)) = judge_signature(&cell, &mut now, &name, value, len, &ends, verifier, &at_proof)
-                    && again.indication == Indication::TotalPassed
-                {
-                    report = again;
-                    report.message = format!("the signature was valid when a document timestamp proved it existed ({time})");
-                }
-            }
-        }
         if let Some((cert_sig, level)) = certification
             && cert_sig == value
         {
             report.certification = Some(level as u8);
         }
-        // What may follow: the approval default, narrowed by a certification signed at or
-        // before this revision.
-        let mut allowance = Allowance::APPROVAL;
-        // ... and only as the first signature.
-        let first_end = judged_ends.iter().copied().min();
-        if let (Some((_, level)), Some(cert_end)) = (certification, certification_end)
-            && cert_end <= signed_end
-            && first_end == Some(cert_end)
-        {
-            allowance = Allowance::for_docmdp(level);
-        }
+        let allowance = match certification_rule {
+            Some((cert_end, allowance)) if cert_end <= signed_end => allowance,
+            _ => Allowance::APPROVAL,
+        };
         let later: Vec<(usize, Vec<u32>)> = ends.iter().enumerate().filter(|(_, (e, _))| *e > signed_end).map(|(i, (_, objects))| (i + 1, objects.clone())).collect();
         report.coverage = if signed_end == len { Coverage::WholeFile } else { Coverage::Revision };
         if !later.is_empty() {
@@ -442,7 +440,6 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
             let first = report.changes.iter().flat_map(|c| c.changes.iter()).find(|c| !c.allowed).map(|c| c.what.clone()).unwrap_or_default();
             report.message = format!("the signature is valid but the document was modified after it: {first}");
         }
-        let _ = &name;
         reports.push(report);
     }
     Ok(PdfReport { signatures: reports, trailing_bytes, revisions: ends.len() })

@@ -87,7 +87,7 @@ impl Signer {
     /// Signs the file at `input_path` into `output_path`, streaming (large files never sit in
     /// memory).
     pub fn sign_pdf_file(&self, input_path: String, output_path: String, options: PdfSigningOptions, timestamper: Option<Arc<dyn TimestampFetcher>>) -> Result<(), MobileIdError> {
-        if input_path == output_path {
+        if input_path == output_path || pdf::sign::same_file(input_path.as_ref(), output_path.as_ref()) {
             return Err(MobileIdError::InvalidInput { reason: "the output must be another file".into() });
         }
         let core = core_options(&options)?;
@@ -119,6 +119,9 @@ impl PdfSigningSession {
     pub fn prepare(input_path: String, output_path: String, certificate: Vec<u8>, chain: Vec<Vec<u8>>, options: PdfSigningOptions) -> Result<Arc<Self>, MobileIdError> {
         let cert = Certificate::from_der(&certificate).map_err(|_| MobileIdError::InvalidInput { reason: "certificate does not decode".into() })?;
         let chain: Vec<Certificate> = chain.iter().filter_map(|c| Certificate::from_der(c).ok()).collect();
+        if input_path == output_path || pdf::sign::same_file(input_path.as_ref(), output_path.as_ref()) {
+            return Err(MobileIdError::InvalidInput { reason: "the output must be another file".into() });
+        }
         let mut input = std::fs::File::open(&input_path).map_err(io)?;
         let mut output = open_output(&output_path)?;
         let (digest, prepared) = pdf::prepare(&mut input, &mut output, &cert, &chain, &core_options(&options)?)?;

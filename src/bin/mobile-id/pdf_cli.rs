@@ -115,17 +115,35 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
     options.contact_info = args.contact_info.clone();
     options.certify = args.certify.and_then(|p| DocMdp::from_p(i64::from(p)));
     options.capacity = args.capacity;
-    if args.input == args.output {
+    if args.input == args.output || pdf::sign::same_file(&args.input, &args.output) {
         return Err(Failure::Input("the output must be another file: the input stays untouched".into()));
     }
     let mut input = std::fs::File::open(&args.input).map_err(open_error(&args.input))?;
     let mut output = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&args.output).map_err(open_error(&args.output))?;
+    let result = sign_into(&args, &options, &mut input, &mut output, &mut tsa);
+    if result.is_err() {
+        // No half-signed file is left behind.
+        drop(output);
+        let _ = std::fs::remove_file(&args.output);
+    }
+    result?;
+    let level = match args.level {
+        Level::BB => "B-B",
+        Level::BT => "B-T",
+        Level::BLt => "B-LT",
+        Level::BLta => "B-LTA",
+    };
+    println!("wrote a PAdES-{level} {}signature to {}", if options.certify.is_some() { "certification " } else { "" }, args.output.display());
+    Ok(())
+}
+
+fn sign_into(args: &SignPdfArgs, options: &PdfSignOptions, input: &mut std::fs::File, output: &mut std::fs::File, tsa: &mut Option<HttpTimestampClient>) -> Result<(), Failure> {
     with_signer(&args.signer, &mut |signer| {
         let tsa = tsa.as_mut().map(|t| t as &mut dyn mobile_id::cms::TimestampClient);
-        pdf::sign(&mut input, &mut output, signer, &options, tsa).map_err(pades_failure)
+        pdf::sign(input, output, signer, options, tsa).map_err(pades_failure)
     })?;
     if matches!(args.level, Level::BLt | Level::BLta) {
-        let mut material = DssMaterial { certificates: pdf::embedded_certificates(&mut output).map_err(pades_failure)?, ..DssMaterial::default() };
+        let mut material = DssMaterial { certificates: pdf::embedded_certificates(output).map_err(pades_failure)?, ..DssMaterial::default() };
         for path in &args.crl {
             material.crls.extend(mobile_id::x509::load::der_documents(&read(path)?).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?);
         }
@@ -139,20 +157,13 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
         if material.crls.is_empty() && material.ocsp.is_empty() {
             return Err(Failure::Input("b-lt needs revocation data: give --crl or --ocsp, or certificates whose CRL distribution points answer over HTTP".into()));
         }
-        pdf::add_dss(&mut output, &material).map_err(pades_failure)?;
+        pdf::add_dss(output, &material).map_err(pades_failure)?;
     }
     if args.level == Level::BLta
         && let Some(tsa) = tsa.as_mut()
     {
-        pdf::add_document_timestamp(&mut output, tsa, pdf::sign::DEFAULT_TIMESTAMP_CAPACITY).map_err(pades_failure)?;
+        pdf::add_document_timestamp(output, tsa, pdf::sign::DEFAULT_TIMESTAMP_CAPACITY).map_err(pades_failure)?;
     }
-    let level = match args.level {
-        Level::BB => "B-B",
-        Level::BT => "B-T",
-        Level::BLt => "B-LT",
-        Level::BLta => "B-LTA",
-    };
-    println!("wrote a PAdES-{level} {}signature to {}", if options.certify.is_some() { "certification " } else { "" }, args.output.display());
     Ok(())
 }
 
