@@ -239,3 +239,30 @@ fn signatures_outlive_their_certificates_with_timestamps() {
     assert!(report.passed(), "{report:#?}");
     assert!(report.signatures[0].message.contains("document timestamp"), "{report:#?}");
 }
+
+/// A saved signing state finishes only the file it was prepared in: another output of the
+/// same length (same template, another reason) is refused before anything is written.
+#[test]
+fn a_saved_state_cannot_finish_another_file() {
+    let pki = Pki::new();
+    let input = mobile_id::pdf::sample::sample_document(&["Template"], 0);
+    let prepare = |reason: &str| {
+        let mut options = PdfSignOptions::new(now());
+        options.reason = Some(reason.into());
+        let mut out = Cursor::new(Vec::new());
+        let (digest, state) = pdf::prepare(&mut Cursor::new(&input), &mut out, &pki.cert("signer.pem"), &[], &options).unwrap();
+        (digest, state, out)
+    };
+    let (digest_a, state_a, _) = prepare("A");
+    let (_, _, mut out_b) = prepare("B");
+    let before = out_b.get_ref().clone();
+    let resumed = pdf::PreparedPdf::from_bytes(&state_a.to_bytes().unwrap()).unwrap();
+    let signature = mobile_id::signer::DigestSigner::sign_digest(&mut pki.signer("signer"), &digest_a).unwrap();
+    let cms = resumed.finish_cms(&signature).unwrap();
+    assert!(resumed.embed(&mut out_b, &cms).is_err());
+    assert_eq!(out_b.get_ref(), &before, "nothing was written");
+    // A damaged state is refused when read.
+    let mut tampered: serde_json::Value = serde_json::from_slice(&state_a.to_bytes().unwrap()).unwrap();
+    tampered["capacity"] = serde_json::json!(u64::MAX / 2);
+    assert!(pdf::PreparedPdf::from_bytes(&serde_json::to_vec(&tampered).unwrap()).is_err());
+}

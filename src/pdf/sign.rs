@@ -315,7 +315,23 @@ pub struct PreparedPdf {
     contents_offset: u64,
     capacity: u64,
     output_len: u64,
+    /// The hash of the byte ranges (`sha256` / `sha384`) and its value, hex: what the
+    /// signature will cover, checked again before it is embedded into a file.
+    ranges_hash: String,
+    ranges_digest: String,
     cms: PreparedCms,
+}
+
+fn hash_name(hash: HashAlgorithm) -> &'static str {
+    match hash {
+        HashAlgorithm::Sha256 => "sha256",
+        HashAlgorithm::Sha384 => "sha384",
+        HashAlgorithm::Sha512 => "sha512",
+    }
+}
+
+fn hash_named(name: &str) -> Option<HashAlgorithm> {
+    [HashAlgorithm::Sha256, HashAlgorithm::Sha384, HashAlgorithm::Sha512].into_iter().find(|h| hash_name(*h) == name)
 }
 
 const PREPARED_FORMAT: &str = "mobile-id-prepared-pdf/1";
@@ -368,6 +384,8 @@ pub fn prepare<R: Read + Seek, W: Write>(
         contents_offset,
         capacity: options.capacity as u64,
         output_len: base_len + layout.update.bytes.len() as u64,
+        ranges_hash: hash_name(hash).into(),
+        ranges_digest: hex::encode(&digest),
         cms,
     };
     Ok((to_sign, prepared))
@@ -391,6 +409,10 @@ impl PreparedPdf {
         if state.format != PREPARED_FORMAT {
             return Err(PadesError::InvalidInput("a prepared state of another format"));
         }
+        let slot_end = state.capacity.checked_mul(2).and_then(|c| c.checked_add(2)).and_then(|c| c.checked_add(state.contents_offset));
+        if state.capacity == 0 || state.capacity > MAX_CAPACITY as u64 || slot_end.is_none_or(|end| end > state.output_len) || hash_named(&state.ranges_hash).is_none() {
+            return Err(PadesError::InvalidInput("a damaged prepared state"));
+        }
         Ok(state)
     }
 
@@ -411,12 +433,23 @@ impl PreparedPdf {
         Ok(self.cms.finish(signature)?)
     }
 
-    /// Writes `cms` into the placeholder of `output` (the file [`prepare`] wrote). The
-    /// placeholder must still be empty and the file its original length.
+    /// Writes `cms` into the placeholder of `output` (the file [`prepare`] wrote). The file
+    /// must be its original length, its placeholder still empty, and its byte ranges must hash
+    /// to what the signature covers — so a saved state cannot be finished into another file.
     ///
     /// # Errors
     /// [`PadesError::PlaceholderTooSmall`], [`PadesError::InvalidInput`] for another file.
     pub fn embed<F: Read + Write + Seek>(&self, output: &mut F, cms: &[u8]) -> Result<(), PadesError> {
+        let hash = hash_named(&self.ranges_hash).ok_or(PadesError::InvalidInput("a damaged prepared state"))?;
+        let mut hasher = RangeHasher::new(hash);
+        let slot_end = self.contents_offset + self.capacity * 2 + 2;
+        output.seek(SeekFrom::Start(0)).map_err(PdfError::io)?;
+        copy_observed(&mut (&mut *output).take(self.contents_offset), &mut std::io::sink(), &mut |piece| hasher.update(piece))?;
+        output.seek(SeekFrom::Start(slot_end)).map_err(PdfError::io)?;
+        copy_observed(&mut (&mut *output).take(self.output_len.saturating_sub(slot_end)), &mut std::io::sink(), &mut |piece| hasher.update(piece))?;
+        if hex::encode(hasher.finish()) != self.ranges_digest {
+            return Err(PadesError::InvalidInput("the output file is not the one the signature was prepared in"));
+        }
         embed_at(output, self.contents_offset, self.capacity, Some(self.output_len), cms)
     }
 
@@ -424,13 +457,14 @@ impl PreparedPdf {
     ///
     /// # Errors
     /// [`PadesError`] from the signer, the TSA or the file.
-    pub fn complete<F: Read + Write + Seek>(&self, output: &mut F, signer: &mut dyn DigestSigner, tsa: Option<&mut dyn TimestampClient>) -> Result<(), PadesError> {
+    fn complete<F: Read + Write + Seek>(&self, output: &mut F, signer: &mut dyn DigestSigner, tsa: Option<&mut dyn TimestampClient>) -> Result<(), PadesError> {
         let signature = signer.sign_digest(&self.digest_to_sign()?).map_err(crate::cms::CmsError::from)?;
         let mut cms = self.finish_cms(&signature)?;
         if let Some(tsa) = tsa {
             cms = add_signature_timestamps(&cms, tsa)?;
         }
-        self.embed(output, &cms)
+        // The output was written by `prepare` in this call chain: no need to hash it again.
+        embed_at(output, self.contents_offset, self.capacity, Some(self.output_len), &cms)
     }
 }
 
