@@ -266,3 +266,47 @@ fn a_saved_state_cannot_finish_another_file() {
     tampered["capacity"] = serde_json::json!(u64::MAX / 2);
     assert!(pdf::PreparedPdf::from_bytes(&serde_json::to_vec(&tampered).unwrap()).is_err());
 }
+
+/// Objects with generation numbers above 0 keep them when the update rewrites them, so
+/// `n g R` references still resolve for strict readers (qpdf, pdfsig).
+#[test]
+fn generation_numbers_are_kept() {
+    let pki = Pki::new();
+    let original = mobile_id::pdf::sample::sample_document(&["Generations"], 0);
+    let text = String::from_utf8_lossy(&original).into_owned();
+    // The catalog (object 1) and the page (object 4) become generation 2: same lengths.
+    let catalog_entry = {
+        let reader = pdf::PdfReader::open(Cursor::new(&original)).unwrap();
+        let pdf::XrefEntry::InFile { offset, .. } = reader.entry(1).unwrap() else { unreachable!() };
+        offset
+    };
+    let mut bytes = original.clone();
+    let swap = |bytes: &mut Vec<u8>, from: &str, to: &str| {
+        let at = bytes.windows(from.len()).position(|w| w == from.as_bytes()).unwrap_or_else(|| panic!("{from} in {text}"));
+        bytes.splice(at..at + from.len(), to.bytes());
+    };
+    swap(&mut bytes, "\n1 0 obj", "\n1 2 obj");
+    swap(&mut bytes, "\n4 0 obj", "\n4 2 obj");
+    swap(&mut bytes, "Kids[4 0 R]", "Kids[4 2 R]");
+    swap(&mut bytes, "/Root 1 0 R", "/Root 1 2 R");
+    swap(&mut bytes, &format!("{catalog_entry:010} 00000 n"), &format!("{catalog_entry:010} 00002 n"));
+    let page_entry = {
+        let reader = pdf::PdfReader::open(Cursor::new(&original)).unwrap();
+        let pdf::XrefEntry::InFile { offset, .. } = reader.entry(4).unwrap() else { unreachable!() };
+        offset
+    };
+    swap(&mut bytes, &format!("{page_entry:010} 00000 n"), &format!("{page_entry:010} 00002 n"));
+    let input = pki.path("gen.pdf");
+    std::fs::write(&input, &bytes).unwrap();
+    assert!(qpdf_check(&input).0, "the hand-made input is well formed");
+    let signed = pki.sign(&bytes, "signer", &PdfSignOptions::new(now()));
+    let path = pki.path("gen-signed.pdf");
+    std::fs::write(&path, &signed).unwrap();
+    let (ok, out) = qpdf_check(&path);
+    assert!(ok && !out.contains("WARNING"), "{out}");
+    // (pyHanko's strict mode refuses the hand-made input itself: generation 2 without a freed
+    // generation 1 before it; qpdf reads both.)
+    let text = pdfsig(&path, &pki.path("ca.pem"));
+    assert!(text.contains("Signature is Valid") && text.contains("Total document signed"), "{text}");
+    assert!(pki.verify(&signed).passed());
+}

@@ -170,7 +170,7 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
     if let Some((_, num, dict, _)) = existing_field {
         let mut dict = dict.clone();
         dict.0.push((b"V".to_vec(), Object::Reference(sig_num, 0)));
-        update.put(*num, Body::Object(Object::Dictionary(dict)));
+        update.put_existing(reader, *num, Body::Object(Object::Dictionary(dict)));
     } else {
         let page_list = pages(reader, &cat)?;
         let index = usize::try_from(page_number).ok().and_then(|p| p.checked_sub(1)).ok_or(PadesError::InvalidInput("pages are numbered from 1"))?;
@@ -191,7 +191,7 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
             (b"V", Object::Reference(sig_num, 0)),
             (b"F", Object::Integer(132)),
             (b"Rect", Object::Array(vec![Object::Integer(0); 4])),
-            (b"P", Object::Reference(page, 0)),
+            (b"P", Object::Reference(page, super::write::generation_of(reader, page))),
         ] {
             widget.0.push((k.to_vec(), v));
         }
@@ -208,13 +208,13 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
                 let n = *n;
                 let mut annots = reader.object(n)?.as_array().ok_or(PdfError::Malformed("/Annots is not an array"))?.to_vec();
                 annots.push(Object::Reference(field, 0));
-                update.put(n, Body::Object(Object::Array(annots)));
+                update.put_existing(reader, n, Body::Object(Object::Array(annots)));
             }
             other => {
                 let mut annots = other.and_then(Object::as_array).map(<[Object]>::to_vec).unwrap_or_default();
                 annots.push(Object::Reference(field, 0));
                 set(&mut page_dict, b"Annots", Object::Array(annots));
-                update.put(page, Body::Object(Object::Dictionary(page_dict)));
+                update.put_existing(reader, page, Body::Object(Object::Dictionary(page_dict)));
             }
         }
     }
@@ -235,7 +235,7 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
                 let n = *n;
                 let mut list = reader.object(n)?.as_array().ok_or(PdfError::Malformed("/Fields is not an array"))?.to_vec();
                 list.push(Object::Reference(field, 0));
-                update.put(n, Body::Object(Object::Array(list)));
+                update.put_existing(reader, n, Body::Object(Object::Array(list)));
             }
             other => {
                 let mut list = other.and_then(Object::as_array).map(<[Object]>::to_vec).unwrap_or_default();
@@ -248,7 +248,7 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
     set(&mut form, b"SigFlags", Object::Integer(flags));
     match form_num {
         Some(n) => {
-            update.put(n, Body::Object(Object::Dictionary(form)));
+            update.put_existing(reader, n, Body::Object(Object::Dictionary(form)));
             if reference(cat.get(b"AcroForm")) != Some(n) {
                 set(&mut cat, b"AcroForm", Object::Reference(n, 0));
                 catalog_changed = true;
@@ -266,7 +266,7 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
         catalog_changed = true;
     }
     if catalog_changed {
-        update.put(root, Body::Object(Object::Dictionary(cat)));
+        update.put_existing(reader, root, Body::Object(Object::Dictionary(cat)));
     }
 
     let written = update.write();
@@ -576,10 +576,10 @@ pub fn add_dss<F: Read + Write + Seek>(file: &mut F, material: &DssMaterial) -> 
             set(&mut dss, key, Object::Array(list));
         }
     }
-    update.put(dss_num, Body::Object(Object::Dictionary(dss)));
+    update.put_existing(&reader, dss_num, Body::Object(Object::Dictionary(dss)));
     if reference(cat.get(b"DSS")) != Some(dss_num) {
         set(&mut cat, b"DSS", Object::Reference(dss_num, 0));
-        update.put(root, Body::Object(Object::Dictionary(cat)));
+        update.put_existing(&reader, root, Body::Object(Object::Dictionary(cat)));
     }
     let base_len = reader.len();
     drop(reader);

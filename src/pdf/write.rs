@@ -158,7 +158,7 @@ pub struct Update {
     prev: u64,
     next_number: u32,
     trailer: Dictionary,
-    objects: Vec<(u32, Body)>,
+    objects: Vec<(u32, u16, Body)>,
 }
 
 /// An update serialised: its bytes (to append at `base_len`) and where each object starts.
@@ -207,10 +207,20 @@ impl Update {
         n
     }
 
-    /// Adds (or replaces) object `num`.
+    /// Adds (or replaces) object `num`, generation 0 (new objects).
     pub fn put(&mut self, num: u32, body: Body) {
-        self.objects.retain(|(n, _)| *n != num);
-        self.objects.push((num, body));
+        self.put_generation(num, 0, body);
+    }
+
+    /// Replaces object `num` of `reader`'s file, keeping its generation so references to it
+    /// (`num gen R`) still resolve.
+    pub fn put_existing<R: std::io::Read + std::io::Seek>(&mut self, reader: &PdfReader<R>, num: u32, body: Body) {
+        self.put_generation(num, generation_of(reader, num), body);
+    }
+
+    fn put_generation(&mut self, num: u32, generation: u16, body: Body) {
+        self.objects.retain(|(n, _, _)| *n != num);
+        self.objects.push((num, generation, body));
     }
 
     /// Sets a trailer entry of the update (`/Info`, say).
@@ -232,9 +242,9 @@ impl Update {
         let mut out = Vec::new();
         out.push(b'\n');
         let mut offsets = Vec::new();
-        for (num, body) in &self.objects {
-            offsets.push((*num, out.len()));
-            out.extend_from_slice(format!("{num} 0 obj\n").as_bytes());
+        for (num, generation, body) in &self.objects {
+            offsets.push((*num, *generation, out.len()));
+            out.extend_from_slice(format!("{num} {generation} obj\n").as_bytes());
             match body {
                 Body::Object(o) => write_object(&mut out, o),
                 Body::Raw(raw) => out.extend_from_slice(raw),
@@ -252,10 +262,10 @@ impl Update {
         }
         let xref_num = matches!(self.kind, XrefKind::Stream).then(|| self.allocate());
         let size = self.next_number;
-        let mut entries: Vec<(u32, u64)> = offsets.iter().map(|(n, o)| (*n, self.base_len + *o as u64)).collect();
+        let mut entries: Vec<(u32, u64, u16)> = offsets.iter().map(|(n, g, o)| (*n, self.base_len + *o as u64, *g)).collect();
         let xref_at = out.len();
         if let Some(xn) = xref_num {
-            entries.push((xn, self.base_len + xref_at as u64));
+            entries.push((xn, self.base_len + xref_at as u64, 0));
         }
         entries.sort_unstable();
         let runs = runs(&entries);
@@ -266,10 +276,10 @@ impl Update {
             None => {
                 out.extend_from_slice(b"xref\n");
                 for run in &runs {
-                    let first = run.first().map_or(0, |(n, _)| *n);
+                    let first = run.first().map_or(0, |(n, _, _)| *n);
                     out.extend_from_slice(format!("{first} {}\n", run.len()).as_bytes());
-                    for (_, offset) in run.iter() {
-                        out.extend_from_slice(format!("{offset:010} 00000 n\r\n").as_bytes());
+                    for (_, offset, generation) in run.iter() {
+                        out.extend_from_slice(format!("{offset:010} {generation:05} n\r\n").as_bytes());
                     }
                 }
                 out.extend_from_slice(b"trailer\n");
@@ -280,12 +290,12 @@ impl Update {
                 let mut data = Vec::with_capacity(entries.len() * 7);
                 let mut index = Vec::new();
                 for run in &runs {
-                    index.push(Object::Integer(i64::from(run.first().map_or(0, |(n, _)| *n))));
+                    index.push(Object::Integer(i64::from(run.first().map_or(0, |(n, _, _)| *n))));
                     index.push(Object::Integer(run.len() as i64));
-                    for (_, offset) in run.iter() {
+                    for (_, offset, generation) in run.iter() {
                         data.push(1);
                         data.extend_from_slice(&offset.to_be_bytes()[3..]);
-                        data.extend_from_slice(&[0, 0]);
+                        data.extend_from_slice(&generation.to_be_bytes());
                     }
                 }
                 trailer.0.push((b"Type".to_vec(), Object::Name(b"XRef".to_vec())));
@@ -300,20 +310,28 @@ impl Update {
             }
         }
         out.extend_from_slice(format!("startxref\n{}\n%%EOF\n", self.base_len + xref_at as u64).as_bytes());
-        WrittenUpdate { bytes: out, offsets }
+        WrittenUpdate { bytes: out, offsets: offsets.into_iter().map(|(n, _, o)| (n, o)).collect() }
     }
 }
 
-/// Splits sorted (number, offset) pairs into runs of consecutive numbers.
-fn runs(entries: &[(u32, u64)]) -> Vec<Vec<(u32, u64)>> {
-    let mut runs: Vec<Vec<(u32, u64)>> = Vec::new();
-    for &(n, o) in entries {
+/// Splits sorted (number, offset, generation) entries into runs of consecutive numbers.
+fn runs(entries: &[(u32, u64, u16)]) -> Vec<Vec<(u32, u64, u16)>> {
+    let mut runs: Vec<Vec<(u32, u64, u16)>> = Vec::new();
+    for &(n, o, g) in entries {
         match runs.last_mut() {
-            Some(run) if run.last().is_some_and(|(last, _)| last.checked_add(1) == Some(n)) => run.push((n, o)),
-            _ => runs.push(vec![(n, o)]),
+            Some(run) if run.last().is_some_and(|(last, _, _)| last.checked_add(1) == Some(n)) => run.push((n, o, g)),
+            _ => runs.push(vec![(n, o, g)]),
         }
     }
     runs
+}
+
+/// The generation of object `num` in `reader`'s file (0 for compressed or unknown objects).
+pub fn generation_of<R: std::io::Read + std::io::Seek>(reader: &PdfReader<R>, num: u32) -> u16 {
+    match reader.entry(num) {
+        Some(super::XrefEntry::InFile { generation, .. }) => generation,
+        _ => 0,
+    }
 }
 
 /// Copies `source` into `sink` in 64 KiB pieces, feeding every piece to `observe`.
@@ -432,7 +450,7 @@ mod tests {
 
     #[test]
     fn runs_split_on_gaps() {
-        let r = runs(&[(3, 10), (4, 20), (7, 30)]);
+        let r = runs(&[(3, 10, 0), (4, 20, 0), (7, 30, 0)]);
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].len(), 2);
     }
