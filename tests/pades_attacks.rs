@@ -505,6 +505,21 @@ fn review_bypasses_are_caught() {
     });
     assert_caught(&pki.verify(&duplicate), "a duplicated key");
 
+    // A page content stream the original also named as the catalog's XMP metadata.
+    let xmp_doc = append(&doc, |reader, update| {
+        let (root, mut cat) = pdf::document::catalog(reader).unwrap();
+        let (_, page) = page_one(reader);
+        let c = content_of(&page);
+        update.put(c, Body::Stream(dict(&[("Type", name("Metadata")), ("Subtype", name("XML"))]), b"BT /F1 18 Tf 72 720 Td (Reviewed) Tj ET".to_vec()));
+        cat.0.push((b"Metadata".to_vec(), reference(c)));
+        update.put(root, Body::Object(Object::Dictionary(cat)));
+    });
+    let xmp_signed = pki.sign(&xmp_doc, "signer", &PdfSignOptions::new(now()));
+    let through_xmp = append(&xmp_signed, |_, update| {
+        update.put(content, Body::Stream(dict(&[("Type", name("Metadata")), ("Subtype", name("XML"))]), b"BT /F1 18 Tf 72 720 Td (Evil) Tj ET".to_vec()));
+    });
+    assert_caught(&pki.verify(&through_xmp), "content changed as XMP metadata");
+
     // Content listed in a DSS the original document carried, changed after signing.
     let dss_doc = append(&doc, |reader, update| {
         let (root, mut cat) = pdf::document::catalog(reader).unwrap();

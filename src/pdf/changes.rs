@@ -93,19 +93,57 @@ struct Roles {
     /// Reachable in the signed revision, unreadable within its bytes, readable now: objects
     /// whose bytes run past the end of the signed revision.
     crossing: Vec<u32>,
+    /// Who referred to each object in the signed revision.
+    referrers: HashMap<u32, Vec<u32>>,
     /// The cross-reference streams of the file's revisions.
     xref_streams: HashSet<u32>,
     /// Object streams that hold objects of the final cross-reference.
     object_streams: HashSet<u32>,
 }
 
+/// The trailer, as a referrer.
+const TRAILER: u32 = u32::MAX;
+/// Stands for "more referrers than were recorded".
+const MANY: u32 = u32::MAX - 1;
+
+/// What [`walk_signed`] learns about the signed revision's object graph.
+struct SignedGraph {
+    dangling: HashSet<u32>,
+    crossing: Vec<u32>,
+    /// Who refers to each object (at most 8 recorded, then [`MANY`]).
+    referrers: HashMap<u32, Vec<u32>>,
+}
+
+impl Roles {
+    /// Whether every object that referred to `n` in the signed revision passes `allowed`
+    /// (an object with a role — Info, XMP, DSS — must have no second job as content).
+    fn referred_only_by(&self, n: u32, allowed: impl Fn(u32) -> bool) -> bool {
+        self.referrers.get(&n).is_none_or(|list| list.iter().all(|r| *r != MANY && allowed(*r)))
+    }
+}
+
 /// Walks the signed revision's object graph from its trailer: undefined references (which a
-/// later revision could fill in) and objects whose bytes run past the signed revision.
-fn walk_signed<A: Read + Seek, B: Read + Seek>(signed: &mut PdfReader<B>, now: &mut PdfReader<A>) -> Result<(HashSet<u32>, Vec<u32>), PdfError> {
+/// later revision could fill in), objects whose bytes run past the signed revision, and who
+/// refers to what.
+fn walk_signed<A: Read + Seek, B: Read + Seek>(signed: &mut PdfReader<B>, now: &mut PdfReader<A>) -> Result<SignedGraph, PdfError> {
     let mut stack = Vec::new();
+    let mut referrers: HashMap<u32, Vec<u32>> = HashMap::new();
+    let note = |referrers: &mut HashMap<u32, Vec<u32>>, child: u32, parent: u32| {
+        let list = referrers.entry(child).or_default();
+        if list.len() >= 8 {
+            if !list.contains(&MANY) {
+                list.push(MANY);
+            }
+        } else if !list.contains(&parent) {
+            list.push(parent);
+        }
+    };
     if let Some(trailer) = signed.trailer() {
         for key in [&b"Root"[..], b"Info"] {
-            stack.extend(reference(trailer.get(key)));
+            if let Some(n) = reference(trailer.get(key)) {
+                note(&mut referrers, n, TRAILER);
+                stack.push(n);
+            }
         }
     }
     let mut seen = HashSet::new();
@@ -122,7 +160,14 @@ fn walk_signed<A: Read + Seek, B: Read + Seek>(signed: &mut PdfReader<B>, now: &
             Ok(Object::Null) => {
                 dangling.insert(n);
             }
-            Ok(object) => refs_in(&object, &mut stack),
+            Ok(object) => {
+                let mut children = Vec::new();
+                refs_in(&object, &mut children);
+                for child in children {
+                    note(&mut referrers, child, n);
+                    stack.push(child);
+                }
+            }
             Err(PdfError::LimitExceeded(what)) => return Err(PdfError::LimitExceeded(what)),
             Err(_) => {
                 if now.object(n).is_ok() {
@@ -131,7 +176,7 @@ fn walk_signed<A: Read + Seek, B: Read + Seek>(signed: &mut PdfReader<B>, now: &
             }
         }
     }
-    Ok((dangling, crossing))
+    Ok(SignedGraph { dangling, crossing, referrers })
 }
 
 /// The objects a DSS holds (ETSI EN 319 142-1 §5.4.2): the DSS and VRI dictionaries, their
@@ -267,14 +312,19 @@ fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut Pd
     let signed_info = signed.trailer().and_then(|t| reference(t.get(b"Info")));
     let metadata = reference(cat.get(b"Metadata"));
     let signed_metadata = reference(signed_cat.get(b"Metadata"));
-    let (dangling, crossing) = walk_signed(signed, now)?;
+    let SignedGraph { dangling, crossing, referrers } = walk_signed(signed, now)?;
     let mut xref_streams = HashSet::new();
     for revision in now.revisions().to_vec() {
-        if revision.kind == super::XrefKind::Stream {
-            let head = now.bytes_at(revision.xref_offset, 32)?;
-            if let Ok(number) = super::object::Parser::new(&head, 0).unsigned("object number") {
-                xref_streams.extend(u32::try_from(number).ok());
-            }
+        // The section's own stream, or the /XRefStm of a hybrid table.
+        let at = match revision.kind {
+            super::XrefKind::Stream => Some(revision.xref_offset),
+            super::XrefKind::Table => revision.trailer.integer(b"XRefStm").and_then(|o| u64::try_from(o).ok()),
+        };
+        if let Some(at) = at
+            && let Ok(head) = now.bytes_at(at, 32)
+            && let Ok(number) = super::object::Parser::new(&head, 0).unsigned("object number")
+        {
+            xref_streams.extend(u32::try_from(number).ok());
         }
     }
     let object_streams = now.object_streams();
@@ -304,6 +354,7 @@ fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut Pd
         form_fields,
         dangling,
         crossing,
+        referrers,
         xref_streams,
         object_streams,
     })
@@ -486,7 +537,8 @@ fn judge<A: Read + Seek, B: Read + Seek>(
     if roles.dss.contains(&n) {
         // New material may join; of what existed, only the DSS's own dictionaries and arrays
         // may grow. A stream that existed stays as it was.
-        return Ok(if existed && (!roles.signed_dss.contains(&n) || matches!(old, Object::Stream(..))) {
+        let only_dss = roles.referred_only_by(n, |r| r == roles.catalog || roles.signed_dss.contains(&r));
+        return Ok(if existed && (!roles.signed_dss.contains(&n) || matches!(old, Object::Stream(..)) || !only_dss) {
             refused(format!("object {n} of the signed revision was changed through the DSS"))
         } else {
             allowed("validation material (DSS) added")
@@ -536,13 +588,13 @@ fn judge<A: Read + Seek, B: Read + Seek>(
     }
     // Metadata: the document information dictionary (strings only) and the XMP stream, when
     // they are new or were already those in the signed revision.
-    if Some(n) == roles.info && (roles.signed_info == Some(n) || !existed) {
+    if Some(n) == roles.info && ((roles.signed_info == Some(n) && roles.referred_only_by(n, |r| r == TRAILER)) || !existed) {
         let plain = new.as_dict().is_some_and(|d| d.0.iter().all(|(_, v)| matches!(v, Object::String(_) | Object::Name(_) | Object::Null)));
         if plain && matches!(new, Object::Dictionary(_)) {
             return Ok(allowed("document information updated"));
         }
     }
-    if Some(n) == roles.metadata && (roles.signed_metadata == Some(n) || !existed) {
+    if Some(n) == roles.metadata && ((roles.signed_metadata == Some(n) && roles.referred_only_by(n, |r| r == roles.catalog)) || !existed) {
         let xmp = matches!(new, Object::Stream(..)) && new.as_dict().is_some_and(|d| d.name(b"Type") == Some(b"Metadata") && d.name(b"Subtype") == Some(b"XML"));
         if xmp {
             return Ok(allowed("XMP metadata updated"));

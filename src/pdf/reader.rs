@@ -79,6 +79,7 @@ pub struct PdfReader<R> {
     section_objects: Vec<u32>,
     section_seen: HashSet<u32>,
     revision_inserted: HashSet<u32>,
+    all_object_streams: HashSet<u32>,
     total_entries: usize,
     object_stream: Option<ObjectStreamCache>,
     work: u64,
@@ -95,7 +96,7 @@ impl<R: Read + Seek> PdfReader<R> {
     /// [`PdfError`] for anything that is not a readable PDF, within the limits.
     pub fn open(mut source: R) -> Result<Self, PdfError> {
         let len = source.seek(SeekFrom::End(0)).map_err(PdfError::io)?;
-        let mut reader = Self { source, len, version: String::new(), xref: HashMap::new(), revisions: Vec::new(), section_objects: Vec::new(), section_seen: HashSet::new(), revision_inserted: HashSet::new(), total_entries: 0, object_stream: None, work: WORK_BUDGET };
+        let mut reader = Self { source, len, version: String::new(), xref: HashMap::new(), revisions: Vec::new(), section_objects: Vec::new(), section_seen: HashSet::new(), revision_inserted: HashSet::new(), all_object_streams: HashSet::new(), total_entries: 0, object_stream: None, work: WORK_BUDGET };
         let head = reader.window(0, 1024)?;
         let at = head.windows(5).position(|w| w == b"%PDF-").ok_or(bad("no %PDF- header"))?;
         reader.version = head.get(at + 5..at + 8).map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
@@ -158,15 +159,9 @@ impl<R: Read + Seek> PdfReader<R> {
         self.xref.get(&num).copied()
     }
 
-    /// The object streams the cross-reference puts objects in.
+    /// The object streams any cross-reference section puts objects in.
     pub fn object_streams(&self) -> HashSet<u32> {
-        self.xref
-            .values()
-            .filter_map(|e| match e {
-                XrefEntry::Compressed { stream, .. } => Some(*stream),
-                _ => None,
-            })
-            .collect()
+        self.all_object_streams.clone()
     }
 
     /// The highest object number in use, plus one (the trailer's /Size).
@@ -203,6 +198,9 @@ impl<R: Read + Seek> PdfReader<R> {
         }
         if num != 0 {
             self.section_objects.push(num);
+        }
+        if let XrefEntry::Compressed { stream, .. } = entry {
+            self.all_object_streams.insert(stream);
         }
         // Sections are read newest first: the first entry seen for a number wins — except that
         // in a hybrid file the /XRefStm of the same revision fills in what its table marks free
