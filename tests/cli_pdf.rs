@@ -80,6 +80,15 @@ fn b_lta_with_a_tsa_over_http_and_certification() {
     assert_eq!(signatures[1]["kind"], "document-timestamp");
     let (ok, text) = pyhanko_validate(&pki.path("lta.pdf"), &pki.path("ca.pem"));
     assert!(ok, "{text}");
+    // Revocation required: the DSS's CRL answers for the signer and the TSA.
+    let (code, out) = mobile_id(&["verify", "pdf", &pki.p("lta.pdf"), "--trust", &pki.p("ca.pem"), "--revocation", "required"], &[]);
+    assert_eq!(code, 0, "{out}");
+    // A B-B file has no DSS: required revocation fails until the bank supplies the CRL.
+    assert_eq!(mobile_id(&["sign", "pdf", &pki.p("in.pdf"), &pki.p("bb.pdf"), "--key", &pki.p("signer.key"), "--cert", &pki.p("signer.pem")], &[]).0, 0);
+    let (code, out) = mobile_id(&["verify", "pdf", &pki.p("bb.pdf"), "--trust", &pki.p("ca.pem"), "--revocation", "required"], &[]);
+    assert_eq!(code, 1, "{out}");
+    let (code, out) = mobile_id(&["verify", "pdf", &pki.p("bb.pdf"), "--trust", &pki.p("ca.pem"), "--revocation", "required", "--crl", &pki.p("ca.crl")], &[]);
+    assert_eq!(code, 0, "{out}");
 }
 
 /// B-LT without --crl or --ocsp: the signer's OCSP responder, named in its certificate's

@@ -120,7 +120,7 @@ fn purpose(p: PurposeArg) -> Purpose {
     }
 }
 
-fn revocation(r: RevocationArg) -> RevocationMode {
+pub fn revocation(r: RevocationArg) -> RevocationMode {
     match r {
         RevocationArg::Off => RevocationMode::Off,
         RevocationArg::IfPresent => RevocationMode::IfPresent,
@@ -176,7 +176,7 @@ fn read(path: &PathBuf) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {}: {}", path.display(), e.kind()))
 }
 
-fn load_all<T>(paths: &[PathBuf], parse: fn(&[u8]) -> Result<Vec<T>, ValidationError>) -> Result<Vec<T>, String> {
+pub fn load_all<T>(paths: &[PathBuf], parse: fn(&[u8]) -> Result<Vec<T>, ValidationError>) -> Result<Vec<T>, String> {
     let mut out = Vec::new();
     for path in paths {
         out.extend(parse(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))?);

@@ -83,6 +83,15 @@ pub struct VerifyPdfArgs {
     /// Validation time when there is no timestamp (RFC 3339; default now).
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
+    /// CRLs (DER or PEM) beside what the document's DSS holds.
+    #[arg(long, value_name = "FILE")]
+    crl: Vec<PathBuf>,
+    /// OCSP responses (DER) beside what the document's DSS holds.
+    #[arg(long, value_name = "FILE")]
+    ocsp: Vec<PathBuf>,
+    /// Revocation checking for every chain.
+    #[arg(long, value_enum, default_value = "if-present")]
+    revocation: super::chain::RevocationArg,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -252,8 +261,12 @@ pub fn verify(args: VerifyPdfArgs) -> ExitCode {
         };
         let anchors: Vec<_> = certificates(&args.trust)?.iter().filter_map(|c| ParsedCertificate::from_certificate(c).ok()).collect();
         let verifier = ChainVerifier::new(anchors);
+        let mut options = PdfVerifyOptions::new(time);
+        options.revocation.crls = super::chain::load_all(&args.crl, mobile_id::x509::load::crls).map_err(Failure::Input)?;
+        options.revocation.ocsp = super::chain::load_all(&args.ocsp, mobile_id::x509::load::ocsp_responses).map_err(Failure::Input)?;
+        options.revocation_mode = super::chain::revocation(args.revocation);
         let file = std::fs::File::open(&args.file).map_err(open_error(&args.file))?;
-        pdf::verify(std::io::BufReader::new(file), &verifier, &PdfVerifyOptions::new(time)).map_err(|e| Failure::Input(format!("{}: {e}", args.file.display())))
+        pdf::verify(std::io::BufReader::new(file), &verifier, &options).map_err(|e| Failure::Input(format!("{}: {e}", args.file.display())))
     };
     match run() {
         Err(Failure::Input(m)) | Err(Failure::Negative(m)) => {
