@@ -135,6 +135,12 @@ fun main() {
         resumed.finish(JcaSigner(keys, cert).signDigest(resumed.digest()), null)
         check(verifier.verifyPdfFile(dir.resolve("resumed.pdf").toString(), null).passed)
     }
+    scenario("a bank requires revocation and supplies the CA's CRL") {
+        val signed = signer.signPdf(samplePdf(listOf("Revocation")), PdfSigningOptions(), null)
+        check(!verifier.verifyPdfWithRevocation(signed, listOf(), listOf(), true, null).passed)
+        val verdict = verifier.verifyPdfWithRevocation(signed, listOf(sim.caCrl()), listOf(), true, null)
+        check(verdict.passed) { verdict.toString() }
+    }
     scenario("verification codes") {
         check(mobileIdVerificationCode(hex("2f665f6a6999e0ef0752e00ec9f453adf59d8cb6")) == "1462")
     }

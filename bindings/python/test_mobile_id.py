@@ -228,6 +228,17 @@ def test_pdf_on_the_sim_in_memory(session, verifier):
         verifier.verify_pdf(b"not a pdf", None)
 
 
+def test_pdf_revocation_from_the_host(session, sim, verifier):
+    signer = m.Signer.for_sim(session, m.KeyKind.SIGNING, "12345")
+    signed = signer.sign_pdf(m.sample_pdf(["Revocation"]), m.PdfSigningOptions(), None)
+    # Required revocation fails without data and passes with the CA's current CRL.
+    assert not verifier.verify_pdf_with_revocation(signed, [], [], True, None).passed
+    verdict = verifier.verify_pdf_with_revocation(signed, [sim.ca_crl()], [], True, None)
+    assert verdict.passed, verdict
+    with pytest.raises(m.MobileIdError.InvalidInput):
+        verifier.verify_pdf_with_revocation(signed, [b"not a crl"], [], True, None)
+
+
 def test_pdf_with_an_external_signer_and_a_resumed_file_session(sim, verifier, tmp_path):
     key = ec.generate_private_key(ec.SECP256R1())
     spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)

@@ -211,6 +211,15 @@ impl VirtualSimCard {
         let cert = ca.issue("CN=Host Key,O=mobile-id tests", spki, now - std::time::Duration::from_secs(60), now + std::time::Duration::from_secs(86_400), vec![ku])?;
         cert.to_der().map_err(|_| MobileIdError::InvalidInput { reason: "certificate".into() })
     }
+
+    /// A current CRL (DER) from the demo CA revoking nothing, valid for a day — revocation
+    /// data for tests of relying parties.
+    pub fn ca_crl(&self) -> Result<Vec<u8>, MobileIdError> {
+        let sim = self.sim.lock().map_err(|_| MobileIdError::CardUnavailable { reason: "the virtual SIM is poisoned".into() })?;
+        let ca = sim.demo_ca()?;
+        let now = std::time::SystemTime::now();
+        Ok(ca.issue_crl(&[], now - std::time::Duration::from_secs(60), now + std::time::Duration::from_secs(86_400))?)
+    }
 }
 
 fn spki_from(der_bytes: &[u8]) -> Result<x509_cert::spki::SubjectPublicKeyInfoOwned, MobileIdError> {

@@ -242,6 +242,24 @@ impl Verifier {
         Ok(pdf_verdict(&report))
     }
 
+    /// Verifies a PDF held in memory with revocation data the host fetched (CRLs and OCSP
+    /// responses, DER) beside the document's DSS; `required` makes every certificate need a
+    /// status.
+    pub fn verify_pdf_with_revocation(&self, pdf: Vec<u8>, crls: Vec<Vec<u8>>, ocsp_responses: Vec<Vec<u8>>, required: bool, time: Option<u64>) -> Result<PdfVerdict, MobileIdError> {
+        let mut options = pdf::PdfVerifyOptions::new(time.unwrap_or_else(now));
+        for crl in &crls {
+            options.revocation.crls.push(mobile_id::x509::ParsedCrl::from_der(crl)?);
+        }
+        for response in &ocsp_responses {
+            options.revocation.ocsp.push(mobile_id::x509::ParsedOcspResponse::from_der(response)?);
+        }
+        if required {
+            options.revocation_mode = mobile_id::x509::RevocationMode::Required;
+        }
+        let report = pdf::verify(Cursor::new(pdf), self.chain_verifier(), &options)?;
+        Ok(pdf_verdict(&report))
+    }
+
     /// Verifies every signature of the PDF at `path`, streaming.
     pub fn verify_pdf_file(&self, path: String, time: Option<u64>) -> Result<PdfVerdict, MobileIdError> {
         let file = std::io::BufReader::new(std::fs::File::open(&path).map_err(io)?);
