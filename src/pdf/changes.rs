@@ -10,7 +10,7 @@ use std::io::{Read, Seek};
 
 use serde::Serialize;
 
-use super::document::{catalog, fields, pages, reference, signature_fields};
+use super::document::{catalog, fields, pages, reference, signature_fields, signature_fields_of};
 use super::object::{Dictionary, Object};
 use super::sign::DocMdp;
 use super::{PdfError, PdfReader};
@@ -282,7 +282,8 @@ fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut Pd
             }
         }
     }
-    let before: HashMap<u32, Option<u32>> = signature_fields(signed, &signed_cat)?.into_iter().map(|f| (f.number, f.value)).collect();
+    let signed_fields = fields(signed, &signed_cat)?;
+    let before: HashMap<u32, Option<u32>> = signature_fields_of(&signed_fields).into_iter().map(|f| (f.number, f.value)).collect();
     let mut new_signature_fields = HashMap::new();
     let mut new_signature_values = HashSet::new();
     let mut timestamp_values = HashSet::new();
@@ -329,10 +330,9 @@ fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut Pd
     }
     let object_streams = now.object_streams();
     let mut form_fields = HashMap::new();
-    for (name, num, dict, ft) in fields(signed, &signed_cat)? {
+    for (name, num, _, ft) in signed_fields {
         if ft.as_deref() != Some(b"Sig") {
             form_fields.insert(num, name);
-            let _ = dict;
         }
     }
     Ok(Roles {
@@ -580,11 +580,11 @@ fn judge<A: Read + Seek, B: Read + Seek>(
         }
         let old_list = signed.resolve(o.get(b"Annots").unwrap_or(&Object::Null))?;
         let new_list = now.resolve(w.get(b"Annots").unwrap_or(&Object::Null))?;
-        return Ok(judge_annots(n, old_list.as_array().unwrap_or_default(), new_list.as_array().unwrap_or_default(), roles, allowance, now));
+        return Ok(judge_annots(n, old_list.as_array().unwrap_or_default(), new_list.as_array().unwrap_or_default(), roles, allowance));
     }
     if roles.annot_lists.contains(&n) {
         let (Some(o), Some(w)) = (old.as_array(), new.as_array()) else { return Ok(refused(format!("annotation list {n} changed type"))) };
-        return Ok(judge_annots(n, o, w, roles, allowance, now));
+        return Ok(judge_annots(n, o, w, roles, allowance));
     }
     // Metadata: the document information dictionary (strings only) and the XMP stream, when
     // they are new or were already those in the signed revision.
@@ -627,10 +627,9 @@ fn judge<A: Read + Seek, B: Read + Seek>(
     Ok(refused(what))
 }
 
-fn judge_annots<A: Read + Seek>(page: u32, old: &[Object], new: &[Object], roles: &Roles, allowance: Allowance, now: &mut PdfReader<A>) -> Option<Change> {
+fn judge_annots(page: u32, old: &[Object], new: &[Object], roles: &Roles, allowance: Allowance) -> Option<Change> {
     let may_add = |r: u32| roles.new_signature_fields.contains_key(&r) || allowance.annotations;
     let result = judge_list(old, new, &may_add, allowance.annotations);
-    let _ = now;
     match result {
         Ok(()) => allowed(format!("annotations of page object {page} extended")),
         Err(why) => refused(format!("annotations of page object {page} changed: {why}")),

@@ -143,14 +143,15 @@ pub fn fields<R: Read + Seek>(reader: &mut PdfReader<R>, catalog: &Dictionary) -
 /// # Errors
 /// As [`fields`].
 pub fn signature_fields<R: Read + Seek>(reader: &mut PdfReader<R>, catalog: &Dictionary) -> Result<Vec<SignatureField>, PdfError> {
-    Ok(fields(reader, catalog)?
-        .into_iter()
+    Ok(signature_fields_of(&fields(reader, catalog)?))
+}
+
+/// The signature fields among fields already walked by [`fields`].
+pub fn signature_fields_of(all: &[FieldEntry]) -> Vec<SignatureField> {
+    all.iter()
         .filter(|(_, _, dict, ft)| ft.as_deref() == Some(b"Sig") && dict.get(b"T").is_some())
-        .map(|(name, number, dict, _)| {
-            let value = reference(dict.get(b"V"));
-            SignatureField { name, number, dict, value }
-        })
-        .collect())
+        .map(|(name, number, dict, _)| SignatureField { name: name.clone(), number: *number, dict: dict.clone(), value: reference(dict.get(b"V")) })
+        .collect()
 }
 
 /// A text string (§7.9.2.2) as Rust text: UTF-16BE with a BOM, UTF-8 with a BOM, or

@@ -103,7 +103,9 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
     }
     let mut update = Update::new(reader)?;
     let (root, mut cat) = catalog(reader)?;
-    let existing = signature_fields(reader, &cat)?;
+    // One walk of the form serves every question below.
+    let all_fields = super::document::fields(reader, &cat)?;
+    let existing = super::document::signature_fields_of(&all_fields);
     let (field_name, page_number, certify) = match kind {
         SigKind::Signature(o) => (o.field.clone(), o.page, o.certify),
         SigKind::DocumentTimestamp => (None, 1, None),
@@ -114,12 +116,8 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
     let name = match field_name {
         Some(n) if n.is_empty() || n.contains('.') => return Err(PadesError::InvalidInput("a field name must be non-empty and without dots")),
         Some(n) => n,
-        None => {
-            let all = super::document::fields(reader, &cat)?;
-            (1..).map(|i| format!("Signature{i}")).find(|c| !all.iter().any(|(n, _, _, _)| n == c)).unwrap_or_default()
-        }
+        None => (1..).map(|i| format!("Signature{i}")).find(|c| !all_fields.iter().any(|(n, _, _, _)| n == c)).unwrap_or_default(),
     };
-    let all_fields = super::document::fields(reader, &cat)?;
     let existing_field = all_fields.iter().find(|(n, _, _, _)| *n == name);
     if let Some((_, _, dict, ft)) = existing_field {
         if ft.as_deref() != Some(b"Sig") {
@@ -203,19 +201,8 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
         // The page's annotations gain the widget.
         let page_object = reader.object(page)?;
         let mut page_dict = page_object.as_dict().ok_or(PdfError::Malformed("a page is not a dictionary"))?.clone();
-        match page_dict.get(b"Annots") {
-            Some(Object::Reference(n, _)) => {
-                let n = *n;
-                let mut annots = reader.object(n)?.as_array().ok_or(PdfError::Malformed("/Annots is not an array"))?.to_vec();
-                annots.push(Object::Reference(field, 0));
-                update.put_existing(reader, n, Body::Object(Object::Array(annots)));
-            }
-            other => {
-                let mut annots = other.and_then(Object::as_array).map(<[Object]>::to_vec).unwrap_or_default();
-                annots.push(Object::Reference(field, 0));
-                set(&mut page_dict, b"Annots", Object::Array(annots));
-                update.put_existing(reader, page, Body::Object(Object::Dictionary(page_dict)));
-            }
+        if append_to_list(reader, &mut update, &mut page_dict, b"Annots", Object::Reference(field, 0))? {
+            update.put_existing(reader, page, Body::Object(Object::Dictionary(page_dict)));
         }
     }
 
@@ -230,19 +217,8 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
         _ => (Some(update.allocate()), Dictionary::default()),
     };
     if let Some(field) = new_field {
-        match form.get(b"Fields") {
-            Some(Object::Reference(n, _)) => {
-                let n = *n;
-                let mut list = reader.object(n)?.as_array().ok_or(PdfError::Malformed("/Fields is not an array"))?.to_vec();
-                list.push(Object::Reference(field, 0));
-                update.put_existing(reader, n, Body::Object(Object::Array(list)));
-            }
-            other => {
-                let mut list = other.and_then(Object::as_array).map(<[Object]>::to_vec).unwrap_or_default();
-                list.push(Object::Reference(field, 0));
-                set(&mut form, b"Fields", Object::Array(list));
-            }
-        }
+        // The form is written below in any case.
+        append_to_list(reader, &mut update, &mut form, b"Fields", Object::Reference(field, 0))?;
     }
     let flags = form.integer(b"SigFlags").unwrap_or(0) | 3;
     set(&mut form, b"SigFlags", Object::Integer(flags));
@@ -274,6 +250,22 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
     let header = format!("{sig_num} 0 obj\n").len();
     let contents_start = sig_at + header + contents_in_sig;
     Ok(Layout { contents_start, contents_end: contents_start + capacity * 2 + 2, byte_range_at: sig_at + header + byte_range_in_sig, update: written })
+}
+
+/// Appends `item` to the array `dict[key]`: in the array's own object when `key` refers to
+/// one (rewritten in `update`), else in `dict` itself. Returns whether `dict` changed.
+fn append_to_list<R: Read + Seek>(reader: &mut PdfReader<R>, update: &mut Update, dict: &mut Dictionary, key: &[u8], item: Object) -> Result<bool, PadesError> {
+    if let Some(Object::Reference(n, _)) = dict.get(key) {
+        let n = *n;
+        let mut list = reader.object(n)?.as_array().ok_or(PdfError::Malformed("an /Annots or /Fields object is not an array"))?.to_vec();
+        list.push(item);
+        update.put_existing(reader, n, Body::Object(Object::Array(list)));
+        return Ok(false);
+    }
+    let mut list = dict.get(key).and_then(Object::as_array).map(<[Object]>::to_vec).unwrap_or_default();
+    list.push(item);
+    set(dict, key, Object::Array(list));
+    Ok(true)
 }
 
 /// Replaces or appends `key` in `dict`.
