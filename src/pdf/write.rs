@@ -89,65 +89,41 @@ pub fn write_string(out: &mut Vec<u8>, s: &[u8]) {
     }
 }
 
-/// A PDF date string `D:YYYYMMDDHHmmSSZ` (§7.9.4) for Unix seconds.
+/// A PDF date string `D:YYYYMMDDHHmmSSZ` (§7.9.4) for Unix seconds (calendar by
+/// `der::DateTime`, as everywhere else in the crate; years past 9999 are clamped to 9999).
 pub fn pdf_date(unix: u64) -> String {
-    let days = unix / 86_400;
-    let secs = unix % 86_400;
-    let (y, m, d) = civil_from_days(days as i64);
-    format!("D:{y:04}{m:02}{d:02}{:02}{:02}{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+    let max = der::DateTime::new(9999, 12, 31, 23, 59, 59).map(|d| d.unix_duration().as_secs()).unwrap_or(u64::MAX);
+    match der::DateTime::from_unix_duration(std::time::Duration::from_secs(unix.min(max))) {
+        Ok(t) => format!("D:{:04}{:02}{:02}{:02}{:02}{:02}Z", t.year(), t.month(), t.day(), t.hour(), t.minutes(), t.seconds()),
+        Err(_) => "D:99991231235959Z".into(),
+    }
 }
 
-/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's civil-from-days).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// Parses a PDF date (`D:YYYYMMDDHHmmSS` with an optional `Z`/`+HH'mm'` offset) to Unix seconds.
+/// Parses a PDF date (`D:YYYYMMDDHHmmSS` with an optional `Z`/`+HH'mm'` offset; missing
+/// fields default to their start) to Unix seconds.
 pub fn parse_pdf_date(s: &[u8]) -> Option<u64> {
     let s = std::str::from_utf8(s).ok()?;
     let s = s.strip_prefix("D:").unwrap_or(s);
-    let digits = |range: std::ops::Range<usize>, default: i64| -> Option<i64> {
+    let digits = |range: std::ops::Range<usize>, default: u16| -> Option<u16> {
         match s.get(range) {
             Some(v) if v.bytes().all(|b| b.is_ascii_digit()) => v.parse().ok(),
             Some(_) => None,
             None => Some(default),
         }
     };
-    let (y, mo, d) = (digits(0..4, -1)?, digits(4..6, 1)?, digits(6..8, 1)?);
-    let (h, mi, se) = (digits(8..10, 0)?, digits(10..12, 0)?, digits(12..14, 0)?);
-    if y < 1970 || !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
+    let year = digits(0..4, 0).filter(|y| *y >= 1970)?;
+    let field = |range, default| digits(range, default).and_then(|v| u8::try_from(v).ok());
+    let t = der::DateTime::new(year, field(4..6, 1)?, field(6..8, 1)?, field(8..10, 0)?, field(10..12, 0)?, field(12..14, 0)?).ok()?;
     let offset = match s.as_bytes().get(14) {
         Some(sign @ (b'+' | b'-')) => {
-            let oh = digits(15..17, 0)?;
+            let oh = i64::from(digits(15..17, 0)?);
             let om = s.get(18..20).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
             let total = oh * 3600 + om * 60;
             if *sign == b'+' { total } else { -total }
         }
         _ => 0,
     };
-    let days = days_from_civil(y, mo as u32, d as u32);
-    u64::try_from(days * 86_400 + h * 3600 + mi * 60 + se - offset).ok()
-}
-
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = i64::from((m + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    u64::try_from(i64::try_from(t.unix_duration().as_secs()).ok()? - offset).ok()
 }
 
 /// An incremental update being assembled over a file of `base_len` bytes.
@@ -435,6 +411,7 @@ mod tests {
         assert_eq!(parse_pdf_date(b"D:20261118130640+02'00'"), Some(1_795_000_000));
         assert_eq!(parse_pdf_date(b"D:2026"), Some(1_767_225_600));
         assert_eq!(parse_pdf_date(b"D:20261315"), None);
+        assert_eq!(parse_pdf_date(b"D:20260230"), None, "no 30 February");
         assert_eq!(parse_pdf_date(b"garbage"), None);
     }
 
