@@ -4,53 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn mobile_id(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mobile-id")).args(args).envs(env.iter().copied()).env_remove("MOBILE_ID_PIN2").envs(env.iter().copied()).output().unwrap();
-    (out.status.code().unwrap(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
-}
-
-fn openssl(dir: &Path, args: &[&str]) -> bool {
-    Command::new("openssl").current_dir(dir).args(args).output().expect("openssl is installed by scripts/test.sh").status.success()
-}
-
-/// Serves `count` RFC 3161 requests over HTTP/1.1 on loopback, answering each with
-/// `openssl ts -reply` run in `dir`.
-fn tsa_server(dir: &Path, count: usize) -> (String, std::thread::JoinHandle<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/tsa", listener.local_addr().unwrap());
-    let dir = dir.to_path_buf();
-    let handle = std::thread::spawn(move || {
-        for _ in 0..count {
-            let (stream, _) = listener.accept().unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0usize;
-            loop {
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                if line == "\r\n" || line.is_empty() {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap();
-                }
-            }
-            let mut body = vec![0u8; length];
-            reader.read_exact(&mut body).unwrap();
-            std::fs::write(dir.join("req.tsq"), &body).unwrap();
-            assert!(openssl(&dir, &["ts", "-reply", "-config", "tsa.cnf", "-queryfile", "req.tsq", "-out", "resp.tsr"]));
-            let reply = std::fs::read(dir.join("resp.tsr")).unwrap();
-            let mut stream = stream;
-            write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", reply.len()).unwrap();
-            stream.write_all(&reply).unwrap();
-        }
-    });
-    (url, handle)
-}
+use common::{mobile_id, openssl, tsa_server};
 
 #[test]
 fn sign_on_the_sim_timestamp_over_http_and_verify() {

@@ -3,8 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use std::io::Read;
 use std::time::SystemTime;
+
+use common::peak_rss_kib;
 
 use mobile_id::card::sim::DemoCa;
 use mobile_id::card::{Curve, EcSigningKey};
@@ -41,12 +45,6 @@ impl Read for Generated {
         self.remaining -= n as u64;
         Ok(n)
     }
-}
-
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
 #[test]

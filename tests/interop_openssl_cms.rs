@@ -5,30 +5,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
 use std::time::SystemTime;
+
+use common::{OpensslTsa, now, openssl};
 
 use der::{Decode, DecodePem, Encode, EncodePem};
 use mobile_id::card::sim::{SimInit, VirtualSim};
 use mobile_id::card::{CardSession, Curve, KeyRole, Pin};
-use mobile_id::cms::{self, CmsSignOptions, CmsVerifyOptions, TimestampClient, TimestampError};
+use mobile_id::cms::{self, CmsSignOptions, CmsVerifyOptions};
 use mobile_id::report::{Indication, SubIndication};
 use mobile_id::signer::CardSigner;
 use mobile_id::x509::{ChainVerifier, ParsedCertificate};
 use x509_cert::Certificate;
-
-fn now() -> u64 {
-    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs()
-}
-
-fn openssl(dir: &Path, args: &[&str]) -> bool {
-    let out = Command::new("openssl").current_dir(dir).args(args).output().expect("openssl is installed by scripts/test.sh");
-    if !out.status.success() {
-        eprintln!("openssl {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
-    }
-    out.status.success()
-}
 
 /// A root, a P-256 signer (nonRepudiation), a second P-256 signer, an RSA signer and a P-256
 /// TSA (critical EKU timeStamping), all made by OpenSSL.
@@ -205,21 +195,6 @@ fn swap_certificates(sig: &[u8], other: &Certificate) -> Vec<u8> {
     let mut sd: SignedData = info.content.decode_as().unwrap();
     sd.certificates = Some(CertificateSet::try_from(vec![CertificateChoices::Certificate(other.clone())]).unwrap());
     ContentInfo { content_type: info.content_type, content: der::Any::encode_from(&sd).unwrap() }.to_der().unwrap()
-}
-
-/// `openssl ts -reply` as the time-stamping authority.
-struct OpensslTsa {
-    dir: PathBuf,
-}
-
-impl TimestampClient for OpensslTsa {
-    fn timestamp(&mut self, request: &[u8]) -> Result<Vec<u8>, TimestampError> {
-        std::fs::write(self.dir.join("req.tsq"), request).unwrap();
-        if !openssl(&self.dir, &["ts", "-reply", "-config", "tsa.cnf", "-queryfile", "req.tsq", "-out", "resp.tsr"]) {
-            return Err(TimestampError::Unreachable("openssl ts failed".into()));
-        }
-        Ok(std::fs::read(self.dir.join("resp.tsr")).unwrap())
-    }
 }
 
 #[test]

@@ -9,14 +9,8 @@ mod common;
 use std::fs::{File, OpenOptions};
 use std::io::BufWriter;
 
-use common::{Pki, now};
+use common::{Pki, now, peak_rss_kib};
 use mobile_id::pdf::{self, PdfSignOptions, PdfVerifyOptions};
-
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
 
 #[test]
 fn a_100_mib_pdf_is_signed_and_verified_in_bounded_memory() {

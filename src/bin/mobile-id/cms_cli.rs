@@ -164,31 +164,41 @@ pub fn verify(args: VerifyCmsArgs) -> ExitCode {
         let detached = content.as_mut().map(|f| f as &mut dyn std::io::Read);
         cms::verify(&signature, detached, &verifier, &options).map_err(|e| Failure::Input(e.to_string()))
     };
-    match run() {
+    report_exit(run(), args.json, print_cms_report, cms::CmsReport::passed)
+}
+
+/// Prints a verification report (JSON or text) and turns it into the exit code: 0 passed,
+/// 1 not, 2 when the input could not be judged at all.
+pub fn report_exit<R: serde::Serialize>(outcome: Result<R, Failure>, json: bool, print: fn(&R), passed: fn(&R) -> bool) -> ExitCode {
+    match outcome {
         Err(Failure::Input(m)) | Err(Failure::Negative(m)) => {
             eprintln!("mobile-id: {m}");
             ExitCode::from(2)
         }
         Ok(report) => {
-            if args.json {
+            if json {
                 println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
             } else {
-                for (i, signer) in report.signers.iter().enumerate() {
-                    let sub = signer.sub_indication.map(|s| format!("/{}", s.as_str())).unwrap_or_default();
-                    let indication = signer.indication.as_str();
-                    println!("signer {}: {indication}{sub} — {}", i + 1, signer.message);
-                    if let Some(subject) = &signer.signer_subject {
-                        println!("  signer: {subject}");
-                    }
-                    if let Some(ts) = signer.timestamp_time {
-                        println!("  timestamp: {ts} (Unix seconds)");
-                    }
-                }
-                if report.signers.is_empty() {
-                    println!("no signers");
-                }
+                print(&report);
             }
-            if report.passed() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+            if passed(&report) { ExitCode::SUCCESS } else { ExitCode::from(1) }
         }
+    }
+}
+
+fn print_cms_report(report: &cms::CmsReport) {
+    for (i, signer) in report.signers.iter().enumerate() {
+        let sub = signer.sub_indication.map(|s| format!("/{}", s.as_str())).unwrap_or_default();
+        let indication = signer.indication.as_str();
+        println!("signer {}: {indication}{sub} — {}", i + 1, signer.message);
+        if let Some(subject) = &signer.signer_subject {
+            println!("  signer: {subject}");
+        }
+        if let Some(ts) = signer.timestamp_time {
+            println!("  timestamp: {ts} (Unix seconds)");
+        }
+    }
+    if report.signers.is_empty() {
+        println!("no signers");
     }
 }

@@ -268,20 +268,7 @@ pub fn verify(args: VerifyPdfArgs) -> ExitCode {
         let file = std::fs::File::open(&args.file).map_err(open_error(&args.file))?;
         pdf::verify(std::io::BufReader::new(file), &verifier, &options).map_err(|e| Failure::Input(format!("{}: {e}", args.file.display())))
     };
-    match run() {
-        Err(Failure::Input(m)) | Err(Failure::Negative(m)) => {
-            eprintln!("mobile-id: {m}");
-            ExitCode::from(2)
-        }
-        Ok(report) => {
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-            } else {
-                print_report(&report);
-            }
-            if report.passed() { ExitCode::SUCCESS } else { ExitCode::from(1) }
-        }
-    }
+    super::cms_cli::report_exit(run(), args.json, print_report, pdf::PdfReport::passed)
 }
 
 fn print_report(report: &pdf::PdfReport) {
