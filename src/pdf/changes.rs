@@ -416,14 +416,14 @@ fn is_annotation(object: &Object) -> bool {
 pub fn analyse<A: Read + Seek, B: Read + Seek>(
     now: &mut PdfReader<A>,
     signed: &mut PdfReader<B>,
-    later: &[(usize, Vec<u32>)],
+    later: &[(usize, &[u32])],
     allowance: Allowance,
 ) -> Result<Vec<RevisionChanges>, PdfError> {
     let roles = roles(now, signed)?;
     // The revision that last touched each object: its change is reported there.
     let mut owner: BTreeMap<u32, usize> = BTreeMap::new();
     for (revision, objects) in later {
-        for n in objects {
+        for n in objects.iter() {
             owner.insert(*n, *revision);
         }
     }

@@ -399,7 +399,7 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
             Some((cert_end, allowance)) if cert_end <= signed_end => allowance,
             _ => Allowance::APPROVAL,
         };
-        let later: Vec<(usize, Vec<u32>)> = ends.iter().enumerate().filter(|(_, (e, _))| *e > signed_end).map(|(i, (_, objects))| (i + 1, objects.clone())).collect();
+        let later: Vec<(usize, &[u32])> = ends.iter().enumerate().filter(|(_, (e, _))| *e > signed_end).map(|(i, (_, objects))| (i + 1, objects.as_slice())).collect();
         report.coverage = if signed_end == len { Coverage::WholeFile } else { Coverage::Revision };
         if !later.is_empty() {
             let mut signed = PdfReader::open(view(Some(signed_end))?)?;
