@@ -5,6 +5,7 @@
 //! the login. See `README.md` for the capability table.
 //!
 //! Modules, lowest first (imports only point down this list's reverse):
+//! - [`algorithms`]: digest algorithms and the dated algorithm policy (a leaf).
 //! - [`apdu`]: APDUs, status words, transport seam, BER-TLV, record/replay.
 //! - [`card`]: ISO 7816-4/-8 sequences over any transport, applet profiles, PINs, the virtual SIM.
 //! - [`signer`]: the one signing seam ([`signer::DigestSigner`]) with card, software and host
@@ -13,6 +14,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod algorithms;
 pub mod apdu;
 
 /// The crate version.

@@ -43,6 +43,8 @@ impl SubIndication {
             Self::NotYetValid => "NOT_YET_VALID",
             Self::ChainConstraintsFailure => "CHAIN_CONSTRAINTS_FAILURE",
             Self::CryptoConstraintsFailure => "CRYPTO_CONSTRAINTS_FAILURE",
+            Self::CryptoConstraintsFailureNoPoe => "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+            Self::DisallowedModification => "DISALLOWED_MODIFICATION",
             Self::TryLater => "TRY_LATER",
             Self::SignedDataNotFound => "SIGNED_DATA_NOT_FOUND",
             Self::TimestampFailure => "TIMESTAMP_FAILURE",
@@ -75,6 +77,14 @@ pub enum SubIndication {
     ChainConstraintsFailure,
     /// An algorithm or key size the library does not accept or implement.
     CryptoConstraintsFailure,
+    /// The maths holds, but the algorithm or key size was no longer acceptable under the
+    /// algorithm policy at the validation time, and nothing proves the signature existed
+    /// before it stopped being acceptable.
+    CryptoConstraintsFailureNoPoe,
+    /// The signature is intact, but the document was changed after it in a way its signer
+    /// does not allow (a PDF revision that alters signed content). Not an ETSI EN 319 102-1
+    /// sub-indication: this library's name for what PDF readers call "modified after signing".
+    DisallowedModification,
     /// Revocation information could not be obtained or used.
     TryLater,
     /// The content the signature covers was not supplied.
@@ -177,7 +187,7 @@ mod tests {
         for i in [Indication::TotalPassed, Indication::Indeterminate, Indication::TotalFailed] {
             assert_eq!(serde_json::to_value(i).unwrap(), i.as_str());
         }
-        for s in [SubIndication::HashFailure, SubIndication::NoSigningCertificateFound, SubIndication::OutOfBoundsNoPoe, SubIndication::TimestampFailure] {
+        for s in [SubIndication::HashFailure, SubIndication::NoSigningCertificateFound, SubIndication::OutOfBoundsNoPoe, SubIndication::TimestampFailure, SubIndication::CryptoConstraintsFailureNoPoe, SubIndication::DisallowedModification] {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
     }

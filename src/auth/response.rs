@@ -15,7 +15,8 @@ use crate::x509::{
     ChainVerifier, Identity, ParsedCertificate, Purpose, RevocationData, RevocationMode, ValidationOptions, verify_signature_prehashed,
 };
 
-const ECDSA_WITH_SHA256: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+/// id-ecPublicKey as the signature algorithm: ECDSA over the challenge's own hash.
+const ID_EC_PUBLIC_KEY: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const RSA_ENCRYPTION: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
 /// What the phone (or the MSSP on its behalf) sends back.
@@ -90,7 +91,7 @@ pub fn validate_response(
             } else {
                 raw_to_der(curve, &response.signature).map_err(|_| AuthError::BadSignature)?
             };
-            (ECDSA_WITH_SHA256, der)
+            (ID_EC_PUBLIC_KEY, der)
         }
         None => (RSA_ENCRYPTION, response.signature.clone()),
     };

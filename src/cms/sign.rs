@@ -297,7 +297,7 @@ fn check_token_answers(token: &[u8], digest: &[u8], nonce: &[u8]) -> Result<(), 
     let parsed = parse_signed_data(token)?;
     let tst = attached_content(&parsed)?.ok_or(CmsError::Malformed("timestamp token without TSTInfo"))?;
     let tst = TstInfo::from_der(&tst).map_err(|_| CmsError::Malformed("TSTInfo"))?;
-    let hash = HashAlgorithm::from_oid(&tst.message_imprint.hash_algorithm.oid).map_err(|_| CmsError::TimestampMismatch("imprint hash"))?;
+    let hash = HashAlgorithm::from_oid(&tst.message_imprint.hash_algorithm.oid).ok_or(CmsError::TimestampMismatch("imprint hash"))?;
     if tst.message_imprint.hashed_message.as_bytes() != digest || hash.digest(&[]).len() != digest.len() {
         return Err(CmsError::TimestampMismatch("the token's message imprint is not over this data"));
     }

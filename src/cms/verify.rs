@@ -21,9 +21,10 @@ use super::attributes::{
 };
 use super::tsp::TstInfo;
 use crate::report::{Indication, SignatureReport, SubIndication, chain_failure};
+use crate::algorithms::{AlgorithmPolicy, AlgorithmUse, HashAlgorithm, Hasher};
 use crate::x509::{
-    ChainVerifier, HashAlgorithm, NormalizedName, ParsedCertificate, Purpose, RevocationData, RevocationMode, ValidationError, ValidationOptions,
-    VerifiedPath, verify_signature_prehashed,
+    ChainVerifier, NormalizedName, ParsedCertificate, ParsedCrl, ParsedOcspResponse, Purpose, RevocationData, RevocationMode, Signed, ValidationError,
+    ValidationOptions, VerifiedPath, verify_signature_maths,
 };
 
 /// How far a timestamp's genTime may lie after the caller's time (clock skew).
@@ -51,12 +52,34 @@ pub struct CmsVerifyOptions {
     /// Certificates from elsewhere (a PDF's DSS, say) that may complete chains beside the
     /// ones the SignedData carries. They are candidates, never anchors.
     pub extra_certificates: Vec<ParsedCertificate>,
+    /// Which digests and key sizes count, and until when: a signer's algorithm is judged at
+    /// its proof of existence (its timestamp's genTime), else at `time`; certificates at the
+    /// chain's validation time.
+    pub algorithm_policy: AlgorithmPolicy,
 }
 
 impl CmsVerifyOptions {
-    /// Strict defaults at `time`: purpose signing, revocation if present.
+    /// Strict defaults at `time`: purpose signing, revocation if present, the default
+    /// algorithm policy.
     pub fn new(time: u64) -> Self {
-        Self { time, trust_claimed_signing_time: false, revocation: RevocationData::default(), revocation_mode: RevocationMode::IfPresent, purpose: Purpose::Signing, extra_certificates: Vec::new() }
+        Self {
+            time,
+            trust_claimed_signing_time: false,
+            revocation: RevocationData::default(),
+            revocation_mode: RevocationMode::IfPresent,
+            purpose: Purpose::Signing,
+            extra_certificates: Vec::new(),
+            algorithm_policy: AlgorithmPolicy::default(),
+        }
+    }
+
+    /// Chain options at `time` for `purpose`, with this verification's revocation mode and
+    /// algorithm policy.
+    fn chain_options(&self, time: u64, purpose: Purpose) -> ValidationOptions {
+        let mut options = ValidationOptions::new(time, purpose);
+        options.revocation = self.revocation_mode;
+        options.algorithm_policy = self.algorithm_policy.clone();
+        options
     }
 }
 
@@ -78,14 +101,16 @@ impl CmsReport {
     }
 }
 
-/// A SignedData read once: the decoded structure, each SignerInfo's original encoding, and the
-/// embedded certificates.
+/// A SignedData read once: the decoded structure, each SignerInfo's original encoding, the
+/// embedded certificates and the revocation data in its `crls` field.
 pub(crate) struct ParsedSignedData {
     pub(crate) signed_data: SignedData,
     /// The content octets when attached, read with the input's own encoding rules.
     pub(crate) content: Option<Vec<u8>>,
     pub(crate) signer_infos: Vec<Vec<u8>>,
     pub(crate) certificates: Vec<ParsedCertificate>,
+    /// CRLs and OCSP responses the SignedData carries (RFC 5652 §10.2.1, RFC 5940).
+    pub(crate) revocation: RevocationData,
 }
 
 fn malformed(what: &'static str) -> CmsError {
@@ -106,22 +131,139 @@ fn elements(value: &[u8]) -> Result<Vec<Vec<u8>>, CmsError> {
     Ok(out)
 }
 
+/// One BER or DER element: its whole encoding and its contents (without an indefinite
+/// length's end-of-contents octets).
+struct Element<'a> {
+    encoding: &'a [u8],
+    contents: &'a [u8],
+}
+
+/// The element at the start of `bytes`, read with BER's rules (X.690 §8.1: definite or
+/// indefinite lengths; der bounds the nesting of indefinite lengths).
+fn element(bytes: &[u8]) -> Option<Element<'_>> {
+    let mut reader = SliceReader::new_with_encoding_rules(bytes, der::EncodingRules::Ber).ok()?;
+    let header = der::Header::decode(&mut reader).ok()?;
+    let header_len = usize::try_from(u32::from(reader.position())).ok()?;
+    let length = usize::try_from(u32::from(header.length())).ok()?;
+    let encoding = bytes.get(..header_len.checked_add(length)?)?;
+    // A single-octet tag is followed by 0x80 exactly when the length is indefinite; the
+    // contents then end before the two end-of-contents octets.
+    let indefinite = bytes.first().is_some_and(|t| t & 0x1f != 0x1f) && bytes.get(1) == Some(&0x80);
+    let contents_end = if indefinite { encoding.len().checked_sub(2)? } else { encoding.len() };
+    Some(Element { encoding, contents: encoding.get(header_len..contents_end)? })
+}
+
+/// The elements of a constructed BER or DER value's contents, at most `limit`.
+fn ber_elements(mut contents: &[u8], limit: usize) -> Result<Vec<Element<'_>>, CmsError> {
+    let mut out = Vec::new();
+    while !contents.is_empty() {
+        let next = element(contents).ok_or(malformed("SignedData"))?;
+        contents = contents.get(next.encoding.len()..).unwrap_or_default();
+        out.push(next);
+        if out.len() > limit {
+            return Err(malformed("SignedData with too many elements"));
+        }
+    }
+    Ok(out)
+}
+
+/// The CMS at the start of `bytes`, without what follows it. Signatures embedded in PDFs are
+/// padded with zero bytes up to their placeholder's size, and BER producers end their value
+/// with indefinite lengths, so the end is found by reading the encoding, not a DER length.
+/// Anything after the value that is not zero padding is refused: another reader could take
+/// it for something.
+///
+/// # Errors
+/// [`CmsError::Malformed`] when no element can be read or non-zero bytes follow it.
+pub fn trim_padding(bytes: &[u8]) -> Result<&[u8], CmsError> {
+    let value = element(bytes).ok_or(malformed("ContentInfo"))?.encoding;
+    if bytes.get(value.len()..).unwrap_or_default().iter().any(|b| *b != 0) {
+        return Err(malformed("ContentInfo (followed by data that is not zero padding)"));
+    }
+    Ok(value)
+}
+
+/// The certificates of a CertificateSet's contents that this library reads; others (attribute
+/// certificates, certificates it cannot parse) are left out: they cannot be the signer's.
+fn read_certificates(set: &[u8]) -> Result<Vec<ParsedCertificate>, CmsError> {
+    let mut out = Vec::new();
+    for item in ber_elements(set, MAX_CERTIFICATES)? {
+        if item.encoding.first() != Some(&0x30) {
+            continue;
+        }
+        let parsed = ParsedCertificate::from_der(item.encoding).or_else(|_| {
+            let cert = x509_cert::Certificate::from_ber(item.encoding).map_err(|_| ())?;
+            ParsedCertificate::from_certificate(&cert).map_err(|_| ())
+        });
+        out.extend(parsed.ok());
+    }
+    Ok(out)
+}
+
+/// id-ri-ocsp-response (RFC 5940 §2.2.1): an OCSPResponse.
+const ID_RI_OCSP_RESPONSE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.16.2");
+/// id-pkix-ocsp-basic: a BasicOCSPResponse, as ETSI EN 319 122-1 producers write it.
+const ID_PKIX_OCSP_BASIC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.1");
+
+/// The revocation data of a RevocationInfoChoices' contents (RFC 5652 §10.2.1): CRLs, and
+/// OCSP responses in the "other" choice (RFC 5940 §2.2). Items that do not decode, and other
+/// formats (SCVP), are left out.
+fn read_revocation(set: &[u8]) -> Result<RevocationData, CmsError> {
+    let mut out = RevocationData::default();
+    for item in ber_elements(set, MAX_CERTIFICATES)? {
+        match item.encoding.first() {
+            Some(0x30) => out.crls.extend(ParsedCrl::from_der(item.encoding).ok()),
+            // [1] IMPLICIT OtherRevocationInfoFormat ::= SEQUENCE { OID, ANY DEFINED BY }
+            Some(0xA1) => {
+                let Ok(parts) = ber_elements(item.contents, 2) else { continue };
+                let [format, info] = parts.as_slice() else { continue };
+                let Ok(format) = ObjectIdentifier::from_der(format.encoding) else { continue };
+                let parsed = match format {
+                    ID_RI_OCSP_RESPONSE => ParsedOcspResponse::from_der(info.encoding),
+                    ID_PKIX_OCSP_BASIC => ParsedOcspResponse::from_basic_der(info.encoding),
+                    _ => continue,
+                };
+                out.ocsp.extend(parsed.ok());
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
 /// Reads a ContentInfo holding SignedData, in DER or in BER (indefinite lengths, constructed
-/// strings), normalised to DER.
+/// strings), normalised to DER. Certificates and revocation data are read item by item on
+/// the side, so that one the decoder cannot take (an RFC 5940 OCSP response, an odd
+/// certificate) does not make the whole signature unreadable; the signature never covers them.
 pub(crate) fn parse_signed_data(bytes: &[u8]) -> Result<ParsedSignedData, CmsError> {
-    let (info, ber) = match ContentInfo::from_der(bytes) {
-        Ok(info) => (info, false),
-        Err(_) => (ContentInfo::from_ber(bytes).map_err(|_| malformed("ContentInfo"))?, true),
-    };
-    if info.content_type != ID_SIGNED_DATA {
+    let bytes = trim_padding(bytes)?;
+    let outer = element(bytes).ok_or(malformed("ContentInfo"))?;
+    let outer_parts = ber_elements(outer.contents, 2)?;
+    let [content_type, explicit] = outer_parts.as_slice() else { return Err(malformed("ContentInfo")) };
+    if ObjectIdentifier::from_der(content_type.encoding).map_err(|_| malformed("ContentInfo"))? != ID_SIGNED_DATA {
         return Err(CmsError::NotSignedData);
     }
-    let inner = info.content.to_der().map_err(|_| malformed("SignedData"))?;
+    if explicit.encoding.first() != Some(&0xA0) {
+        return Err(malformed("ContentInfo"));
+    }
+    let inner = element(explicit.contents).ok_or(malformed("SignedData"))?;
+    let ber = bytes.get(1) == Some(&0x80) || inner.encoding.get(1) == Some(&0x80) || ContentInfo::from_der(bytes).is_err();
+    let mut kept = Vec::new();
+    let mut certificates = Vec::new();
+    let mut revocation = RevocationData::default();
+    for part in ber_elements(inner.contents, 8)? {
+        match part.encoding.first() {
+            Some(0xA0) => certificates = read_certificates(part.contents)?,
+            Some(0xA1) => revocation = read_revocation(part.contents)?,
+            _ => kept.extend_from_slice(part.encoding),
+        }
+    }
+    let stripped = der::asn1::Any::new(der::Tag::Sequence, kept).and_then(|a| a.to_der()).map_err(|_| malformed("SignedData"))?;
     // DER input keeps its own encoding for the SignerInfos; BER input is normalised first.
-    let (signed_data, der_bytes) = match SignedData::from_der(&inner) {
-        Ok(sd) => (sd, inner),
+    let (signed_data, der_bytes) = match SignedData::from_der(&stripped) {
+        Ok(sd) => (sd, stripped),
         Err(_) => {
-            let sd = SignedData::from_ber(&inner).map_err(|_| malformed("SignedData"))?;
+            let sd = SignedData::from_ber(&stripped).map_err(|_| malformed("SignedData"))?;
             let der_bytes = sd.to_der().map_err(|_| malformed("SignedData"))?;
             (sd, der_bytes)
         }
@@ -135,52 +277,27 @@ pub(crate) fn parse_signed_data(bytes: &[u8]) -> Result<ParsedSignedData, CmsErr
     if signer_infos.len() > MAX_SIGNERS {
         return Err(malformed("too many signers"));
     }
-    let mut certificates = Vec::new();
-    for choice in signed_data.certificates.iter().flat_map(|c| c.0.iter()) {
-        if let cms::cert::CertificateChoices::Certificate(cert) = choice {
-            if certificates.len() >= MAX_CERTIFICATES {
-                return Err(malformed("too many certificates"));
-            }
-            // A certificate the library cannot read cannot be the signer's.
-            if let Ok(parsed) = ParsedCertificate::from_certificate(cert) {
-                certificates.push(parsed);
-            }
-        }
+    if certificates.len() > MAX_CERTIFICATES {
+        return Err(malformed("too many certificates"));
     }
     let content = if ber {
         // BER producers stream the content as a constructed OCTET STRING of chunks; read it
         // with a structure whose eContent is an OCTET STRING so the decoder reassembles it.
-        ContentInfoBer::from_ber(bytes).map_err(|_| malformed("eContent"))?.content.encap_content_info.econtent.map(|o| o.as_bytes().to_vec())
+        EncapsulatedContentBer::from_ber(ber_elements(inner.contents, 8)?.get(2).ok_or(malformed("eContent"))?.encoding)
+            .map_err(|_| malformed("eContent"))?
+            .econtent
+            .map(|o| o.as_bytes().to_vec())
     } else {
         match &signed_data.encap_content_info.econtent {
             Some(any) => Some(any.decode_as::<OctetString>().map_err(|_| malformed("eContent"))?.as_bytes().to_vec()),
             None => None,
         }
     };
-    Ok(ParsedSignedData { signed_data, content, signer_infos, certificates })
+    Ok(ParsedSignedData { signed_data, content, signer_infos, certificates, revocation })
 }
 
-/// ContentInfo as RFC 5652 §3 and §5.1 give it, with eContent typed as the OCTET STRING it is
-/// for id-data, so that BER's constructed, indefinite-length strings are reassembled.
-#[derive(der::Sequence)]
-struct ContentInfoBer {
-    content_type: ObjectIdentifier,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
-    content: SignedDataBer,
-}
-
-#[derive(der::Sequence)]
-struct SignedDataBer {
-    version: cms::content_info::CmsVersion,
-    digest_algorithms: cms::signed_data::DigestAlgorithmIdentifiers,
-    encap_content_info: EncapsulatedContentBer,
-    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
-    certificates: Option<cms::signed_data::CertificateSet>,
-    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
-    crls: Option<cms::revocation::RevocationInfoChoices>,
-    signer_infos: cms::signed_data::SignerInfos,
-}
-
+/// EncapsulatedContentInfo as RFC 5652 §5.2 gives it, with eContent typed as the OCTET STRING
+/// it is for id-data, so that BER's constructed, indefinite-length strings are reassembled.
 #[derive(der::Sequence)]
 struct EncapsulatedContentBer {
     econtent_type: ObjectIdentifier,
@@ -199,28 +316,17 @@ pub(crate) struct ContentDigests(Vec<(HashAlgorithm, Vec<u8>)>);
 impl ContentDigests {
     /// Hashes `content` with every algorithm in `hashes`, reading it once in 64 KiB blocks.
     pub(crate) fn from_reader(content: &mut dyn Read, hashes: &[HashAlgorithm]) -> Result<Self, CmsError> {
-        let mut h256 = hashes.contains(&HashAlgorithm::Sha256).then(sha2::Sha256::new);
-        let mut h384 = hashes.contains(&HashAlgorithm::Sha384).then(sha2::Sha384::new);
-        let mut h512 = hashes.contains(&HashAlgorithm::Sha512).then(sha2::Sha512::new);
+        let mut wanted = hashes.to_vec();
+        wanted.sort();
+        wanted.dedup();
+        let mut hashers: Vec<Hasher> = wanted.into_iter().map(Hasher::new).collect();
         let mut buffer = vec![0u8; 64 * 1024];
         loop {
             let n = content.read(&mut buffer).map_err(|e| CmsError::Io(e.kind()))?;
             let Some(chunk) = buffer.get(..n).filter(|c| !c.is_empty()) else { break };
-            if let Some(h) = h256.as_mut() {
-                h.update(chunk);
-            }
-            if let Some(h) = h384.as_mut() {
-                h.update(chunk);
-            }
-            if let Some(h) = h512.as_mut() {
-                h.update(chunk);
-            }
+            hashers.iter_mut().for_each(|h| h.update(chunk));
         }
-        let mut out = Vec::new();
-        out.extend(h256.map(|h| (HashAlgorithm::Sha256, h.finalize().to_vec())));
-        out.extend(h384.map(|h| (HashAlgorithm::Sha384, h.finalize().to_vec())));
-        out.extend(h512.map(|h| (HashAlgorithm::Sha512, h.finalize().to_vec())));
-        Ok(Self(out))
+        Ok(Self(hashers.into_iter().map(|h| (h.algorithm(), h.finish())).collect()))
     }
 
     /// The first digest computed (for single-hash callers).
@@ -251,6 +357,8 @@ pub(crate) struct CheckedSigner {
     pub(crate) signature: Vec<u8>,
     pub(crate) info: SignerInfo,
     pub(crate) warnings: Vec<String>,
+    /// The digest and key the signature was made with, for the algorithm policy.
+    pub(crate) algorithm: AlgorithmUse,
 }
 
 fn single_value(attrs: &[Attribute], oid: ObjectIdentifier) -> Result<Option<&der::Any>, Failure> {
@@ -286,21 +394,23 @@ pub(crate) fn check_signer(parsed: &ParsedSignedData, raw: &[u8], digests: Optio
     let info = SignerInfo::from_der(raw).map_err(|_| format_failure("a SignerInfo does not decode"))?;
     let certificate = find_signer(parsed, &info.sid)
         .ok_or_else(|| fail(Indication::Indeterminate, SubIndication::NoSigningCertificateFound, "the signer's certificate is not in the SignedData"))?;
-    let hash = HashAlgorithm::from_oid(&info.digest_alg.oid).map_err(|e| unsupported(&e))?;
+    let hash = HashAlgorithm::from_oid(&info.digest_alg.oid)
+        .ok_or_else(|| fail(Indication::Indeterminate, SubIndication::CryptoConstraintsFailure, format!("unsupported digest algorithm {}", info.digest_alg.oid)))?;
     let digests = digests.ok_or_else(|| fail(Indication::Indeterminate, SubIndication::SignedDataNotFound, "the signed content was not supplied"))?;
     let content_digest = digests.get(hash).ok_or_else(|| format_failure("the content digest was not computed"))?;
     let spki = certificate.certificate().tbs_certificate().subject_public_key_info().clone();
     let signature = info.signature.as_bytes().to_vec();
     let mut warnings = Vec::new();
     let mut signing_time = None;
-    let signed_digest = match &info.signed_attrs {
+    let raw_attrs;
+    let signed = match &info.signed_attrs {
         // RFC 5652 §5.3: only id-data may be signed without signed attributes.
         None if parsed.signed_data.encap_content_info.econtent_type != super::attributes::ID_DATA => {
             return Err(format_failure("content other than id-data signed without signed attributes"));
         }
         None => {
             warnings.push("no signed attributes: neither the signing time nor the signer certificate is bound".into());
-            content_digest.to_vec()
+            Signed::Digest(content_digest)
         }
         Some(attrs) => {
             let attrs: Vec<Attribute> = attrs.iter().cloned().collect();
@@ -323,16 +433,17 @@ pub(crate) fn check_signer(parsed: &ParsedSignedData, raw: &[u8], digests: Optio
             check_signing_certificate(&attrs, &certificate, &mut warnings)?;
             // The signature is over the DER of the SET OF attributes as sent (RFC 5652 §5.4):
             // the [0] IMPLICIT tag of the SignerInfo replaced by the SET tag.
-            let raw_attrs = raw_signed_attributes(raw).ok_or_else(|| format_failure("signed attributes do not decode"))?;
-            hash.digest(&raw_attrs)
+            raw_attrs = raw_signed_attributes(raw).ok_or_else(|| format_failure("signed attributes do not decode"))?;
+            Signed::Message(&raw_attrs)
         }
     };
-    verify_signature_prehashed(&spki, &info.signature_algorithm, hash, &signed_digest, &signature, "CMS signature").map_err(|e| match e {
-        ValidationError::BadSignature { .. } => fail(Indication::TotalFailed, SubIndication::SigCryptoFailure, "the signature does not verify"),
+    let algorithm = verify_signature_maths(&spki, &info.signature_algorithm, Some(hash), signed, &signature, "CMS signature").map_err(|e| match e {
+        ValidationError::BadSignature { what: "CMS signature" } => fail(Indication::TotalFailed, SubIndication::SigCryptoFailure, "the signature does not verify"),
+        ValidationError::BadSignature { what } => fail(Indication::TotalFailed, SubIndication::SigCryptoFailure, format!("the signature does not verify: {what}")),
         other if other.is_unsupported() => unsupported(&other),
         other => fail(Indication::TotalFailed, SubIndication::SigCryptoFailure, other.to_string()),
     })?;
-    Ok(CheckedSigner { certificate, signing_time, signature, info, warnings })
+    Ok(CheckedSigner { certificate, signing_time, signature, info, warnings, algorithm })
 }
 
 /// The signedAttrs of an encoded SignerInfo, retagged as the SET OF they are signed as.
@@ -360,7 +471,9 @@ fn check_signing_certificate(attrs: &[Attribute], certificate: &ParsedCertificat
         let first: &EssCertIdV2 = v2.certs.first().ok_or_else(mismatch)?;
         let hash = match &first.hash_algorithm {
             None => HashAlgorithm::Sha256,
-            Some(alg) => HashAlgorithm::from_oid(&alg.oid).map_err(|e| unsupported(&e))?,
+            Some(alg) => HashAlgorithm::from_oid(&alg.oid).ok_or_else(|| {
+                fail(Indication::Indeterminate, SubIndication::CryptoConstraintsFailure, format!("unsupported digest algorithm {} in signingCertificateV2", alg.oid))
+            })?,
         };
         if first.cert_hash.as_bytes() != hash.digest(certificate.der()) || !issuer_serial_ok(&first.issuer_serial) {
             return Err(mismatch());
@@ -383,10 +496,52 @@ pub(crate) struct ValidToken {
     pub(crate) gen_time: u64,
 }
 
-/// Validates a TimeStampToken over `imprint_source` (the bytes that were timestamped): the
+/// Why an RFC 3161 timestamp token does not count, by what a caller does with it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TimestampVerifyError {
+    /// The token does not decode as a SignedData holding a TSTInfo with one signer.
+    #[error("the timestamp token is malformed: {0}")]
+    Malformed(String),
+    /// The message imprint is not the digest of the data the token claims to cover.
+    #[error("the timestamp's message imprint does not match the data it claims to cover")]
+    ImprintMismatch,
+    /// genTime lies after the validation time.
+    #[error("the timestamp's genTime is later than the validation time")]
+    FromTheFuture,
+    /// The token's own signature fails (indication and sub-indication as for a signer).
+    #[error("timestamp: {message}")]
+    Signature {
+        /// The token signer's indication.
+        indication: Indication,
+        /// Why.
+        sub_indication: SubIndication,
+        /// In words.
+        message: String,
+    },
+    /// The token verifies, but its algorithm is not acceptable at the validation time.
+    #[error("timestamp: {0}")]
+    Algorithm(String),
+    /// The token verifies, but the TSA's certificate does not chain to an anchor.
+    #[error("the timestamping authority's certificate: {0}")]
+    Chain(ValidationError),
+    /// Reading the covered data failed.
+    #[error("reading the timestamped data failed: {0}")]
+    Io(String),
+}
+
+impl TimestampVerifyError {
+    /// Whether the token itself is intact and its signature maths holds (only trust or
+    /// policy is missing).
+    pub fn token_verifies(&self) -> bool {
+        matches!(self, Self::Chain(_) | Self::Algorithm(_))
+    }
+}
+
+/// Validates a TimestampToken over `imprint_source` (the bytes that were timestamped): the
 /// token's own CMS signature, the TSA certificate (critical EKU timeStamping) chained to an
 /// anchor at genTime, and the message imprint.
-pub(crate) fn validate_token(token: &[u8], imprint_source: &[u8], verifier: &ChainVerifier, options: &CmsVerifyOptions) -> Result<ValidToken, String> {
+pub(crate) fn validate_token(token: &[u8], imprint_source: &[u8], verifier: &ChainVerifier, options: &CmsVerifyOptions) -> Result<ValidToken, TimestampVerifyError> {
     validate_token_over(token, &mut |hash| Ok(hash.digest(imprint_source)), verifier, options)
 }
 
@@ -395,49 +550,75 @@ pub(crate) fn validate_token(token: &[u8], imprint_source: &[u8], verifier: &Cha
 /// TSA certificate chained to an anchor at genTime. Returns genTime (Unix seconds).
 ///
 /// # Errors
-/// A sentence saying why the token is not valid.
-pub fn verify_timestamp_token(token: &[u8], content: &mut dyn Read, verifier: &ChainVerifier, options: &CmsVerifyOptions) -> Result<u64, String> {
-    let mut digest_of = |hash: HashAlgorithm| -> Result<Vec<u8>, String> {
-        ContentDigests::from_reader(content, &[hash]).map_err(|e| e.to_string())?.into_first().ok_or_else(|| "digest".to_string())
+/// [`TimestampVerifyError`] saying why the token does not count.
+pub fn verify_timestamp_token(token: &[u8], content: &mut dyn Read, verifier: &ChainVerifier, options: &CmsVerifyOptions) -> Result<u64, TimestampVerifyError> {
+    let mut digest_of = |hash: HashAlgorithm| -> Result<Vec<u8>, TimestampVerifyError> {
+        ContentDigests::from_reader(content, &[hash])
+            .map_err(|e| TimestampVerifyError::Io(e.to_string()))?
+            .into_first()
+            .ok_or_else(|| TimestampVerifyError::Io("no digest".into()))
     };
     validate_token_over(token, &mut digest_of, verifier, options).map(|v| v.gen_time)
 }
 
 fn validate_token_over(
     token: &[u8],
-    imprint_of: &mut dyn FnMut(HashAlgorithm) -> Result<Vec<u8>, String>,
+    imprint_of: &mut dyn FnMut(HashAlgorithm) -> Result<Vec<u8>, TimestampVerifyError>,
     verifier: &ChainVerifier,
     options: &CmsVerifyOptions,
-) -> Result<ValidToken, String> {
-    let parsed = parse_signed_data(token).map_err(|e| e.to_string())?;
+) -> Result<ValidToken, TimestampVerifyError> {
+    let bad = |why: &str| TimestampVerifyError::Malformed(why.to_string());
+    let parsed = parse_signed_data(token).map_err(|e| TimestampVerifyError::Malformed(e.to_string()))?;
     if parsed.signed_data.encap_content_info.econtent_type != ID_CT_TST_INFO {
-        return Err("the timestamp token does not hold a TSTInfo".into());
+        return Err(bad("it does not hold a TSTInfo"));
     }
-    let tst_der = attached_content(&parsed).map_err(|e| e.to_string())?.ok_or("the timestamp token has no TSTInfo")?;
-    let tst_info = TstInfo::from_der(&tst_der).map_err(|_| "the TSTInfo does not decode")?;
-    let imprint_hash = HashAlgorithm::from_oid(&tst_info.message_imprint.hash_algorithm.oid).map_err(|e| e.to_string())?;
+    let tst_der = attached_content(&parsed).map_err(|e| TimestampVerifyError::Malformed(e.to_string()))?.ok_or_else(|| bad("it has no TSTInfo"))?;
+    let tst_info = TstInfo::from_der(&tst_der).map_err(|_| bad("the TSTInfo does not decode"))?;
+    let imprint_oid = &tst_info.message_imprint.hash_algorithm.oid;
+    let imprint_hash = HashAlgorithm::from_oid(imprint_oid).ok_or_else(|| TimestampVerifyError::Algorithm(format!("unsupported imprint digest {imprint_oid}")))?;
     if tst_info.message_imprint.hashed_message.as_bytes() != imprint_of(imprint_hash)? {
-        return Err("the timestamp's message imprint does not match the data it claims to cover".into());
+        return Err(TimestampVerifyError::ImprintMismatch);
     }
-    let gen_time = tst_info.gen_time().map_err(|e| e.to_string())?;
+    let gen_time = tst_info.gen_time().map_err(|e| TimestampVerifyError::Malformed(e.to_string()))?;
     // A timestamp from the future cannot move validation past the caller's time.
     if gen_time > options.time.saturating_add(TIMESTAMP_CLOCK_SKEW) {
-        return Err("the timestamp's genTime is later than the validation time".into());
+        return Err(TimestampVerifyError::FromTheFuture);
     }
     let raw = match parsed.signer_infos.as_slice() {
         [one] => one,
-        _ => return Err("a timestamp token has exactly one signer".into()),
+        _ => return Err(bad("a timestamp token has exactly one signer")),
     };
-    let info = SignerInfo::from_der(raw).map_err(|_| "the timestamp SignerInfo does not decode")?;
-    let hash = HashAlgorithm::from_oid(&info.digest_alg.oid).map_err(|e| e.to_string())?;
-    let digests = ContentDigests::from_reader(&mut tst_der.as_slice(), &[hash]).map_err(|e| e.to_string())?;
-    let checked = check_signer(&parsed, raw, Some(&digests)).map_err(|Failure(_, _, m)| format!("timestamp: {m}"))?;
-    let mut chain_options = ValidationOptions::new(gen_time, Purpose::Timestamping);
-    chain_options.revocation = options.revocation_mode;
+    let info = SignerInfo::from_der(raw).map_err(|_| bad("the timestamp SignerInfo does not decode"))?;
+    let hash = HashAlgorithm::from_oid(&info.digest_alg.oid).ok_or_else(|| TimestampVerifyError::Algorithm(format!("unsupported digest {}", info.digest_alg.oid)))?;
+    let digests = ContentDigests::from_reader(&mut tst_der.as_slice(), &[hash]).map_err(|e| TimestampVerifyError::Io(e.to_string()))?;
+    let checked = check_signer(&parsed, raw, Some(&digests))
+        .map_err(|Failure(indication, sub_indication, message)| TimestampVerifyError::Signature { indication, sub_indication, message })?;
+    // The token's own algorithms must be acceptable when it is relied on: at the validation time.
+    for used in [Some(checked.algorithm), imprint_hash_use(imprint_hash, &checked.algorithm)].into_iter().flatten() {
+        options.algorithm_policy.check(&used, options.time).map_err(|e| TimestampVerifyError::Algorithm(e.to_string()))?;
+    }
+    let chain_options = options.chain_options(gen_time, Purpose::Timestamping);
     verifier
-        .verify(&checked.certificate, &with_extra(&parsed.certificates, options), &options.revocation, &chain_options)
-        .map_err(|e| format!("the timestamping authority's certificate: {e}"))?;
+        .verify(&checked.certificate, &with_extra(&parsed.certificates, options), &revocation_with(&parsed, options), &chain_options)
+        .map_err(TimestampVerifyError::Chain)?;
     Ok(ValidToken { gen_time })
+}
+
+/// The imprint's digest held to the policy with the token's key (the key itself is judged
+/// with the token's signature).
+fn imprint_hash_use(hash: HashAlgorithm, signature: &AlgorithmUse) -> Option<AlgorithmUse> {
+    Some(AlgorithmUse { hash: Some(hash), key: signature.key })
+}
+
+/// The caller's revocation data and the SignedData's own.
+fn revocation_with(parsed: &ParsedSignedData, options: &CmsVerifyOptions) -> RevocationData {
+    if parsed.revocation.crls.is_empty() && parsed.revocation.ocsp.is_empty() {
+        return options.revocation.clone();
+    }
+    let mut all = options.revocation.clone();
+    all.crls.extend(parsed.revocation.crls.iter().cloned());
+    all.ocsp.extend(parsed.revocation.ocsp.iter().cloned());
+    all
 }
 
 /// Verifies every signer of a CMS SignedData. `detached` supplies the content when it is not
@@ -453,7 +634,7 @@ pub fn verify(cms: &[u8], detached: Option<&mut dyn Read>, verifier: &ChainVerif
         .signer_infos
         .iter()
         .filter_map(|raw| SignerInfo::from_der(raw).ok())
-        .filter_map(|info| HashAlgorithm::from_oid(&info.digest_alg.oid).ok())
+        .filter_map(|info| HashAlgorithm::from_oid(&info.digest_alg.oid))
         .collect();
     let digests = match (&attached, detached) {
         (Some(_), Some(_)) => return Err(CmsError::InvalidInput("content was supplied for a signature that holds its own")),
@@ -488,7 +669,7 @@ fn judge_signer(parsed: &ParsedSignedData, raw: &[u8], digests: Option<&ContentD
         .map(|v| v.to_der());
     let mut timestamp_problem = None;
     if let Some(token) = token {
-        match token.map_err(|_| "the timestamp attribute does not encode".to_string()).and_then(|t| validate_token(&t, &checked.signature, verifier, options)) {
+        match token.map_err(|_| TimestampVerifyError::Malformed("the attribute does not encode".into())).and_then(|t| validate_token(&t, &checked.signature, verifier, options)) {
             Ok(valid) => {
                 timestamp_time = Some(valid.gen_time);
                 validation_time = valid.gen_time;
@@ -496,13 +677,21 @@ fn judge_signer(parsed: &ParsedSignedData, raw: &[u8], digests: Option<&ContentD
             Err(problem) => timestamp_problem = Some(problem),
         }
     }
-    let mut chain_options = ValidationOptions::new(validation_time, options.purpose);
-    chain_options.revocation = options.revocation_mode;
-    let result: Result<VerifiedPath, ValidationError> = verifier.verify(&checked.certificate, &with_extra(&parsed.certificates, options), &options.revocation, &chain_options);
-    let mut report = match (&result, timestamp_problem) {
-        (_, Some(problem)) => SignatureReport::new(Indication::Indeterminate, Some(SubIndication::TimestampFailure), problem, validation_time),
-        (Ok(_), None) => SignatureReport::new(Indication::TotalPassed, None, "the signature is valid", validation_time),
-        (Err(e), None) => {
+    // The signature's own algorithm, at its proof of existence (ETSI EN 319 102-1 §5.2.8).
+    let algorithm_problem = options.algorithm_policy.check(&checked.algorithm, timestamp_time.unwrap_or(validation_time)).err();
+    let chain_options = options.chain_options(validation_time, options.purpose);
+    let result: Result<VerifiedPath, ValidationError> =
+        verifier.verify(&checked.certificate, &with_extra(&parsed.certificates, options), &revocation_with(parsed, options), &chain_options);
+    let mut report = match (&result, timestamp_problem, algorithm_problem) {
+        (_, _, Some(problem)) => SignatureReport::new(
+            Indication::Indeterminate,
+            Some(SubIndication::CryptoConstraintsFailureNoPoe),
+            format!("the signature verifies, but {problem} and nothing proves it existed before then ({})", checked.algorithm.describe()),
+            validation_time,
+        ),
+        (_, Some(problem), None) => SignatureReport::new(Indication::Indeterminate, Some(SubIndication::TimestampFailure), problem.to_string(), validation_time),
+        (Ok(_), None, None) => SignatureReport::new(Indication::TotalPassed, None, "the signature is valid", validation_time),
+        (Err(e), None, None) => {
             let (indication, sub) = chain_failure(e);
             SignatureReport::new(indication, Some(sub), format!("signer certificate: {e}"), validation_time)
         }

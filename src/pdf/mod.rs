@@ -18,9 +18,7 @@ pub use reader::{PdfReader, Revision, SharedView, XrefEntry, XrefKind};
 pub use sign::{DocMdp, DssMaterial, PdfSignOptions, PreparedPdf, add_document_timestamp, add_dss, embedded_certificates, prepare, sign};
 pub use verify::{Coverage, LaterChanges, PdfReport, PdfSignatureReport, PdfVerifyOptions, RevisionChanges, verify};
 
-use sha2::Digest as _;
 
-use crate::x509::HashAlgorithm;
 
 /// Why a PDF could not be signed.
 #[derive(Debug, thiserror::Error)]
@@ -49,44 +47,7 @@ pub enum PadesError {
 }
 
 /// A hash fed piece by piece: the byte ranges of a signature.
-#[derive(Clone, Debug)]
-pub enum RangeHasher {
-    /// SHA-256.
-    Sha256(sha2::Sha256),
-    /// SHA-384.
-    Sha384(sha2::Sha384),
-    /// SHA-512.
-    Sha512(sha2::Sha512),
-}
-
-impl RangeHasher {
-    /// A fresh hasher for `hash`.
-    pub fn new(hash: HashAlgorithm) -> Self {
-        match hash {
-            HashAlgorithm::Sha256 => Self::Sha256(sha2::Sha256::new()),
-            HashAlgorithm::Sha384 => Self::Sha384(sha2::Sha384::new()),
-            HashAlgorithm::Sha512 => Self::Sha512(sha2::Sha512::new()),
-        }
-    }
-
-    /// Feeds bytes.
-    pub fn update(&mut self, bytes: &[u8]) {
-        match self {
-            Self::Sha256(h) => h.update(bytes),
-            Self::Sha384(h) => h.update(bytes),
-            Self::Sha512(h) => h.update(bytes),
-        }
-    }
-
-    /// The digest.
-    pub fn finish(self) -> Vec<u8> {
-        match self {
-            Self::Sha256(h) => h.finalize().to_vec(),
-            Self::Sha384(h) => h.finalize().to_vec(),
-            Self::Sha512(h) => h.finalize().to_vec(),
-        }
-    }
-}
+pub use crate::algorithms::Hasher as RangeHasher;
 
 /// Why a PDF could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -315,15 +315,12 @@ pub struct PreparedPdf {
 }
 
 fn hash_name(hash: HashAlgorithm) -> &'static str {
-    match hash {
-        HashAlgorithm::Sha256 => "sha256",
-        HashAlgorithm::Sha384 => "sha384",
-        HashAlgorithm::Sha512 => "sha512",
-    }
+    hash.name()
 }
 
+/// The hash a saved state names; only those this library signs with.
 fn hash_named(name: &str) -> Option<HashAlgorithm> {
-    [HashAlgorithm::Sha256, HashAlgorithm::Sha384, HashAlgorithm::Sha512].into_iter().find(|h| hash_name(*h) == name)
+    HashAlgorithm::from_name(name).filter(|h| matches!(h, HashAlgorithm::Sha256 | HashAlgorithm::Sha384 | HashAlgorithm::Sha512))
 }
 
 const PREPARED_FORMAT: &str = "mobile-id-prepared-pdf/1";
@@ -626,7 +623,7 @@ pub fn embedded_certificates<R: Read + Seek>(file: &mut R) -> Result<Vec<Vec<u8>
     for field in signature_fields(&mut reader, &cat)? {
         let Some(v) = field.value else { continue };
         let Some(Object::String(contents)) = reader.object(v)?.as_dict().and_then(|d| d.get(b"Contents")).cloned() else { continue };
-        for der in crate::cms::certificates_in(trim_der(&contents)) {
+        for der in crate::cms::certificates_in(crate::cms::trim_padding(&contents).unwrap_or(&contents)) {
             if !out.contains(&der) {
                 out.push(der);
             }
@@ -635,17 +632,3 @@ pub fn embedded_certificates<R: Read + Seek>(file: &mut R) -> Result<Vec<Vec<u8>
     Ok(out)
 }
 
-/// The DER value at the start of a zero-padded `/Contents` string.
-pub fn trim_der(contents: &[u8]) -> &[u8] {
-    let len = der_length(contents).unwrap_or(contents.len());
-    contents.get(..len).unwrap_or(contents)
-}
-
-/// The total length of the DER TLV at the start of `bytes`.
-fn der_length(bytes: &[u8]) -> Option<usize> {
-    use der::Reader;
-    let mut reader = der::SliceReader::new(bytes).ok()?;
-    let header = der::Header::decode(&mut reader).ok()?;
-    let consumed = usize::try_from(u32::from(reader.position())).ok()?;
-    consumed.checked_add(usize::try_from(u32::from(header.length())).ok()?)
-}

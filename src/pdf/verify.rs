@@ -15,11 +15,11 @@ pub use super::changes::{Allowance, Change, RevisionChanges};
 use super::document::{catalog, reference, signature_fields};
 use super::object::{Object, Parser};
 use super::reader::SharedView;
-use super::sign::{DocMdp, trim_der};
+use super::sign::DocMdp;
 use super::write::parse_pdf_date;
 use super::{PdfError, PdfReader, XrefEntry};
-use crate::cms::{CmsVerifyOptions, verify_timestamp_token};
-use crate::report::{Indication, SignatureReport, SubIndication};
+use crate::cms::{CmsVerifyOptions, TimestampVerifyError, verify_timestamp_token};
+use crate::report::{Indication, SignatureReport, SubIndication, chain_failure};
 use crate::x509::{ChainVerifier, Identity, ParsedCertificate, ParsedCrl, ParsedOcspResponse, RevocationData, RevocationMode};
 
 /// Most signature fields judged in one file.
@@ -434,11 +434,13 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
         } else {
             LaterChanges::Disallowed
         };
-        if report.later_changes == LaterChanges::Disallowed && report.indication == Indication::TotalPassed {
-            report.indication = Indication::TotalFailed;
-            report.sub_indication = Some(SubIndication::FormatFailure);
+        // A disallowed change fails the signature whatever its trust: the document shown is
+        // not the one signed. A verdict that is already TOTAL-FAILED keeps its own reason.
+        if report.later_changes == LaterChanges::Disallowed && report.indication != Indication::TotalFailed {
             let first = report.changes.iter().flat_map(|c| c.changes.iter()).find(|c| !c.allowed).map(|c| c.what.clone()).unwrap_or_default();
-            report.message = format!("the signature is valid but the document was modified after it: {first}");
+            report.message = format!("the document was modified after this signature: {first} (before that: {})", report.message);
+            report.indication = Indication::TotalFailed;
+            report.sub_indication = Some(SubIndication::DisallowedModification);
         }
         reports.push(report);
     }
@@ -465,13 +467,12 @@ fn judge_signature<R: Read + Seek>(
         _ => return Err(format("signature", "the signature value is missing".into())),
     };
     let sig = read_sig_dict(now, offset, value).map_err(|e| format("signature", e))?;
-    let kind = match sig.dict.name(b"Type") {
-        Some(b"DocTimeStamp") => "document-timestamp",
-        _ => "signature",
-    };
+    // A document timestamp is known by its /SubFilter (ISO 32000-2 §12.8.5): producers write
+    // /Type /DocTimeStamp, /Type /Sig or no /Type at all, and the token decides either way.
     let sub_filter = sig.dict.name(b"SubFilter").map(<[u8]>::to_vec).unwrap_or_default();
-    if (kind == "document-timestamp") != (sub_filter == b"ETSI.RFC3161") {
-        return Err(format(kind, "/Type /DocTimeStamp and /SubFilter /ETSI.RFC3161 go together".into()));
+    let kind = if sub_filter == b"ETSI.RFC3161" { "document-timestamp" } else { "signature" };
+    if kind == "signature" && sig.dict.name(b"Type") == Some(b"DocTimeStamp") {
+        return Err(format(kind, "/Type /DocTimeStamp needs /SubFilter /ETSI.RFC3161".into()));
     }
     let Some(Object::Array(range)) = sig.dict.get(b"ByteRange") else { return Err(format(kind, "no /ByteRange".into())) };
     let numbers: Vec<u64> = range.iter().filter_map(|o| o.as_integer().and_then(|i| u64::try_from(i).ok())).collect();
@@ -505,7 +506,10 @@ fn judge_signature<R: Read + Seek>(
     let ranges = || -> Result<ByteRanges<'_, R>, PdfError> {
         Ok(ByteRanges { source: SharedView::new(cell, None).map_err(PdfError::io)?, ranges: [(0, a), (b, c)], index: 0, done: 0 })
     };
-    let der = trim_der(&contents);
+    let der = match crate::cms::trim_padding(&contents) {
+        Ok(der) => der,
+        Err(e) => return Err(format(kind, format!("/Contents: {e}"))),
+    };
     let mut report = PdfSignatureReport::failed(field, kind, SubIndication::FormatFailure, "");
     report.byte_range = Some(byte_range);
     report.claimed_signing_time = match sig.dict.get(b"M") {
@@ -524,9 +528,23 @@ fn judge_signature<R: Read + Seek>(
                     report.timestamp_time = Some(gen_time);
                 }
                 Err(why) => {
-                    report.indication = Indication::TotalFailed;
-                    report.sub_indication = Some(if why.contains("imprint") { SubIndication::HashFailure } else { SubIndication::SigCryptoFailure });
-                    report.intact = Some(!why.contains("imprint"));
+                    let (indication, sub, intact, valid, trusted) = match &why {
+                        TimestampVerifyError::ImprintMismatch => (Indication::TotalFailed, SubIndication::HashFailure, Some(false), None, None),
+                        TimestampVerifyError::Chain(e) => {
+                            let (indication, sub) = chain_failure(e);
+                            (indication, sub, Some(true), Some(true), Some(false))
+                        }
+                        TimestampVerifyError::Algorithm(_) => (Indication::Indeterminate, SubIndication::CryptoConstraintsFailureNoPoe, Some(true), Some(true), None),
+                        TimestampVerifyError::Signature { indication, sub_indication, .. } => {
+                            let (intact, valid, _) = facts_of(*indication, Some(*sub_indication));
+                            (*indication, *sub_indication, intact, valid, None)
+                        }
+                        TimestampVerifyError::FromTheFuture => (Indication::Indeterminate, SubIndication::TimestampFailure, None, None, None),
+                        TimestampVerifyError::Malformed(_) | TimestampVerifyError::Io(_) => (Indication::TotalFailed, SubIndication::FormatFailure, None, None, None),
+                    };
+                    report.indication = indication;
+                    report.sub_indication = Some(sub);
+                    (report.intact, report.signature_valid, report.trusted) = (intact, valid, trusted);
                     report.message = format!("document timestamp: {why}");
                 }
             }
@@ -545,12 +563,13 @@ fn judge_signature<R: Read + Seek>(
             report.signer_subject = signer.signer_subject.clone();
             report.signer = signer.signer.clone();
             report.timestamp_time = signer.timestamp_time;
-            if sub_filter == b"ETSI.CAdES.detached" && signer.signing_time.is_some() && signer.indication == Indication::TotalPassed {
-                report.indication = Indication::TotalFailed;
-                report.sub_indication = Some(SubIndication::FormatFailure);
-                report.message = "a PAdES signature must not carry a signingTime attribute (ETSI EN 319 142-1 §6.3)".into();
+            let mut details = signer.clone();
+            // ETSI EN 319 142-1 §6.3 keeps the claimed time in /M, not in signingTime; many
+            // producers write both. A claim changes no content: a warning, not a failure.
+            if sub_filter == b"ETSI.CAdES.detached" && signer.signing_time.is_some() {
+                details.warnings.push("a PAdES signature carries a signingTime attribute (ETSI EN 319 142-1 §6.3 puts the claimed time in /M)".into());
             }
-            report.details = Some(signer.clone());
+            report.details = Some(details);
         }
         other => {
             report.indication = Indication::Indeterminate;
@@ -563,14 +582,19 @@ fn judge_signature<R: Read + Seek>(
 
 /// intact / signature maths / trusted, from a CMS signer's verdict.
 fn facts(report: &SignatureReport) -> (Option<bool>, Option<bool>, Option<bool>) {
-    match (report.indication, report.sub_indication) {
+    facts_of(report.indication, report.sub_indication)
+}
+
+/// intact / signature maths / trusted, from an indication and sub-indication.
+fn facts_of(indication: Indication, sub_indication: Option<SubIndication>) -> (Option<bool>, Option<bool>, Option<bool>) {
+    match (indication, sub_indication) {
         (Indication::TotalPassed, _) => (Some(true), Some(true), Some(true)),
         (_, Some(SubIndication::HashFailure)) => (Some(false), None, None),
         (_, Some(SubIndication::SigCryptoFailure)) => (Some(true), Some(false), None),
         (_, Some(SubIndication::CryptoConstraintsFailure | SubIndication::FormatFailure | SubIndication::NoSigningCertificateFound | SubIndication::SignedDataNotFound)) => {
             (None, None, None)
         }
-        (_, Some(SubIndication::TimestampFailure)) => (Some(true), Some(true), None),
+        (_, Some(SubIndication::TimestampFailure | SubIndication::CryptoConstraintsFailureNoPoe)) => (Some(true), Some(true), None),
         _ => (Some(true), Some(true), Some(false)),
     }
 }

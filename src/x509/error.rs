@@ -17,11 +17,12 @@ pub enum ValidationError {
         /// Which algorithm or parameter.
         what: String,
     },
-    /// An algorithm too weak to be trusted: SHA-1, MD5, RSA below 2048 bits.
+    /// An algorithm the algorithm policy does not accept (at the validation time): SHA-1,
+    /// MD5, RSA below 2048 bits today.
     #[error("weak algorithm: {what}")]
     WeakAlgorithm {
-        /// Which algorithm.
-        what: &'static str,
+        /// Which algorithm, and since when it is not acceptable.
+        what: String,
     },
     /// A signature (certificate, CRL or OCSP response) does not verify.
     #[error("a signature does not verify ({what})")]

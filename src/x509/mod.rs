@@ -5,7 +5,7 @@
 //! (RFC 3739 / ETSI EN 319 412-5) and the holder's identity (ETSI EN 319 412-1).
 //!
 //! Pure: time is a parameter, revocation data comes in as bytes. Uses nothing else in the
-//! crate.
+//! crate but the [`crate::algorithms`] leaf.
 
 mod cert;
 mod crl;
@@ -26,7 +26,8 @@ pub use error::ValidationError;
 pub use name::NormalizedName;
 pub use ocsp::ParsedOcspResponse;
 pub use qc::{Identity, QcStatements, SemanticsIdentifier};
-pub use signature::{HashAlgorithm, verify_signature, verify_signature_prehashed};
+pub use crate::algorithms::{AlgorithmPolicy, AlgorithmUse, HashAlgorithm};
+pub use signature::{Signed, algorithm_use, verify_signature, verify_signature_maths, verify_signature_prehashed};
 pub use verifier::{
     Budget, ChainVerifier, KeyUsageBit, PolicySettings, Purpose, RevocationData, RevocationMode, RevocationSource, SIGNATURE_CACHE_LIMIT,
     ValidationOptions, VerifiedPath,

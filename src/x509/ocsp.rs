@@ -253,7 +253,16 @@ impl ParsedOcspResponse {
         if bytes.response_type != ID_PKIX_OCSP_BASIC {
             return Err(ValidationError::UnsupportedAlgorithm { what: format!("OCSP response type {}", bytes.response_type) });
         }
-        let basic = BasicOcspResponse::from_der(bytes.response.as_bytes()).map_err(|_| malformed())?;
+        Self::from_basic_der(bytes.response.as_bytes())
+    }
+
+    /// Decodes a DER BasicOCSPResponse (RFC 6960 §4.2.1), as CMS carries it in its `crls`
+    /// under id-pkix-ocsp-basic (RFC 5940 §2.2.1 and ETSI EN 319 122-1 §A.1.2).
+    ///
+    /// # Errors
+    /// [`ValidationError::Malformed`] for bad DER.
+    pub fn from_basic_der(der_bytes: &[u8]) -> Result<Self, ValidationError> {
+        let basic = BasicOcspResponse::from_der(der_bytes).map_err(|_| malformed())?;
         let data: ResponseData = basic.tbs_response_data.decode_as().map_err(|_| malformed())?;
         let certs = basic.certs.iter().flatten().map(ParsedCertificate::from_certificate).collect::<Result<_, _>>()?;
         Ok(Self { basic, data, certs, verified_by: super::signature::VerifiedBy::default() })

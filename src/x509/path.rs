@@ -18,7 +18,7 @@ use super::name_constraints::NameConstraintsState;
 use super::ocsp::{OcspCheck, OcspStatus, ocsp_status};
 use super::policy::PolicyTree;
 use super::qc::Identity;
-use super::signature::verify_signature;
+use super::signature::{Signed, algorithm_use, verify_signature_maths, weak};
 use super::verifier::{Budget, ChainVerifier, KeyUsageBit, Purpose, RevocationData, RevocationMode, RevocationSource, ValidationOptions, VerifiedPath};
 
 /// Longest path tried, anchor excluded. Deeper PKIs do not exist in practice.
@@ -62,9 +62,18 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Checks that `issuer`'s key signed `subject`, through the verifier's cache.
+    /// Checks that `issuer`'s key signed `subject`, through the verifier's cache, with an
+    /// algorithm the policy accepts at the validation time.
     fn edge(&mut self, subject: &ParsedCertificate, issuer: &ParsedCertificate) -> Result<bool, ValidationError> {
         self.budget.edges = self.budget.edges.checked_sub(1).ok_or(ValidationError::BudgetExceeded)?;
+        let cert = subject.certificate();
+        let key = issuer.certificate().tbs_certificate().subject_public_key_info();
+        let acceptable = algorithm_use(key, cert.signature_algorithm(), None)
+            .and_then(|used| self.options.algorithm_policy.check(&used, self.options.time).map_err(|e| weak(&e)));
+        if let Err(e) = acceptable {
+            self.record(e);
+            return Ok(false);
+        }
         if self.verifier.cached(subject, issuer) {
             return Ok(true);
         }
@@ -72,16 +81,15 @@ impl<'a> Search<'a> {
             return Err(ValidationError::BudgetExceeded);
         }
         self.budget.signatures -= 1;
-        let cert = subject.certificate();
         let signature = cert.signature().as_bytes().ok_or(ValidationError::Malformed { what: "certificate signature" })?;
-        let key = issuer.certificate().tbs_certificate().subject_public_key_info();
-        match verify_signature(key, cert.signature_algorithm(), subject.tbs_der(), signature, "certificate") {
-            Ok(()) => {
+        match verify_signature_maths(key, cert.signature_algorithm(), None, Signed::Message(subject.tbs_der()), signature, "certificate") {
+            Ok(_) => {
                 self.verifier.remember(subject, issuer);
                 Ok(true)
             }
-            Err(e @ (ValidationError::UnsupportedAlgorithm { .. } | ValidationError::WeakAlgorithm { .. } | ValidationError::Malformed { .. })) => {
-                self.record(e);
+            // An issuer with the right name but another key: no chain through it.
+            Err(ValidationError::BadSignature { .. }) => {
+                self.record(ValidationError::BadSignature { what: "no issuer certificate with this name holds the key that signed the certificate" });
                 Ok(false)
             }
             Err(e) => {

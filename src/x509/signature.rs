@@ -1,41 +1,52 @@
-//! Signature verification for certificates, CRLs and OCSP responses: ECDSA on P-256/P-384
-//! with SHA-256/384/512 (RFC 5758 §3.2), RSA PKCS#1 v1.5 with SHA-256/384/512 (RFC 4055 §5)
-//! and RSASSA-PSS (RFC 4055 §3.1), RSA keys of at least 2048 bits. SHA-1, MD5, small RSA keys
-//! are "weak"; DSA and anything else "unsupported": neither is ever "valid".
+//! Signature verification for certificates, CRLs, OCSP responses and CMS signers:
+//! ECDSA on P-256, P-384, P-521, brainpoolP256r1 and brainpoolP384r1 (RFC 5758 §3.2, RFC 5639,
+//! BSI TR-03111 plain r‖s), RSA PKCS#1 v1.5 (RFC 8017 §8.2) and RSASSA-PSS (RFC 4055 §3.1) with
+//! any supported digest, Ed25519 (RFC 8410, RFC 8419 for CMS). The maths is always checked,
+//! whatever the digest's age; whether an algorithm still counts is an [`AlgorithmPolicy`]'s
+//! call ([`verify_signature`] applies the strictest, today's; chains and CMS signers apply a
+//! dated policy at their proof-of-existence time). DSA, Ed448 and unknown algorithms are
+//! "unsupported": never valid.
 
+use const_oid::db::{rfc5639, rfc5912, rfc8410};
 use der::asn1::ObjectIdentifier;
 use der::{Encode, Sequence, Tagged};
-use sha2::Digest;
 use signature::hazmat::PrehashVerifier;
 use spki::{AlgorithmIdentifierOwned, DecodePublicKey, SubjectPublicKeyInfoOwned};
 
 use super::ValidationError;
+use crate::algorithms::{AlgorithmPolicy, AlgorithmUse, HashAlgorithm, PolicyError, PublicKeyKind};
 
+/// RSA PKCS#1 v1.5 with SHA-3 (NIST CSOR sigAlgs 13–16), not in `const-oid`'s database.
+const RSA_WITH_SHA3: [(ObjectIdentifier, HashAlgorithm); 4] = [
+    (ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.13"), HashAlgorithm::Sha3_224),
+    (ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.14"), HashAlgorithm::Sha3_256),
+    (ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.15"), HashAlgorithm::Sha3_384),
+    (ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.16"), HashAlgorithm::Sha3_512),
+];
+/// ECDSA with SHA-3 (NIST CSOR sigAlgs 9–12).
+const ECDSA_WITH_SHA3: [(ObjectIdentifier, HashAlgorithm); 4] = [
+    (ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.9"), HashAlgorithm::Sha3_224),
+    (ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.10"), HashAlgorithm::Sha3_256),
+    (ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.11"), HashAlgorithm::Sha3_384),
+    (ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.12"), HashAlgorithm::Sha3_512),
+];
+/// BSI TR-03111 §5.2.1 ecdsa-plain-signatures: r‖s instead of a DER SEQUENCE.
+const ECDSA_PLAIN: [(ObjectIdentifier, HashAlgorithm); 9] = [
+    (ObjectIdentifier::new_unwrap("0.4.0.127.0.7.1.1.4.1.1"), HashAlgorithm::Sha1),
+    (ObjectIdentifier::new_unwrap("0.4.0.127.0.7.1.1.4.1.2"), HashAlgorithm::Sha224),
+    (ObjectIdentifier::new_unwrap("0.4.0.127.0.7.1.1.4.1.3"), HashAlgorithm::Sha256),
+    (ObjectIdentifier::new_unwrap("0.4.0.127.0.7.1.1.4.1.4"), HashAlgorithm::Sha384),
+    (ObjectIdentifier::new_unwrap("0.4.0.127.0.7.1.1.4.1.5"), HashAlgorithm::Sha512),
+    (ObjectIdentifier::new_unwrap("0.4.0.127.0.7.1.1.4.1.8"), HashAlgorithm::Sha3_224),
+    (ObjectIdentifier::new_unwrap("0.4.0.127.0.7.1.1.4.1.9"), HashAlgorithm::Sha3_256),
+    (ObjectIdentifier::new_unwrap("0.4.0.127.0.7.1.1.4.1.10"), HashAlgorithm::Sha3_384),
+    (ObjectIdentifier::new_unwrap("0.4.0.127.0.7.1.1.4.1.11"), HashAlgorithm::Sha3_512),
+];
+/// ecdsa-with-SHA1 (RFC 3279 §2.2.3).
 const ECDSA_WITH_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.1");
-const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
-const ECDSA_WITH_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
-const ECDSA_WITH_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const MD2_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.2");
-const MD5_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.4");
-const SHA1_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.5");
-const RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
-const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
-const SHA384_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
-const SHA512_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
-const ID_MGF1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.8");
-const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
-const ID_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
-const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
-const ID_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
-const ID_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
+/// DSA (RFC 3279 §2.3.2) and DSA with SHA-2 / SHA-3 (NIST CSOR sigAlgs 1–8).
 const DSA_PREFIX: &str = "1.2.840.10040.4";
-const DSA_WITH_SHA2_PREFIX: &str = "2.16.840.1.101.3.4.3";
-
-/// Smallest RSA modulus accepted.
-pub const MIN_RSA_BITS: usize = 2048;
+const NIST_SIG_ALGS: &str = "2.16.840.1.101.3.4.3.";
 
 /// Remembers which keys verified (or failed to verify) one signed object, so a CRL or OCSP
 /// response checked for every certificate of every candidate path costs one verification per
@@ -67,51 +78,6 @@ impl VerifiedBy {
     }
 }
 
-/// The SHA-2 hashes signatures may use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum HashAlgorithm {
-    /// SHA-256.
-    Sha256,
-    /// SHA-384.
-    Sha384,
-    /// SHA-512.
-    Sha512,
-}
-
-impl HashAlgorithm {
-    /// Hashes `data`.
-    pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        match self {
-            Self::Sha256 => sha2::Sha256::digest(data).to_vec(),
-            Self::Sha384 => sha2::Sha384::digest(data).to_vec(),
-            Self::Sha512 => sha2::Sha512::digest(data).to_vec(),
-        }
-    }
-
-    /// The hash named by a digest AlgorithmIdentifier OID; SHA-1 is weak, others unsupported.
-    ///
-    /// # Errors
-    /// [`ValidationError::WeakAlgorithm`] or [`ValidationError::UnsupportedAlgorithm`].
-    pub fn from_oid(oid: &ObjectIdentifier) -> Result<Self, ValidationError> {
-        match *oid {
-            ID_SHA256 => Ok(Self::Sha256),
-            ID_SHA384 => Ok(Self::Sha384),
-            ID_SHA512 => Ok(Self::Sha512),
-            ID_SHA1 => Err(ValidationError::WeakAlgorithm { what: "SHA-1" }),
-            other => Err(ValidationError::UnsupportedAlgorithm { what: format!("digest {other}") }),
-        }
-    }
-
-    /// The digest OID.
-    pub fn oid(self) -> ObjectIdentifier {
-        match self {
-            Self::Sha256 => ID_SHA256,
-            Self::Sha384 => ID_SHA384,
-            Self::Sha512 => ID_SHA512,
-        }
-    }
-}
-
 /// RSASSA-PSS-params (RFC 4055 §3.1).
 ///
 /// ```text
@@ -133,12 +99,24 @@ struct PssParams {
     trailer_field: Option<u32>,
 }
 
-/// A signature algorithm this library verifies.
+/// A signature scheme this library verifies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Scheme {
-    Ecdsa(HashAlgorithm),
+    /// ECDSA; `plain` for BSI TR-03111 r‖s signatures.
+    Ecdsa { hash: HashAlgorithm, plain: bool },
     RsaPkcs1(HashAlgorithm),
     RsaPss { hash: HashAlgorithm, salt_len: usize },
+    /// Pure Ed25519 over the message itself.
+    Ed25519,
+}
+
+/// What a signature covers: the message, or (CMS without signed attributes) its digest.
+#[derive(Clone, Copy, Debug)]
+pub enum Signed<'a> {
+    /// The signed bytes.
+    Message(&'a [u8]),
+    /// The digest of the signed bytes, made with the CMS digest algorithm.
+    Digest(&'a [u8]),
 }
 
 fn params_absent_or_null(algorithm: &AlgorithmIdentifierOwned) -> bool {
@@ -148,27 +126,68 @@ fn params_absent_or_null(algorithm: &AlgorithmIdentifierOwned) -> bool {
     }
 }
 
-fn scheme(algorithm: &AlgorithmIdentifierOwned) -> Result<Scheme, ValidationError> {
-    let malformed = || ValidationError::Malformed { what: "signature algorithm parameters" };
-    let ecdsa = |h| if algorithm.parameters.is_none() { Ok(Scheme::Ecdsa(h)) } else { Err(malformed()) };
-    let pkcs1 = |h| if params_absent_or_null(algorithm) { Ok(Scheme::RsaPkcs1(h)) } else { Err(malformed()) };
-    match algorithm.oid {
-        ECDSA_WITH_SHA256 => ecdsa(HashAlgorithm::Sha256),
-        ECDSA_WITH_SHA384 => ecdsa(HashAlgorithm::Sha384),
-        ECDSA_WITH_SHA512 => ecdsa(HashAlgorithm::Sha512),
-        SHA256_WITH_RSA => pkcs1(HashAlgorithm::Sha256),
-        SHA384_WITH_RSA => pkcs1(HashAlgorithm::Sha384),
-        SHA512_WITH_RSA => pkcs1(HashAlgorithm::Sha512),
-        RSASSA_PSS => pss_scheme(algorithm),
-        SHA1_WITH_RSA | ECDSA_WITH_SHA1 => Err(ValidationError::WeakAlgorithm { what: "SHA-1 signature" }),
-        MD5_WITH_RSA | MD2_WITH_RSA => Err(ValidationError::WeakAlgorithm { what: "MD5/MD2 signature" }),
-        other => {
-            let text = other.to_string();
-            if text.starts_with(DSA_PREFIX) || text.starts_with(DSA_WITH_SHA2_PREFIX) {
-                Err(ValidationError::UnsupportedAlgorithm { what: "DSA".into() })
-            } else {
-                Err(ValidationError::UnsupportedAlgorithm { what: format!("signature {other}") })
+fn unsupported(what: String) -> ValidationError {
+    ValidationError::UnsupportedAlgorithm { what }
+}
+
+/// The scheme a signature AlgorithmIdentifier names. `digest` is the CMS digest algorithm,
+/// which the bare key algorithms (rsaEncryption, id-ecPublicKey: RFC 3370 §3.2, RFC 5753
+/// §7.1.3) take their hash from and which a named hash must agree with.
+fn scheme(algorithm: &AlgorithmIdentifierOwned, digest: Option<HashAlgorithm>) -> Result<Scheme, ValidationError> {
+    let malformed = ValidationError::Malformed { what: "signature algorithm parameters" };
+    let oid = algorithm.oid;
+    let named = |hash: HashAlgorithm, scheme: Scheme| -> Result<Scheme, ValidationError> {
+        if !params_absent_or_null(algorithm) {
+            return Err(malformed.clone());
+        }
+        // A signature algorithm that names another hash than the digest algorithm is not a
+        // signature over that digest (EU DSS and NSS refuse it likewise).
+        if digest.is_some_and(|d| d != hash) {
+            return Err(ValidationError::BadSignature { what: "signature algorithm whose hash differs from the digest algorithm" });
+        }
+        Ok(scheme)
+    };
+    let ecdsa = |hash| named(hash, Scheme::Ecdsa { hash, plain: false });
+    let pkcs1 = |hash| named(hash, Scheme::RsaPkcs1(hash));
+    let needs_digest = || digest.ok_or(ValidationError::Malformed { what: "a key algorithm used as signature algorithm outside CMS" });
+    match oid {
+        rfc5912::RSA_ENCRYPTION if params_absent_or_null(algorithm) => Ok(Scheme::RsaPkcs1(needs_digest()?)),
+        rfc5912::ID_EC_PUBLIC_KEY => Ok(Scheme::Ecdsa { hash: needs_digest()?, plain: false }),
+        ECDSA_WITH_SHA1 => ecdsa(HashAlgorithm::Sha1),
+        rfc5912::ECDSA_WITH_SHA_224 => ecdsa(HashAlgorithm::Sha224),
+        rfc5912::ECDSA_WITH_SHA_256 => ecdsa(HashAlgorithm::Sha256),
+        rfc5912::ECDSA_WITH_SHA_384 => ecdsa(HashAlgorithm::Sha384),
+        rfc5912::ECDSA_WITH_SHA_512 => ecdsa(HashAlgorithm::Sha512),
+        rfc5912::MD_5_WITH_RSA_ENCRYPTION => pkcs1(HashAlgorithm::Md5),
+        rfc5912::SHA_1_WITH_RSA_ENCRYPTION => pkcs1(HashAlgorithm::Sha1),
+        rfc5912::SHA_224_WITH_RSA_ENCRYPTION => pkcs1(HashAlgorithm::Sha224),
+        rfc5912::SHA_256_WITH_RSA_ENCRYPTION => pkcs1(HashAlgorithm::Sha256),
+        rfc5912::SHA_384_WITH_RSA_ENCRYPTION => pkcs1(HashAlgorithm::Sha384),
+        rfc5912::SHA_512_WITH_RSA_ENCRYPTION => pkcs1(HashAlgorithm::Sha512),
+        rfc5912::ID_RSASSA_PSS => {
+            let pss = pss_scheme(algorithm)?;
+            match (pss, digest) {
+                (Scheme::RsaPss { hash, .. }, Some(d)) if d != hash => {
+                    Err(ValidationError::BadSignature { what: "signature algorithm whose hash differs from the digest algorithm" })
+                }
+                _ => Ok(pss),
             }
+        }
+        rfc8410::ID_ED_25519 if algorithm.parameters.is_none() => Ok(Scheme::Ed25519),
+        rfc8410::ID_ED_448 => Err(unsupported("Ed448".into())),
+        other => {
+            if let Some((_, hash)) = RSA_WITH_SHA3.iter().find(|(o, _)| *o == other) {
+                return pkcs1(*hash);
+            }
+            if let Some((_, hash)) = ECDSA_WITH_SHA3.iter().find(|(o, _)| *o == other) {
+                return ecdsa(*hash);
+            }
+            if let Some((_, hash)) = ECDSA_PLAIN.iter().find(|(o, _)| *o == other) {
+                return named(*hash, Scheme::Ecdsa { hash: *hash, plain: true });
+            }
+            let text = other.to_string();
+            let dsa = text.starts_with(DSA_PREFIX) || text.strip_prefix(NIST_SIG_ALGS).and_then(|n| n.parse::<u8>().ok()).is_some_and(|n| (1..=8).contains(&n));
+            Err(unsupported(if dsa { "DSA".into() } else { format!("signature {other}") }))
         }
     }
 }
@@ -179,17 +198,21 @@ fn pss_scheme(algorithm: &AlgorithmIdentifierOwned) -> Result<Scheme, Validation
         Some(any) => any.decode_as().map_err(|_| malformed.clone())?,
         None => return Err(malformed),
     };
-    let hash = match &params.hash_algorithm {
-        Some(h) => HashAlgorithm::from_oid(&h.oid)?,
-        None => return Err(ValidationError::WeakAlgorithm { what: "RSASSA-PSS with SHA-1" }),
+    let digest_of = |alg: &Option<AlgorithmIdentifierOwned>| match alg {
+        Some(h) => HashAlgorithm::from_oid(&h.oid).ok_or_else(|| unsupported(format!("digest {}", h.oid))),
+        None => Ok(HashAlgorithm::Sha1),
     };
-    let mgf = params.mask_gen_algorithm.ok_or(ValidationError::WeakAlgorithm { what: "RSASSA-PSS with MGF1-SHA-1" })?;
-    if mgf.oid != ID_MGF1 {
-        return Err(ValidationError::UnsupportedAlgorithm { what: format!("mask generation {}", mgf.oid) });
-    }
-    let mgf_hash: AlgorithmIdentifierOwned = mgf.parameters.as_ref().ok_or(malformed.clone())?.decode_as().map_err(|_| malformed.clone())?;
-    if HashAlgorithm::from_oid(&mgf_hash.oid)? != hash {
-        return Err(ValidationError::UnsupportedAlgorithm { what: "RSASSA-PSS with MGF1 hash different from the message hash".into() });
+    let hash = digest_of(&params.hash_algorithm)?;
+    let mgf_hash = match &params.mask_gen_algorithm {
+        None => HashAlgorithm::Sha1,
+        Some(mgf) if mgf.oid == rfc5912::ID_MGF_1 => {
+            let inner: AlgorithmIdentifierOwned = mgf.parameters.as_ref().ok_or(malformed.clone())?.decode_as().map_err(|_| malformed.clone())?;
+            digest_of(&Some(inner))?
+        }
+        Some(mgf) => return Err(unsupported(format!("mask generation {}", mgf.oid))),
+    };
+    if mgf_hash != hash {
+        return Err(unsupported("RSASSA-PSS with an MGF1 hash different from the message hash".into()));
     }
     if params.trailer_field.unwrap_or(1) != 1 {
         return Err(malformed);
@@ -199,15 +222,17 @@ fn pss_scheme(algorithm: &AlgorithmIdentifierOwned) -> Result<Scheme, Validation
 }
 
 impl Scheme {
-    fn hash(self) -> HashAlgorithm {
+    fn hash(self) -> Option<HashAlgorithm> {
         match self {
-            Self::Ecdsa(h) | Self::RsaPkcs1(h) | Self::RsaPss { hash: h, .. } => h,
+            Self::Ecdsa { hash, .. } | Self::RsaPkcs1(hash) | Self::RsaPss { hash, .. } => Some(hash),
+            Self::Ed25519 => None,
         }
     }
 }
 
 /// Verifies `signature` over `message` with the key in `spki`, by the algorithm in
-/// `algorithm`. `what` names the signed object in the error.
+/// `algorithm`, and holds the algorithm to today's rule ([`AlgorithmPolicy::modern_only`]):
+/// the check for CRLs and OCSP responses. `what` names the signed object in the error.
 ///
 /// # Errors
 /// [`ValidationError::BadSignature`] when the maths fails; weak, unsupported or malformed
@@ -219,13 +244,14 @@ pub fn verify_signature(
     signature: &[u8],
     what: &'static str,
 ) -> Result<(), ValidationError> {
-    let scheme = scheme(algorithm)?;
-    verify_scheme(spki, scheme, &scheme.hash().digest(message), signature, what)
+    let used = verify_signature_maths(spki, algorithm, None, Signed::Message(message), signature, what)?;
+    AlgorithmPolicy::modern_only().check(&used, 0).map_err(|e| weak(&e))
 }
 
-/// Verifies `signature` over an already computed `digest` made with `hash` — the CMS case
-/// (RFC 5652 §5.4), where the SignerInfo names the digest and the signature algorithm may be
-/// the bare key algorithm (rsaEncryption, id-ecPublicKey: RFC 3370 §3.2, RFC 5753 §7.1.3).
+/// Verifies `signature` over an already computed `digest` made with `hash` (a CMS signer
+/// without signed attributes, a login challenge), held to today's rule like
+/// [`verify_signature`]. The algorithm may be the bare key algorithm (rsaEncryption,
+/// id-ecPublicKey: RFC 3370 §3.2, RFC 5753 §7.1.3).
 ///
 /// # Errors
 /// As [`verify_signature`].
@@ -237,86 +263,179 @@ pub fn verify_signature_prehashed(
     signature: &[u8],
     what: &'static str,
 ) -> Result<(), ValidationError> {
-    let scheme = match algorithm.oid {
-        RSA_ENCRYPTION if params_absent_or_null(algorithm) => Scheme::RsaPkcs1(hash),
-        ID_EC_PUBLIC_KEY => Scheme::Ecdsa(hash),
-        _ => match scheme(algorithm)? {
-            Scheme::Ecdsa(_) => Scheme::Ecdsa(hash),
-            Scheme::RsaPkcs1(_) => Scheme::RsaPkcs1(hash),
-            pss => pss,
-        },
-    };
-    if digest.len() != hash.digest(&[]).len() {
-        return Err(ValidationError::Malformed { what: "digest length" });
-    }
-    verify_scheme(spki, scheme, digest, signature, what)
+    let used = verify_signature_maths(spki, algorithm, Some(hash), Signed::Digest(digest), signature, what)?;
+    AlgorithmPolicy::modern_only().check(&used, 0).map_err(|e| weak(&e))
 }
 
-fn verify_scheme(spki: &SubjectPublicKeyInfoOwned, scheme: Scheme, digest: &[u8], signature: &[u8], what: &'static str) -> Result<(), ValidationError> {
-    let bad = ValidationError::BadSignature { what };
-    let bad_key = ValidationError::Malformed { what: "public key" };
+/// The policy's refusal as a validation error.
+pub(crate) fn weak(error: &PolicyError) -> ValidationError {
+    ValidationError::WeakAlgorithm { what: error.to_string() }
+}
+
+/// What a signature by `algorithm` under `spki` would use, without checking it: for applying
+/// a policy before (or instead of) the maths, as a cached chain edge does.
+///
+/// # Errors
+/// As [`verify_signature_maths`], less the maths.
+pub fn algorithm_use(spki: &SubjectPublicKeyInfoOwned, algorithm: &AlgorithmIdentifierOwned, digest: Option<HashAlgorithm>) -> Result<AlgorithmUse, ValidationError> {
+    let scheme = scheme(algorithm, digest)?;
+    Ok(AlgorithmUse { hash: scheme.hash(), key: key_kind(spki, scheme)? })
+}
+
+fn key_kind(spki: &SubjectPublicKeyInfoOwned, scheme: Scheme) -> Result<PublicKeyKind, ValidationError> {
     match scheme {
-        Scheme::Ecdsa(_) => {
-            if spki.algorithm.oid != ID_EC_PUBLIC_KEY {
-                return Err(bad);
-            }
-            let curve: ObjectIdentifier = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.decode_as().ok())
-                .ok_or(ValidationError::Malformed { what: "EC key parameters" })?;
-            let spki_der = spki.to_der().map_err(|_| bad_key.clone())?;
-            match curve {
-                SECP256R1 => {
-                    let key = p256::ecdsa::VerifyingKey::from_public_key_der(&spki_der).map_err(|_| bad_key)?;
-                    let sig = p256::ecdsa::Signature::from_der(signature).map_err(|_| bad.clone())?;
-                    key.verify_prehash(digest, &sig).map_err(|_| bad)
-                }
-                SECP384R1 => {
-                    let key = p384::ecdsa::VerifyingKey::from_public_key_der(&spki_der).map_err(|_| bad_key)?;
-                    let sig = p384::ecdsa::Signature::from_der(signature).map_err(|_| bad.clone())?;
-                    key.verify_prehash(digest, &sig).map_err(|_| bad)
-                }
-                other => Err(ValidationError::UnsupportedAlgorithm { what: format!("curve {other}") }),
-            }
+        Scheme::Ecdsa { .. } => {
+            let (curve, bits) = ec_curve(spki)?;
+            Ok(PublicKeyKind::Ec { curve, bits })
         }
-        Scheme::RsaPkcs1(hash) => {
-            let key = rsa_key(spki)?;
-            let sig = rsa::pkcs1v15::Signature::try_from(signature).map_err(|_| bad.clone())?;
-            match hash {
-                HashAlgorithm::Sha256 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key).verify_prehash(digest, &sig),
-                HashAlgorithm::Sha384 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha384>::new(key).verify_prehash(digest, &sig),
-                HashAlgorithm::Sha512 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha512>::new(key).verify_prehash(digest, &sig),
-            }
-            .map_err(|_| bad)
+        Scheme::RsaPkcs1(_) | Scheme::RsaPss { .. } => {
+            use rsa::traits::PublicKeyParts;
+            Ok(PublicKeyKind::Rsa { bits: rsa_key(spki)?.size() * 8 })
         }
-        Scheme::RsaPss { hash, salt_len } => {
-            let key = rsa_key(spki)?;
-            let sig = rsa::pss::Signature::try_from(signature).map_err(|_| bad.clone())?;
-            match hash {
-                HashAlgorithm::Sha256 => rsa::pss::VerifyingKey::<sha2::Sha256>::new_with_salt_len(key, salt_len).verify_prehash(digest, &sig),
-                HashAlgorithm::Sha384 => rsa::pss::VerifyingKey::<sha2::Sha384>::new_with_salt_len(key, salt_len).verify_prehash(digest, &sig),
-                HashAlgorithm::Sha512 => rsa::pss::VerifyingKey::<sha2::Sha512>::new_with_salt_len(key, salt_len).verify_prehash(digest, &sig),
-            }
-            .map_err(|_| bad)
-        }
+        Scheme::Ed25519 => Ok(PublicKeyKind::Ed25519),
     }
+}
+
+/// The named curve of an EC key.
+fn ec_curve(spki: &SubjectPublicKeyInfoOwned) -> Result<(&'static str, usize), ValidationError> {
+    if spki.algorithm.oid != rfc5912::ID_EC_PUBLIC_KEY {
+        return Err(ValidationError::BadSignature { what: "key type does not match the algorithm" });
+    }
+    let curve: ObjectIdentifier =
+        spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as().ok()).ok_or(ValidationError::Malformed { what: "EC key parameters" })?;
+    match curve {
+        rfc5912::SECP_256_R_1 => Ok(("P-256", 256)),
+        rfc5912::SECP_384_R_1 => Ok(("P-384", 384)),
+        rfc5912::SECP_521_R_1 => Ok(("P-521", 521)),
+        rfc5639::BRAINPOOL_P_256_R_1 => Ok(("brainpoolP256r1", 256)),
+        rfc5639::BRAINPOOL_P_384_R_1 => Ok(("brainpoolP384r1", 384)),
+        other => Err(unsupported(format!("curve {other}"))),
+    }
+}
+
+/// Checks the maths of `signature` and says what it used; no policy is applied. `digest` is
+/// the CMS digest algorithm (RFC 5652 §5.4), `None` for certificates, CRLs and OCSP, whose
+/// signature algorithm names its own hash.
+///
+/// # Errors
+/// [`ValidationError::BadSignature`] when the maths fails (or the algorithm contradicts the
+/// digest algorithm); unsupported or malformed algorithms and keys as their own errors.
+pub fn verify_signature_maths(
+    spki: &SubjectPublicKeyInfoOwned,
+    algorithm: &AlgorithmIdentifierOwned,
+    digest: Option<HashAlgorithm>,
+    signed: Signed<'_>,
+    signature: &[u8],
+    what: &'static str,
+) -> Result<AlgorithmUse, ValidationError> {
+    let scheme = scheme(algorithm, digest)?;
+    let used = AlgorithmUse { hash: scheme.hash(), key: key_kind(spki, scheme)? };
+    let bad = ValidationError::BadSignature { what };
+    if let Scheme::Ed25519 = scheme {
+        let Signed::Message(message) = signed else { return Err(unsupported("Ed25519 over a precomputed digest".into())) };
+        return verify_ed25519(spki, message, signature).then_some(used).ok_or(bad);
+    }
+    let hash = scheme.hash().ok_or(bad.clone())?;
+    let prehash = match signed {
+        Signed::Message(message) => hash.digest(message),
+        Signed::Digest(d) if d.len() == hash.output_len() => d.to_vec(),
+        Signed::Digest(_) => return Err(ValidationError::Malformed { what: "digest length" }),
+    };
+    let ok = match scheme {
+        Scheme::Ecdsa { plain, .. } => verify_ecdsa(spki, &prehash, signature, plain)?,
+        Scheme::RsaPkcs1(hash) => verify_pkcs1(&rsa_key(spki)?, hash, &prehash, signature),
+        Scheme::RsaPss { hash, salt_len } => verify_pss(&rsa_key(spki)?, hash, salt_len, &prehash, signature),
+        Scheme::Ed25519 => false,
+    };
+    ok.then_some(used).ok_or(bad)
+}
+
+fn verify_ed25519(spki: &SubjectPublicKeyInfoOwned, message: &[u8], signature: &[u8]) -> bool {
+    if spki.algorithm.oid != rfc8410::ID_ED_25519 {
+        return false;
+    }
+    let Some(Ok(key_bytes)) = spki.subject_public_key.as_bytes().map(<[u8; 32]>::try_from) else { return false };
+    let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&key_bytes) else { return false };
+    let Ok(sig) = ed25519_dalek::Signature::from_slice(signature) else { return false };
+    key.verify_strict(message, &sig).is_ok()
+}
+
+/// ECDSA over a curve's verifying key, the signature DER or plain r‖s.
+macro_rules! ecdsa_verify {
+    ($curve:ty, $spki_der:expr, $prehash:expr, $signature:expr, $plain:expr) => {{
+        let key = ecdsa::VerifyingKey::<$curve>::from_public_key_der($spki_der).map_err(|_| ValidationError::Malformed { what: "public key" })?;
+        let sig = if $plain { ecdsa::Signature::<$curve>::from_slice($signature) } else { ecdsa::Signature::<$curve>::from_der($signature) };
+        Ok(sig.is_ok_and(|sig| key.verify_prehash($prehash, &sig).is_ok()))
+    }};
+}
+
+fn verify_ecdsa(spki: &SubjectPublicKeyInfoOwned, prehash: &[u8], signature: &[u8], plain: bool) -> Result<bool, ValidationError> {
+    let (curve, _) = ec_curve(spki)?;
+    let spki_der = spki.to_der().map_err(|_| ValidationError::Malformed { what: "public key" })?;
+    match curve {
+        "P-256" => ecdsa_verify!(p256::NistP256, &spki_der, prehash, signature, plain),
+        "P-384" => ecdsa_verify!(p384::NistP384, &spki_der, prehash, signature, plain),
+        "P-521" => {
+            // p521 keeps its own verifying key type.
+            let key = p521::ecdsa::VerifyingKey::from_public_key_der(&spki_der).map_err(|_| ValidationError::Malformed { what: "public key" })?;
+            let sig = if plain { p521::ecdsa::Signature::from_slice(signature) } else { p521::ecdsa::Signature::from_der(signature) };
+            Ok(sig.is_ok_and(|sig| key.verify_prehash(prehash, &sig).is_ok()))
+        }
+        "brainpoolP256r1" => ecdsa_verify!(bp256::BrainpoolP256r1, &spki_der, prehash, signature, plain),
+        "brainpoolP384r1" => ecdsa_verify!(bp384::BrainpoolP384r1, &spki_der, prehash, signature, plain),
+        other => Err(unsupported(format!("curve {other}"))),
+    }
+}
+
+/// RSA PKCS#1 v1.5 over a prehash: the DigestInfo must name `hash` (RFC 8017 §9.2).
+fn verify_pkcs1(key: &rsa::PublicKey, hash: HashAlgorithm, prehash: &[u8], signature: &[u8]) -> bool {
+    use rsa::pkcs1v15::VerifyingKey;
+    let Ok(sig) = rsa::pkcs1v15::Signature::try_from(signature) else { return false };
+    let key = key.clone();
+    match hash {
+        HashAlgorithm::Md5 => VerifyingKey::<md5::Md5>::new(key).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha1 => VerifyingKey::<sha1::Sha1>::new(key).verify_prehash(prehash, &sig),
+        HashAlgorithm::Ripemd160 => VerifyingKey::<ripemd::Ripemd160>::new(key).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha224 => VerifyingKey::<sha2::Sha224>::new(key).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha256 => VerifyingKey::<sha2::Sha256>::new(key).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha384 => VerifyingKey::<sha2::Sha384>::new(key).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha512 => VerifyingKey::<sha2::Sha512>::new(key).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha3_224 => VerifyingKey::<sha3::Sha3_224>::new(key).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha3_256 => VerifyingKey::<sha3::Sha3_256>::new(key).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha3_384 => VerifyingKey::<sha3::Sha3_384>::new(key).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha3_512 => VerifyingKey::<sha3::Sha3_512>::new(key).verify_prehash(prehash, &sig),
+    }
+    .is_ok()
+}
+
+/// RSASSA-PSS over a prehash with MGF1 of the same hash (RFC 8017 §8.1).
+fn verify_pss(key: &rsa::PublicKey, hash: HashAlgorithm, salt_len: usize, prehash: &[u8], signature: &[u8]) -> bool {
+    use rsa::pss::VerifyingKey;
+    let Ok(sig) = rsa::pss::Signature::try_from(signature) else { return false };
+    let key = key.clone();
+    match hash {
+        HashAlgorithm::Md5 => VerifyingKey::<md5::Md5>::new_with_salt_len(key, salt_len).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha1 => VerifyingKey::<sha1::Sha1>::new_with_salt_len(key, salt_len).verify_prehash(prehash, &sig),
+        HashAlgorithm::Ripemd160 => VerifyingKey::<ripemd::Ripemd160>::new_with_salt_len(key, salt_len).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha224 => VerifyingKey::<sha2::Sha224>::new_with_salt_len(key, salt_len).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha256 => VerifyingKey::<sha2::Sha256>::new_with_salt_len(key, salt_len).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha384 => VerifyingKey::<sha2::Sha384>::new_with_salt_len(key, salt_len).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha512 => VerifyingKey::<sha2::Sha512>::new_with_salt_len(key, salt_len).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha3_224 => VerifyingKey::<sha3::Sha3_224>::new_with_salt_len(key, salt_len).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha3_256 => VerifyingKey::<sha3::Sha3_256>::new_with_salt_len(key, salt_len).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha3_384 => VerifyingKey::<sha3::Sha3_384>::new_with_salt_len(key, salt_len).verify_prehash(prehash, &sig),
+        HashAlgorithm::Sha3_512 => VerifyingKey::<sha3::Sha3_512>::new_with_salt_len(key, salt_len).verify_prehash(prehash, &sig),
+    }
+    .is_ok()
 }
 
 fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<rsa::PublicKey, ValidationError> {
     use rsa::pkcs1::DecodeRsaPublicKey;
-    use rsa::traits::PublicKeyParts;
-    if spki.algorithm.oid != RSA_ENCRYPTION && spki.algorithm.oid != RSASSA_PSS {
+    if spki.algorithm.oid != rfc5912::RSA_ENCRYPTION && spki.algorithm.oid != rfc5912::ID_RSASSA_PSS {
         return Err(ValidationError::BadSignature { what: "key type does not match the algorithm" });
     }
     let bits = spki.subject_public_key.as_bytes().ok_or(ValidationError::Malformed { what: "RSA public key" })?;
-    let key = rsa::PublicKey::from_pkcs1_der(bits)
-        .map_err(|_| ValidationError::UnsupportedAlgorithm { what: "RSA key (malformed or larger than supported)".into() })?;
-    if key.size() * 8 < MIN_RSA_BITS {
-        return Err(ValidationError::WeakAlgorithm { what: "RSA key shorter than 2048 bits" });
-    }
-    Ok(key)
+    rsa::PublicKey::from_pkcs1_der(bits).map_err(|_| unsupported("RSA key (malformed or larger than supported)".into()))
 }
 
 #[cfg(test)]
@@ -350,13 +469,35 @@ mod tests {
     }
 
     #[test]
-    fn weak_and_unsupported_are_never_valid() {
-        assert!(matches!(scheme(&alg("1.2.840.113549.1.1.5")), Err(ValidationError::WeakAlgorithm { .. })));
-        assert!(matches!(scheme(&alg("1.2.840.113549.1.1.4")), Err(ValidationError::WeakAlgorithm { .. })));
-        assert!(matches!(scheme(&alg("1.2.840.10040.4.3")), Err(ValidationError::UnsupportedAlgorithm { .. })));
-        assert!(matches!(scheme(&alg("2.16.840.1.101.3.4.3.2")), Err(ValidationError::UnsupportedAlgorithm { .. })));
-        assert!(matches!(scheme(&alg("1.2.3.4")), Err(ValidationError::UnsupportedAlgorithm { .. })));
-        assert!(matches!(scheme(&alg("1.2.840.113549.1.1.10")), Err(ValidationError::Malformed { .. })));
-        assert_eq!(scheme(&alg("1.2.840.10045.4.3.2")), Ok(Scheme::Ecdsa(HashAlgorithm::Sha256)));
+    fn schemes_are_named_right() {
+        assert_eq!(scheme(&alg("1.2.840.113549.1.1.5"), None), Ok(Scheme::RsaPkcs1(HashAlgorithm::Sha1)));
+        assert_eq!(scheme(&alg("1.2.840.113549.1.1.4"), None), Ok(Scheme::RsaPkcs1(HashAlgorithm::Md5)));
+        assert!(matches!(scheme(&alg("1.2.840.10040.4.3"), None), Err(ValidationError::UnsupportedAlgorithm { what }) if what == "DSA"));
+        assert!(matches!(scheme(&alg("2.16.840.1.101.3.4.3.2"), None), Err(ValidationError::UnsupportedAlgorithm { what }) if what == "DSA"));
+        // RSA with SHA3-256 is not DSA.
+        assert_eq!(scheme(&alg("2.16.840.1.101.3.4.3.14"), None), Ok(Scheme::RsaPkcs1(HashAlgorithm::Sha3_256)));
+        assert_eq!(scheme(&alg("2.16.840.1.101.3.4.3.10"), None), Ok(Scheme::Ecdsa { hash: HashAlgorithm::Sha3_256, plain: false }));
+        assert_eq!(scheme(&alg("0.4.0.127.0.7.1.1.4.1.3"), None), Ok(Scheme::Ecdsa { hash: HashAlgorithm::Sha256, plain: true }));
+        assert_eq!(scheme(&alg("1.3.101.112"), None), Ok(Scheme::Ed25519));
+        assert!(matches!(scheme(&alg("1.3.101.113"), None), Err(ValidationError::UnsupportedAlgorithm { .. })));
+        assert!(matches!(scheme(&alg("1.2.3.4"), None), Err(ValidationError::UnsupportedAlgorithm { .. })));
+        assert!(matches!(scheme(&alg("1.2.840.113549.1.1.10"), None), Err(ValidationError::Malformed { .. })));
+        assert_eq!(scheme(&alg("1.2.840.10045.4.3.2"), None), Ok(Scheme::Ecdsa { hash: HashAlgorithm::Sha256, plain: false }));
+    }
+
+    #[test]
+    fn ecdsa_with_explicit_null_parameters_is_accepted() {
+        let mut with_null = alg("1.2.840.10045.4.3.2");
+        with_null.parameters = Some(der::Any::new(der::Tag::Null, Vec::<u8>::new()).unwrap());
+        assert_eq!(scheme(&with_null, None), Ok(Scheme::Ecdsa { hash: HashAlgorithm::Sha256, plain: false }));
+    }
+
+    #[test]
+    fn a_hash_that_contradicts_the_digest_algorithm_fails() {
+        let sha256_rsa = alg("1.2.840.113549.1.1.11");
+        assert!(matches!(scheme(&sha256_rsa, Some(HashAlgorithm::Sha384)), Err(ValidationError::BadSignature { .. })));
+        assert_eq!(scheme(&sha256_rsa, Some(HashAlgorithm::Sha256)), Ok(Scheme::RsaPkcs1(HashAlgorithm::Sha256)));
+        assert_eq!(scheme(&alg("1.2.840.113549.1.1.1"), Some(HashAlgorithm::Sha3_512)), Ok(Scheme::RsaPkcs1(HashAlgorithm::Sha3_512)));
+        assert!(scheme(&alg("1.2.840.113549.1.1.1"), None).is_err());
     }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::ValidationError;
+use crate::algorithms::AlgorithmPolicy;
 use super::cert::ParsedCertificate;
 use super::crl::ParsedCrl;
 use super::ocsp::ParsedOcspResponse;
@@ -111,6 +112,9 @@ pub struct ValidationOptions {
     pub required_eku: Vec<ObjectIdentifier>,
     /// Work limits.
     pub budget: Budget,
+    /// Which digests and key sizes count, and until when: certificate signatures are held to
+    /// it at the validation time.
+    pub algorithm_policy: AlgorithmPolicy,
 }
 
 impl ValidationOptions {
@@ -126,6 +130,7 @@ impl ValidationOptions {
             required_key_usage: Vec::new(),
             required_eku: Vec::new(),
             budget: Budget::default(),
+            algorithm_policy: AlgorithmPolicy::default(),
         }
     }
 }

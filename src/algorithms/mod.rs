@@ -1,0 +1,11 @@
+//! Algorithms, the leaf every other module builds on: digest algorithms with their OIDs
+//! ([`HashAlgorithm`], [`Hasher`]) and the dated policy that says until when an algorithm or
+//! key size is acceptable ([`AlgorithmPolicy`], in the style of ETSI TS 119 312).
+//!
+//! Uses nothing else in the crate.
+
+mod hash;
+mod policy;
+
+pub use hash::{HashAlgorithm, Hasher};
+pub use policy::{AlgorithmPolicy, AlgorithmUse, PolicyError, PublicKeyKind};
