@@ -168,7 +168,10 @@ pub fn chain_failure(error: &ValidationError) -> (Indication, SubIndication) {
         ValidationError::Revoked { .. } => (TotalFailed, SubIndication::Revoked),
         ValidationError::Expired { .. } => (Indeterminate, SubIndication::OutOfBoundsNoPoe),
         ValidationError::NotYetValid { .. } => (TotalFailed, SubIndication::NotYetValid),
-        ValidationError::UnsupportedAlgorithm { .. } | ValidationError::WeakAlgorithm { .. } => (Indeterminate, SubIndication::CryptoConstraintsFailure),
+        ValidationError::UnsupportedAlgorithm { .. } => (Indeterminate, SubIndication::CryptoConstraintsFailure),
+        // The algorithm policy no longer accepts a certificate's signature at the validation
+        // time, and nothing earlier proves the chain (ETSI EN 319 102-1 §5.2.8).
+        ValidationError::WeakAlgorithm { .. } => (Indeterminate, SubIndication::CryptoConstraintsFailureNoPoe),
         ValidationError::RevocationUnavailable { .. } => (Indeterminate, SubIndication::TryLater),
         ValidationError::Malformed { .. } => (Indeterminate, SubIndication::FormatFailure),
         ValidationError::UnknownIssuer | ValidationError::BadSignature { .. } | ValidationError::BudgetExceeded => {

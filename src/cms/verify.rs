@@ -167,6 +167,11 @@ fn ber_elements(mut contents: &[u8], limit: usize) -> Result<Vec<Element<'_>>, C
     Ok(out)
 }
 
+/// The BER or DER value at the start of `bytes`, without what follows it.
+pub fn leading_value(bytes: &[u8]) -> Option<&[u8]> {
+    element(bytes).map(|e| e.encoding)
+}
+
 /// The CMS at the start of `bytes`, without what follows it. Signatures embedded in PDFs are
 /// padded with zero bytes up to their placeholder's size, and BER producers end their value
 /// with indefinite lengths, so the end is found by reading the encoding, not a DER length.
@@ -628,7 +633,10 @@ fn revocation_with(parsed: &ParsedSignedData, options: &CmsVerifyOptions) -> Rev
 /// [`CmsError`] when the input is not a readable SignedData at all; a bad signature is a
 /// report, not an error.
 pub fn verify(cms: &[u8], detached: Option<&mut dyn Read>, verifier: &ChainVerifier, options: &CmsVerifyOptions) -> Result<CmsReport, CmsError> {
-    let parsed = parse_signed_data(cms)?;
+    let mut parsed = parse_signed_data(cms)?;
+    // A signer certificate may come from elsewhere (a PDF's DSS) when the SignedData leaves
+    // it out (RFC 5652 §5.1: certificates are optional).
+    parsed.certificates.extend(options.extra_certificates.iter().take(MAX_CERTIFICATES).cloned());
     let attached = attached_content(&parsed)?;
     let hashes: Vec<HashAlgorithm> = parsed
         .signer_infos

@@ -30,10 +30,11 @@ pub struct Allowance {
 }
 
 impl Allowance {
-    /// What an approval signature without DocMDP allows: signatures, DSS and document
-    /// timestamps. Strict by default: form filling and annotations need a certification that
-    /// permits them.
-    pub const APPROVAL: Self = Self { signatures: true, form_filling: false, annotations: false };
+    /// What an approval signature without DocMDP allows: signatures, DSS, document timestamps
+    /// and filling in the form's existing fields (as Acrobat and pyHanko permit in a document
+    /// that is not certified: ISO 32000-1 §12.8.2.2 restricts changes only through DocMDP).
+    /// Annotations need a certification that permits them.
+    pub const APPROVAL: Self = Self { signatures: true, form_filling: true, annotations: false };
 
     /// What a DocMDP level allows (DSS and document timestamps are always allowed, PAdES).
     pub fn for_docmdp(level: DocMdp) -> Self {
@@ -81,6 +82,8 @@ struct Roles {
     new_signature_values: HashSet<u32>,
     timestamp_values: HashSet<u32>,
     brought_along: HashSet<u32>,
+    /// The form's default resources (/DR) and its category dictionaries, when indirect.
+    resource_dicts: HashSet<u32>,
     dss: HashSet<u32>,
     signed_dss: HashSet<u32>,
     info: Option<u32>,
@@ -88,6 +91,8 @@ struct Roles {
     metadata: Option<u32>,
     signed_metadata: Option<u32>,
     form_fields: HashMap<u32, String>,
+    /// New objects the form fields' appearances reach.
+    field_appearances: HashSet<u32>,
     /// Referenced from the signed revision's object graph but undefined there.
     dangling: HashSet<u32>,
     /// Reachable in the signed revision, unreadable within its bytes, readable now: objects
@@ -97,6 +102,8 @@ struct Roles {
     referrers: HashMap<u32, Vec<u32>>,
     /// The cross-reference streams of the file's revisions.
     xref_streams: HashSet<u32>,
+    /// Every object the final revision's graph reaches from its trailer.
+    reachable_now: HashSet<u32>,
     /// Object streams that hold objects of the final cross-reference.
     object_streams: HashSet<u32>,
 }
@@ -177,6 +184,27 @@ fn walk_signed<A: Read + Seek, B: Read + Seek>(signed: &mut PdfReader<B>, now: &
         }
     }
     Ok(SignedGraph { dangling, crossing, referrers })
+}
+
+/// Every object reachable from `reader`'s trailer (/Root and /Info), bounded by the reader's
+/// work budget.
+fn reachable<A: Read + Seek>(reader: &mut PdfReader<A>) -> Result<HashSet<u32>, PdfError> {
+    let mut stack: Vec<u32> = reader.trailer().map(|t| [&b"Root"[..], b"Info"].iter().filter_map(|k| reference(t.get(k))).collect()).unwrap_or_default();
+    let mut seen = HashSet::new();
+    while let Some(n) = stack.pop() {
+        if !seen.insert(n) {
+            continue;
+        }
+        if seen.len() > super::reader::WORK_BUDGET as usize / 2 {
+            return Err(PdfError::LimitExceeded("object graph"));
+        }
+        match reader.object(n) {
+            Ok(object) => refs_in(&object, &mut stack),
+            Err(PdfError::LimitExceeded(what)) => return Err(PdfError::LimitExceeded(what)),
+            Err(_) => {}
+        }
+    }
+    Ok(seen)
 }
 
 /// The objects a DSS holds (ETSI EN 319 142-1 §5.4.2): the DSS and VRI dictionaries, their
@@ -300,20 +328,37 @@ fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut Pd
         }
         new_signature_fields.insert(field.number, field.name.clone());
         new_signature_values.insert(v);
-        if now.object(v)?.as_dict().and_then(|d| d.name(b"Type")) == Some(b"DocTimeStamp") {
+        if now.object(v)?.as_dict().and_then(|d| d.name(b"SubFilter")) == Some(b"ETSI.RFC3161") {
             timestamp_values.insert(v);
         }
         // What its appearance brings along (streams and their resources; never annotations).
         let start: Vec<Object> = field.dict.get(b"AP").cloned().into_iter().collect();
         new_closure(&start, now, signed, &mut brought_along)?;
     }
-    let dss = dss_members(now, cat.get(b"DSS"))?;
+    // New resources for form appearances (/DR fonts) and extension declarations come with
+    // signatures and document timestamps; new objects only they reach change nothing signed.
+    let mut resource_dicts = HashSet::new();
+    if let Some(form_dict) = now.resolve(cat.get(b"AcroForm").unwrap_or(&Object::Null))?.as_dict() {
+        let start: Vec<Object> = form_dict.get(b"DR").cloned().into_iter().collect();
+        new_closure(&start, now, signed, &mut brought_along)?;
+        resource_dicts.extend(reference(form_dict.get(b"DR")));
+        if let Some(dr) = now.resolve(form_dict.get(b"DR").unwrap_or(&Object::Null))?.as_dict() {
+            resource_dicts.extend(dr.0.iter().filter_map(|(_, v)| reference(Some(v))));
+        }
+    }
+    let start: Vec<Object> = cat.get(b"Extensions").cloned().into_iter().collect();
+    new_closure(&start, now, signed, &mut brought_along)?;
+    let mut dss = dss_members(now, cat.get(b"DSS"))?;
+    // Everything new under the DSS (VRI entries, indirect stream lengths) is validation material.
+    let start: Vec<Object> = cat.get(b"DSS").cloned().into_iter().collect();
+    new_closure(&start, now, signed, &mut dss)?;
     let signed_dss = dss_members(signed, signed_cat.get(b"DSS"))?;
     let info = now.trailer().and_then(|t| reference(t.get(b"Info")));
     let signed_info = signed.trailer().and_then(|t| reference(t.get(b"Info")));
     let metadata = reference(cat.get(b"Metadata"));
     let signed_metadata = reference(signed_cat.get(b"Metadata"));
     let SignedGraph { dangling, crossing, referrers } = walk_signed(signed, now)?;
+    let reachable_now = reachable(now)?;
     let mut xref_streams = HashSet::new();
     for revision in now.revisions().to_vec() {
         // The section's own stream, or the /XRefStm of a hybrid table.
@@ -335,6 +380,14 @@ fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut Pd
             form_fields.insert(num, name);
         }
     }
+    // New appearance streams of the form's fields (and their resources), for form filling.
+    let mut field_appearances = HashSet::new();
+    for (_, num, dict, _) in fields(now, &cat)? {
+        if form_fields.contains_key(&num) {
+            let start: Vec<Object> = dict.get(b"AP").cloned().into_iter().collect();
+            new_closure(&start, now, signed, &mut field_appearances)?;
+        }
+    }
     Ok(Roles {
         catalog: catalog_num,
         form,
@@ -345,6 +398,7 @@ fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut Pd
         new_signature_values,
         timestamp_values,
         brought_along,
+        resource_dicts,
         dss,
         signed_dss,
         info,
@@ -352,12 +406,32 @@ fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut Pd
         metadata,
         signed_metadata,
         form_fields,
+        field_appearances,
         dangling,
         crossing,
         referrers,
         xref_streams,
+        reachable_now,
         object_streams,
     })
+}
+
+/// Whether two direct values say the same thing to a reader: dictionaries whatever the order
+/// of their keys, numbers by value (`1` and `1.0`), everything else exactly. Rewriting an
+/// object with the same meaning (as many producers do when they append a revision) is no
+/// change.
+fn equivalent(a: &Object, b: &Object) -> bool {
+    match (a, b) {
+        (Object::Integer(i), Object::Real(r)) | (Object::Real(r), Object::Integer(i)) => (*i as f64 - r).abs() < 1e-9,
+        (Object::Real(x), Object::Real(y)) => (x - y).abs() < 1e-9,
+        (Object::Array(x), Object::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equivalent(p, q)),
+        (Object::Dictionary(x), Object::Dictionary(y)) => same_dict(x, y),
+        (x, y) => x == y,
+    }
+}
+
+fn same_dict(x: &Dictionary, y: &Dictionary) -> bool {
+    x.0.len() == y.0.len() && x.0.iter().all(|(k, v)| y.get(k).is_some_and(|w| equivalent(v, w)))
 }
 
 /// Whether two objects, read through their own readers, are the same (streams by their
@@ -366,12 +440,12 @@ fn same<A: Read + Seek, B: Read + Seek>(old: &Object, old_reader: &mut PdfReader
     match (old, new) {
         (Object::Stream(od, odata), Object::Stream(nd, ndata)) => {
             let strip = |d: &Dictionary| Dictionary(d.0.iter().filter(|(k, _)| k != b"Length").cloned().collect());
-            if strip(od) != strip(nd) || odata.length != ndata.length {
+            if !same_dict(&strip(od), &strip(nd)) || odata.length != ndata.length {
                 return Ok(false);
             }
             Ok(old_reader.raw_stream(odata)? == new_reader.raw_stream(ndata)?)
         }
-        (a, b) => Ok(a == b),
+        (a, b) => Ok(equivalent(a, b)),
     }
 }
 
@@ -380,7 +454,12 @@ fn differing_keys(old: &Dictionary, new: &Dictionary) -> Vec<Vec<u8>> {
     let mut keys: Vec<Vec<u8>> = old.0.iter().chain(new.0.iter()).map(|(k, _)| k.clone()).collect();
     keys.sort();
     keys.dedup();
-    keys.into_iter().filter(|k| old.get(k) != new.get(k)).collect()
+    keys.into_iter()
+        .filter(|k| match (old.get(k), new.get(k)) {
+            (Some(a), Some(b)) => !equivalent(a, b),
+            (a, b) => a != b,
+        })
+        .collect()
 }
 
 fn key_list(keys: &[Vec<u8>]) -> String {
@@ -429,10 +508,10 @@ pub fn analyse<A: Read + Seek, B: Read + Seek>(
     }
     let mut by_revision: BTreeMap<usize, Vec<Change>> = later.iter().map(|(r, _)| (*r, Vec::new())).collect();
     let signed_root = signed.trailer().and_then(|t| reference(t.get(b"Root")));
-    if signed_root != Some(roles.catalog)
+    if signed_root.is_none()
         && let Some(last) = by_revision.values_mut().last()
     {
-        last.push(Change { allowed: false, what: "the trailer points at another document catalog".into() });
+        last.push(Change { allowed: false, what: "the signed revision has no document catalog".into() });
     }
     if now.trailer().is_some_and(|t| t.get(b"Encrypt").is_some())
         && signed.trailer().is_some_and(|t| t.get(b"Encrypt").is_none())
@@ -446,7 +525,11 @@ pub fn analyse<A: Read + Seek, B: Read + Seek>(
         }
     }
     for (&n, &revision) in &owner {
-        let old = signed.object(n)?;
+        // A catalog written again under a new number is compared with the signed one.
+        let old = match signed_root {
+            Some(root) if n == roles.catalog && root != n => signed.object(root)?,
+            _ => signed.object(n)?,
+        };
         let new = now.object(n)?;
         if same(&old, signed, &new, now)? {
             continue;
@@ -496,7 +579,16 @@ fn judge<A: Read + Seek, B: Read + Seek>(
             Some(b"XRef") => roles.xref_streams.contains(&n),
             _ => roles.object_streams.contains(&n),
         };
-        return Ok(if existed || !structural { refused(format!("stream {n} posing as a cross-reference or object stream")) } else { None });
+        // A new cross-reference stream that no section uses (producers leave them when they
+        // switch to a table) defines nothing for any reader; an object stream might, for one
+        // that rebuilds a broken file, so that one stays refused.
+        let unused_xref = !existed && new_type.as_deref() == Some(b"XRef");
+        return Ok(if existed || !(structural || unused_xref) { refused(format!("stream {n} posing as a cross-reference or object stream")) } else { None });
+    }
+    // A new object that nothing in the final document refers to is shown by no reader (an
+    // earlier revision's DSS or catalog, superseded since).
+    if !existed && !roles.reachable_now.contains(&n) {
+        return Ok(None);
     }
     if matches!(new, Object::Null) {
         if allowance.annotations && is_annotation(old) {
@@ -515,8 +607,12 @@ fn judge<A: Read + Seek, B: Read + Seek>(
         }
         // A field the signed revision already placed keeps its place; a new one must not show.
         let placed = existed && ["Rect", "F", "P"].iter().all(|k| old.as_dict().and_then(|d| d.get(k.as_bytes())) == dict.and_then(|d| d.get(k.as_bytes())));
-        if !placed && dict.is_some_and(|d| d.get(b"Rect").is_some() && !invisible(d)) {
-            return Ok(refused(format!("signature field {name} has a visible appearance, which could cover signed content")));
+        let mut shown = None;
+        if !placed && let Some(d) = dict.filter(|d| d.get(b"Rect").is_some() && !invisible(d)) {
+            match visible_widget_overlap(d, roles, signed)? {
+                Some(covered) => return Ok(refused(format!("signature field {name} has a visible appearance over {covered}, which it could hide"))),
+                None => shown = Some(rect_text(d)),
+            }
         }
         let is_timestamp = reference(dict.and_then(|d| d.get(b"V"))).is_some_and(|v| roles.timestamp_values.contains(&v));
         if !is_timestamp && !allowance.signatures {
@@ -529,7 +625,11 @@ fn judge<A: Read + Seek, B: Read + Seek>(
             }
             return Ok(allowed(format!("signature field {name} signed")));
         }
-        return Ok(allowed(if is_timestamp { timestamp_only(name) } else { format!("signature field {name} added") }));
+        return Ok(allowed(match (is_timestamp, shown) {
+            (true, _) => timestamp_only(name),
+            (false, Some(rect)) => format!("signature field {name} added with a visible appearance at {rect}"),
+            (false, None) => format!("signature field {name} added"),
+        }));
     }
     if !existed && (roles.new_signature_values.contains(&n) || roles.brought_along.contains(&n)) {
         return Ok(None);
@@ -575,7 +675,9 @@ fn judge<A: Read + Seek, B: Read + Seek>(
     if roles.pages.contains(&n) {
         let (Some(o), Some(w)) = (old.as_dict(), new.as_dict()) else { return Ok(refused(format!("page object {n} replaced"))) };
         let keys = differing_keys(o, w);
-        if keys.iter().any(|k| k != b"Annots") {
+        // /Tabs (tab order) and /StructParents (the tagged-PDF structure link) change nothing
+        // that is shown; Acrobat sets them when it adds a field.
+        if keys.iter().any(|k| !matches!(k.as_slice(), b"Annots" | b"Tabs" | b"StructParents")) {
             return Ok(refused(format!("page object {n} changed: {}", key_list(&keys))));
         }
         let old_list = signed.resolve(o.get(b"Annots").unwrap_or(&Object::Null))?;
@@ -611,10 +713,33 @@ fn judge<A: Read + Seek, B: Read + Seek>(
     if is_annotation(new) || is_annotation(old) {
         return Ok(if allowance.annotations { allowed(format!("annotation {n} added or changed")) } else { refused(format!("annotation {n} added or changed")) });
     }
+    if existed
+        && roles.resource_dicts.contains(&n)
+        && let (Some(o), Some(w)) = (old.as_dict(), new.as_dict())
+        && o.0.iter().all(|(k, v)| w.get(k).is_some_and(|x| equivalent(v, x)))
+    {
+        return Ok(allowed("the form's default resources gained entries"));
+    }
+    // An appearance stream that only filled-in fields use may be redrawn with their values;
+    // one that anything else in the signed revision also uses (page content, another
+    // annotation) may not.
+    let only_fields_use = |x: u32| {
+        roles.form_fields.contains_key(&x) || roles.referrers.get(&x).is_some_and(|l| !l.is_empty() && l.iter().all(|r| roles.form_fields.contains_key(r)))
+    };
+    if existed
+        && allowance.form_filling
+        && matches!(old, Object::Stream(..))
+        && matches!(new, Object::Stream(..))
+        && new.as_dict().is_some_and(|d| d.name(b"Subtype") == Some(b"Form"))
+        && roles.referred_only_by(n, only_fields_use)
+        && roles.referrers.get(&n).is_some_and(|l| !l.is_empty())
+    {
+        return Ok(allowed(format!("appearance stream {n} of a filled-in field redrawn")));
+    }
     if !existed {
         // A new object only the new object graph explains: appearance streams of filled
         // fields under form filling; anything else is unexplained content.
-        if allowance.form_filling && new.as_dict().is_some_and(|d| d.name(b"Subtype") == Some(b"Form")) {
+        if allowance.form_filling && (roles.field_appearances.contains(&n) || new.as_dict().is_some_and(|d| d.name(b"Subtype") == Some(b"Form"))) {
             return Ok(allowed(format!("appearance stream {n} added")));
         }
         return Ok(refused(format!("object {n} added outside any signature, DSS or permitted change")));
@@ -627,6 +752,63 @@ fn judge<A: Read + Seek, B: Read + Seek>(
     Ok(refused(what))
 }
 
+/// The four numbers of a widget's /Rect, as text.
+fn rect_text(widget: &Dictionary) -> String {
+    match rect(widget) {
+        Some([x1, y1, x2, y2]) => format!("[{x1} {y1} {x2} {y2}]"),
+        None => "an unreadable rectangle".into(),
+    }
+}
+
+fn rect(annotation: &Dictionary) -> Option<[f64; 4]> {
+    let numbers: Vec<f64> = annotation
+        .get(b"Rect")?
+        .as_array()?
+        .iter()
+        .filter_map(|o| match o {
+            Object::Integer(i) => Some(*i as f64),
+            Object::Real(r) => Some(*r),
+            _ => None,
+        })
+        .collect();
+    let [x1, y1, x2, y2] = numbers.as_slice() else { return None };
+    Some([x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)])
+}
+
+/// A later signature's visible widget (as Acrobat and most signing tools make them) may stand
+/// on the page, but not over what the signed revision already showed there as annotations:
+/// another signature's appearance, a form field, a note. Page content under it stays drawn
+/// beneath the stamp, which the report names with its rectangle so a reader can show where
+/// it is. Returns what it would cover, or `None`.
+fn visible_widget_overlap<B: Read + Seek>(widget: &Dictionary, roles: &Roles, signed: &mut PdfReader<B>) -> Result<Option<String>, PdfError> {
+    let Some([x1, y1, x2, y2]) = rect(widget) else { return Ok(Some("an unreadable rectangle".into())) };
+    let page = reference(widget.get(b"P"));
+    for &p in &roles.pages {
+        if page.is_some_and(|q| q != p) {
+            continue;
+        }
+        let page_dict = signed.object(p)?;
+        let annots = signed.resolve(page_dict.as_dict().and_then(|d| d.get(b"Annots")).unwrap_or(&Object::Null))?;
+        for a in annots.as_array().unwrap_or_default().iter().take(MAX_CLOSURE) {
+            let annotation = signed.resolve(a)?;
+            let Some(d) = annotation.as_dict() else { continue };
+            if invisible(d) {
+                continue;
+            }
+            if let Some([a1, b1, a2, b2]) = rect(d)
+                && x1 < a2
+                && a1 < x2
+                && y1 < b2
+                && b1 < y2
+            {
+                let what = reference(Some(a)).map_or("an annotation".to_string(), |n| format!("annotation {n} of the signed revision"));
+                return Ok(Some(what));
+            }
+        }
+    }
+    Ok(None)
+}
+
 fn judge_annots(page: u32, old: &[Object], new: &[Object], roles: &Roles, allowance: Allowance) -> Option<Change> {
     let may_add = |r: u32| roles.new_signature_fields.contains_key(&r) || allowance.annotations;
     let result = judge_list(old, new, &may_add, allowance.annotations);
@@ -634,6 +816,32 @@ fn judge_annots(page: u32, old: &[Object], new: &[Object], roles: &Roles, allowa
         Ok(()) => allowed(format!("annotations of page object {page} extended")),
         Err(why) => refused(format!("annotations of page object {page} changed: {why}")),
     }
+}
+
+/// Default resources may gain entries (a font for a new signature's appearance), never lose or
+/// change one: the names fields already use keep what they meant.
+fn resources_only_grew<A: Read + Seek, B: Read + Seek>(old: Option<&Dictionary>, new: Option<&Dictionary>, now: &mut PdfReader<A>, signed: &mut PdfReader<B>) -> Result<(), String> {
+    let Some(old) = old else { return Ok(()) };
+    let new = new.ok_or("/DR was removed")?;
+    for (category, old_entries) in &old.0 {
+        // Named XObjects in /DR (Acrobat keeps its signature appearances there) are drawn by
+        // nothing: no field appearance and no page refers to them through /DR.
+        if category == b"XObject" {
+            continue;
+        }
+        let old_entries = signed.resolve(old_entries).map_err(|e| e.to_string())?;
+        let new_entries = now.resolve(new.get(category).unwrap_or(&Object::Null)).map_err(|e| e.to_string())?;
+        match (old_entries.as_dict(), new_entries.as_dict()) {
+            (Some(o), Some(w)) => {
+                if let Some((name, _)) = o.0.iter().find(|(k, v)| w.get(k).is_none_or(|x| !equivalent(v, x))) {
+                    return Err(format!("/DR /{} /{} changed", String::from_utf8_lossy(category), String::from_utf8_lossy(name)));
+                }
+            }
+            _ if equivalent(&old_entries, &new_entries) => {}
+            _ => return Err(format!("/DR /{} changed", String::from_utf8_lossy(category))),
+        }
+    }
+    Ok(())
 }
 
 fn judge_form<A: Read + Seek, B: Read + Seek>(
@@ -663,7 +871,12 @@ fn judge_form<A: Read + Seek, B: Read + Seek>(
                     return Err("/SigFlags lost a flag".into());
                 }
             }
-            b"DR" | b"DA" if o.get(key).is_none() || allowance.form_filling => {}
+            b"DR" => {
+                let old_dr = read(signed.resolve(o.get(b"DR").unwrap_or(&Object::Null)))?;
+                let new_dr = read(now.resolve(w.get(b"DR").unwrap_or(&Object::Null)))?;
+                resources_only_grew(old_dr.as_dict(), new_dr.as_dict(), now, signed)?;
+            }
+            b"DA" if o.get(key).is_none() || allowance.form_filling => {}
             b"NeedAppearances" if allowance.form_filling => {}
             other => return Err(format!("/{} changed", String::from_utf8_lossy(other))),
         }

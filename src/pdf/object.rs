@@ -225,9 +225,14 @@ impl<'a> Parser<'a> {
                                 return Err(PdfError::LimitExceeded("dictionary size"));
                             }
                             // Readers disagree on which of two equal keys counts (first or
-                            // last): a dictionary that says two things is refused.
+                            // last): a dictionary that says two things is refused. The same
+                            // key with the same value says one thing to every reader and is
+                            // kept once.
                             if !keys.insert(key.clone()) {
-                                return Err(bad("a dictionary key appears twice"));
+                                if entries.iter().any(|(k, v)| *k == key && *v == value) {
+                                    continue;
+                                }
+                                return Err(bad("a dictionary key appears twice with different values"));
                             }
                             entries.push((key, value));
                         }

@@ -244,7 +244,12 @@ fn read_sig_dict<R: Read + Seek>(reader: &mut PdfReader<R>, offset: u64, number:
         p.skip_space();
         let value_start = p.offset();
         let value = p.object(1).map_err(|e| e.to_string())?;
-        if dict.get(&key).is_some() {
+        if let Some(earlier) = dict.get(&key) {
+            // The same entry written twice says one thing; a second /Contents or /ByteRange,
+            // or two values for one key, could show another reader another signature.
+            if *earlier == value && !matches!(key.as_slice(), b"Contents" | b"ByteRange") {
+                continue;
+            }
             return Err(format!("the signature dictionary has /{} twice", String::from_utf8_lossy(&key)));
         }
         if key == b"Contents" {
@@ -491,8 +496,16 @@ fn judge_signature<R: Read + Seek>(
     if sig.contents_span != Some((a, b)) {
         return Err(format(kind, "the gap in /ByteRange is not exactly this signature's /Contents".into()));
     }
-    if !ends.iter().any(|(e, _)| *e == signed_end) {
+    // The signed bytes end where a revision ends — or, as some signers write it, at its
+    // %%EOF just before the end-of-line: the one or two EOL bytes left out carry nothing.
+    let Some(signed_end) = ends.iter().map(|(e, _)| *e).filter(|e| *e >= signed_end && *e - signed_end <= 2).min() else {
         return Err(format(kind, "/ByteRange does not end where a revision ends".into()));
+    };
+    if signed_end > b + c {
+        let gap = now.bytes_at(b + c, signed_end - (b + c)).map_err(|e| format(kind, e.to_string()))?;
+        if !gap.iter().all(|x| matches!(x, b'\r' | b'\n')) {
+            return Err(format(kind, "/ByteRange does not end where a revision ends".into()));
+        }
     }
     // The revision the signature covers must itself hold the field and this value.
     let holds_field = (|| -> Result<bool, PdfError> {
@@ -506,10 +519,10 @@ fn judge_signature<R: Read + Seek>(
     let ranges = || -> Result<ByteRanges<'_, R>, PdfError> {
         Ok(ByteRanges { source: SharedView::new(cell, None).map_err(PdfError::io)?, ranges: [(0, a), (b, c)], index: 0, done: 0 })
     };
-    let der = match crate::cms::trim_padding(&contents) {
-        Ok(der) => der,
-        Err(e) => return Err(format(kind, format!("/Contents: {e}"))),
-    };
+    // Every reader takes the CMS from the start of /Contents; what the placeholder holds after
+    // it is outside the signed bytes and read by nobody: noted, not refused.
+    let Some(der) = crate::cms::leading_value(&contents) else { return Err(format(kind, "/Contents does not start with a readable CMS value".into())) };
+    let trailing_garbage = contents.get(der.len()..).unwrap_or_default().iter().any(|x| *x != 0);
     let mut report = PdfSignatureReport::failed(field, kind, SubIndication::FormatFailure, "");
     report.byte_range = Some(byte_range);
     report.claimed_signing_time = match sig.dict.get(b"M") {
@@ -568,6 +581,9 @@ fn judge_signature<R: Read + Seek>(
             // producers write both. A claim changes no content: a warning, not a failure.
             if sub_filter == b"ETSI.CAdES.detached" && signer.signing_time.is_some() {
                 details.warnings.push("a PAdES signature carries a signingTime attribute (ETSI EN 319 142-1 §6.3 puts the claimed time in /M)".into());
+            }
+            if trailing_garbage {
+                details.warnings.push("/Contents holds bytes after the CMS that are not zero padding".into());
             }
             report.details = Some(details);
         }
