@@ -82,7 +82,7 @@ pub enum PolicyError {
         what: String,
     },
     /// Acceptable only up to `until` (Unix seconds), which is before the time asked about.
-    #[error("{what} was acceptable only until {until} (Unix seconds)")]
+    #[error("{what} was acceptable only until {}", rfc3339(*until))]
     Expired {
         /// The digest or key, in words.
         what: String,
@@ -159,6 +159,11 @@ impl Default for AlgorithmPolicy {
         // the strictest policy stands in rather than a panic.
         Self::from_json(DEFAULT_POLICY).unwrap_or_else(|_| Self::modern_only())
     }
+}
+
+/// Unix seconds as RFC 3339 (UTC).
+fn rfc3339(seconds: u64) -> String {
+    der::DateTime::from_unix_duration(std::time::Duration::from_secs(seconds)).map_or_else(|_| format!("{seconds} (Unix seconds)"), |t| t.to_string())
 }
 
 /// The end of day `YYYY-MM-DD`, UTC, as Unix seconds.

@@ -263,16 +263,19 @@ pub(crate) fn parse_signed_data(bytes: &[u8]) -> Result<ParsedSignedData, CmsErr
             _ => kept.extend_from_slice(part.encoding),
         }
     }
+    // The whole SignedData when the decoder takes it (so that re-encoding it, as adding a
+    // timestamp does, keeps its certificates); else without its certificates and revocation
+    // data, which were read above. DER input keeps its own encoding for the SignerInfos; BER
+    // input is normalised first.
     let stripped = der::asn1::Any::new(der::Tag::Sequence, kept).and_then(|a| a.to_der()).map_err(|_| malformed("SignedData"))?;
-    // DER input keeps its own encoding for the SignerInfos; BER input is normalised first.
-    let (signed_data, der_bytes) = match SignedData::from_der(&stripped) {
-        Ok(sd) => (sd, stripped),
-        Err(_) => {
-            let sd = SignedData::from_ber(&stripped).map_err(|_| malformed("SignedData"))?;
+    let decoded = SignedData::from_der(inner.encoding).map(|sd| (sd, inner.encoding.to_vec())).or_else(|_| {
+        SignedData::from_der(&stripped).map(|sd| (sd, stripped.clone())).or_else(|_| {
+            let sd = SignedData::from_ber(inner.encoding).or_else(|_| SignedData::from_ber(&stripped)).map_err(|_| malformed("SignedData"))?;
             let der_bytes = sd.to_der().map_err(|_| malformed("SignedData"))?;
-            (sd, der_bytes)
-        }
-    };
+            Ok::<_, CmsError>((sd, der_bytes))
+        })
+    });
+    let (signed_data, der_bytes) = decoded?;
     // Each SignerInfo in its original order and encoding: the last element of SignedData.
     let sequence = AnyRef::from_der(&der_bytes).map_err(|_| malformed("SignedData"))?;
     let fields = elements(sequence.value())?;

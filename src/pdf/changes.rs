@@ -779,7 +779,8 @@ fn rect(annotation: &Dictionary) -> Option<[f64; 4]> {
 /// on the page, but not over what the signed revision already showed there as annotations:
 /// another signature's appearance, a form field, a note. Page content under it stays drawn
 /// beneath the stamp, which the report names with its rectangle so a reader can show where
-/// it is. Returns what it would cover, or `None`.
+/// it is. A stamp larger than a quarter of the page is a cover, not a stamp, and is refused
+/// too. Returns what it would cover, or `None`.
 fn visible_widget_overlap<B: Read + Seek>(widget: &Dictionary, roles: &Roles, signed: &mut PdfReader<B>) -> Result<Option<String>, PdfError> {
     let Some([x1, y1, x2, y2]) = rect(widget) else { return Ok(Some("an unreadable rectangle".into())) };
     let page = reference(widget.get(b"P"));
@@ -788,6 +789,14 @@ fn visible_widget_overlap<B: Read + Seek>(widget: &Dictionary, roles: &Roles, si
             continue;
         }
         let page_dict = signed.object(p)?;
+        let media_box = page_dict.as_dict().and_then(|d| {
+            let boxed = Dictionary(vec![(b"Rect".to_vec(), d.get(b"MediaBox")?.clone())]);
+            rect(&boxed)
+        });
+        let [m1, n1, m2, n2] = media_box.unwrap_or([0.0, 0.0, 612.0, 792.0]);
+        if (x2 - x1) * (y2 - y1) > (m2 - m1) * (n2 - n1) / 4.0 {
+            return Ok(Some("more than a quarter of the page".into()));
+        }
         let annots = signed.resolve(page_dict.as_dict().and_then(|d| d.get(b"Annots")).unwrap_or(&Object::Null))?;
         for a in annots.as_array().unwrap_or_default().iter().take(MAX_CLOSURE) {
             let annotation = signed.resolve(a)?;

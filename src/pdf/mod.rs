@@ -5,6 +5,7 @@
 //! CMS and chain and judges what each later revision changed.
 
 pub mod changes;
+pub mod crypt;
 pub mod document;
 pub mod object;
 pub mod reader;

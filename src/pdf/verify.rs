@@ -36,12 +36,14 @@ pub struct PdfVerifyOptions {
     pub revocation: RevocationData,
     /// Revocation mode for every chain.
     pub revocation_mode: RevocationMode,
+    /// Which digests and key sizes count, and until when (see [`crate::algorithms`]).
+    pub algorithm_policy: crate::algorithms::AlgorithmPolicy,
 }
 
 impl PdfVerifyOptions {
-    /// Strict defaults at `time`.
+    /// Strict defaults at `time`, the default algorithm policy.
     pub fn new(time: u64) -> Self {
-        Self { time, revocation: RevocationData::default(), revocation_mode: RevocationMode::IfPresent }
+        Self { time, revocation: RevocationData::default(), revocation_mode: RevocationMode::IfPresent, algorithm_policy: crate::algorithms::AlgorithmPolicy::default() }
     }
 }
 
@@ -338,6 +340,7 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
     cms_options.revocation.crls.extend(dss_revocation.crls);
     cms_options.revocation.ocsp.extend(dss_revocation.ocsp);
     cms_options.revocation_mode = options.revocation_mode;
+    cms_options.algorithm_policy = options.algorithm_policy.clone();
     cms_options.extra_certificates = extra_certificates;
 
     let fields: Vec<_> = signature_fields(&mut now, &cat)?.into_iter().filter(|f| f.value.is_some()).collect();

@@ -164,15 +164,10 @@ fn scheme(algorithm: &AlgorithmIdentifierOwned, digest: Option<HashAlgorithm>) -
         rfc5912::SHA_256_WITH_RSA_ENCRYPTION => pkcs1(HashAlgorithm::Sha256),
         rfc5912::SHA_384_WITH_RSA_ENCRYPTION => pkcs1(HashAlgorithm::Sha384),
         rfc5912::SHA_512_WITH_RSA_ENCRYPTION => pkcs1(HashAlgorithm::Sha512),
-        rfc5912::ID_RSASSA_PSS => {
-            let pss = pss_scheme(algorithm)?;
-            match (pss, digest) {
-                (Scheme::RsaPss { hash, .. }, Some(d)) if d != hash => {
-                    Err(ValidationError::BadSignature { what: "signature algorithm whose hash differs from the digest algorithm" })
-                }
-                _ => Ok(pss),
-            }
-        }
+        // RSASSA-PSS names its hash in its parameters, and that hash is the one the signature
+        // uses over the signed attributes (RFC 4056 §2; EU DSS accepts a CMS digest algorithm
+        // that differs from it).
+        rfc5912::ID_RSASSA_PSS => pss_scheme(algorithm),
         rfc8410::ID_ED_25519 if algorithm.parameters.is_none() => Ok(Scheme::Ed25519),
         rfc8410::ID_ED_448 => Err(unsupported("Ed448".into())),
         other => {
@@ -183,6 +178,14 @@ fn scheme(algorithm: &AlgorithmIdentifierOwned, digest: Option<HashAlgorithm>) -
                 return ecdsa(*hash);
             }
             if let Some((_, hash)) = ECDSA_PLAIN.iter().find(|(o, _)| *o == other) {
+                // BSI TR-03111 §5.2.1 lets the parameters name the curve; the key's own curve
+                // is the one used.
+                if algorithm.parameters.as_ref().is_some_and(|p| p.tag() == der::Tag::ObjectIdentifier) {
+                    if digest.is_some_and(|d| d != *hash) {
+                        return Err(ValidationError::BadSignature { what: "signature algorithm whose hash differs from the digest algorithm" });
+                    }
+                    return Ok(Scheme::Ecdsa { hash: *hash, plain: true });
+                }
                 return named(*hash, Scheme::Ecdsa { hash: *hash, plain: true });
             }
             let text = other.to_string();

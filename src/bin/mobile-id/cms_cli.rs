@@ -100,9 +100,19 @@ pub struct VerifyCmsArgs {
     /// Validation time when there is no signature timestamp (RFC 3339; default now).
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
+    /// A dated algorithm policy (JSON) in place of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    algorithm_policy: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// The algorithm policy a `--algorithm-policy FILE` names, if any.
+pub fn algorithm_policy(path: Option<&PathBuf>) -> Result<Option<mobile_id::algorithms::AlgorithmPolicy>, Failure> {
+    let Some(path) = path else { return Ok(None) };
+    let text = String::from_utf8(read(path)?).map_err(|_| Failure::Input(format!("{}: not UTF-8 text", path.display())))?;
+    mobile_id::algorithms::AlgorithmPolicy::from_json(&text).map(Some).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))
 }
 
 pub fn read(path: &PathBuf) -> Result<Vec<u8>, Failure> {
@@ -152,17 +162,20 @@ pub fn verify(args: VerifyCmsArgs) -> ExitCode {
             None => now(),
         };
         let bytes = read(&args.signature)?;
-        let documents = load::der_documents(&bytes).map_err(|e| Failure::Input(e.to_string()))?;
+        let documents = load::der_documents(&bytes).map_err(|e| Failure::Input(format!("{}: {e}", args.signature.display())))?;
         let signature = documents.into_iter().next().ok_or_else(|| Failure::Input("empty signature file".into()))?;
         let anchors: Vec<_> = certificates(&args.trust)?.iter().filter_map(|c| mobile_id::x509::ParsedCertificate::from_certificate(c).ok()).collect();
         let verifier = ChainVerifier::new(anchors);
-        let options = CmsVerifyOptions::new(time);
+        let mut options = CmsVerifyOptions::new(time);
+        if let Some(policy) = algorithm_policy(args.algorithm_policy.as_ref())? {
+            options.algorithm_policy = policy;
+        }
         let mut content = match &args.content {
             Some(path) => Some(std::fs::File::open(path).map_err(|e| Failure::Input(format!("cannot open {}: {}", path.display(), e.kind())))?),
             None => None,
         };
         let detached = content.as_mut().map(|f| f as &mut dyn std::io::Read);
-        cms::verify(&signature, detached, &verifier, &options).map_err(|e| Failure::Input(e.to_string()))
+        cms::verify(&signature, detached, &verifier, &options).map_err(|e| Failure::Input(format!("{}: {e}", args.signature.display())))
     };
     report_exit(run(), args.json, print_cms_report, cms::CmsReport::passed)
 }

@@ -92,6 +92,9 @@ pub struct VerifyPdfArgs {
     /// Revocation checking for every chain.
     #[arg(long, value_enum, default_value = "if-present")]
     revocation: super::chain::RevocationArg,
+    /// A dated algorithm policy (JSON) in place of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    algorithm_policy: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -265,6 +268,9 @@ pub fn verify(args: VerifyPdfArgs) -> ExitCode {
         options.revocation.crls = super::chain::load_all(&args.crl, mobile_id::x509::load::crls).map_err(Failure::Input)?;
         options.revocation.ocsp = super::chain::load_all(&args.ocsp, mobile_id::x509::load::ocsp_responses).map_err(Failure::Input)?;
         options.revocation_mode = super::chain::revocation(args.revocation);
+        if let Some(policy) = super::cms_cli::algorithm_policy(args.algorithm_policy.as_ref())? {
+            options.algorithm_policy = policy;
+        }
         let file = std::fs::File::open(&args.file).map_err(open_error(&args.file))?;
         pdf::verify(std::io::BufReader::new(file), &verifier, &options).map_err(|e| Failure::Input(format!("{}: {e}", args.file.display())))
     };
