@@ -194,7 +194,7 @@ impl AlgorithmPolicy {
         for rule in &parsed.rsa {
             rsa.push((rule.min_bits, rule.until.as_deref().map(end_of_day).transpose()?));
         }
-        rsa.sort_by(|a, b| b.0.cmp(&a.0));
+        rsa.sort_by_key(|rule| std::cmp::Reverse(rule.0));
         Ok(Self(Arc::new(Compiled { digests, rsa, ec_min_bits: parsed.ec_min_bits, eddsa: parsed.eddsa })))
     }
 
