@@ -63,6 +63,13 @@ fun main() {
         check(verdict.signers[0].semanticsIdentifier == "PNOAZ-7TEST01")
         check(!verifier.verifyCms(cms, "another".toByteArray(), null).passed)
     }
+    scenario("an algorithm policy from the caller") {
+        val cms = signer.signCms(doc, false)
+        val strict = defaultAlgorithmPolicy().replace("\"ec_min_bits\": 256", "\"ec_min_bits\": 384")
+        check(strict.contains("384"))
+        val verdict = Verifier.withAlgorithmPolicy(listOf(sim.caCertificate()), strict).verifyCms(cms, doc, null)
+        check(!verdict.passed && verdict.signers[0].subIndication == "CRYPTO_CONSTRAINTS_FAILURE_NO_POE") { verdict.toString() }
+    }
     scenario("chain verification") {
         check(verifier.verifyChain(signer.certificate(), listOf(), CertificatePurpose.SIGNING, null).valid)
         val wrong = verifier.verifyChain(signer.certificate(), listOf(), CertificatePurpose.AUTHENTICATION, null)

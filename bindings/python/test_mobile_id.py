@@ -1,6 +1,7 @@
 """The mobile-id bindings from Python (pytest): the same scenarios as Kotlin, with an
 ExternalSigner backed by the `cryptography` package, and a memory check across the boundary."""
 
+import json
 import resource
 
 import pytest
@@ -82,6 +83,18 @@ def test_cms_on_the_sim(session, verifier):
     assert verdict.signers[0].given_name == "AYSEL"
     bad = verifier.verify_cms(cms, b"changed", None)
     assert not bad.passed and bad.signers[0].sub_indication == "HASH_FAILURE"
+
+
+def test_an_algorithm_policy_from_the_caller(session, sim):
+    signer = m.Signer.for_sim(session, m.KeyKind.SIGNING, "12345")
+    cms = signer.sign_cms(DOC, False)
+    policy = json.loads(m.default_algorithm_policy())
+    policy["ec_min_bits"] = 384
+    strict = m.Verifier.with_algorithm_policy([sim.ca_certificate()], json.dumps(policy))
+    verdict = strict.verify_cms(cms, DOC, None)
+    assert not verdict.passed and verdict.signers[0].sub_indication == "CRYPTO_CONSTRAINTS_FAILURE_NO_POE", verdict
+    with pytest.raises(m.MobileIdError.InvalidInput):
+        m.Verifier.with_algorithm_policy([sim.ca_certificate()], '{"digests": {"sha9": null}}')
 
 
 def test_chain(session, verifier):

@@ -4,6 +4,7 @@
 use const_oid::ObjectIdentifier;
 use const_oid::db::{fips202, rfc5912};
 use sha2::Digest;
+use sha2::digest::DynDigest;
 
 /// RIPEMD-160 (ISO/IEC 10118-3), still found in old documents; not in `const-oid`'s database.
 const RIPEMD160: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.36.3.2.1");
@@ -119,100 +120,99 @@ impl HashAlgorithm {
     }
 }
 
+/// Evaluates `$body` with the type alias `$D` bound to the RustCrypto digest type of `$hash`:
+/// the one place that maps a [`HashAlgorithm`] to its implementation, for hashing and for the
+/// RSA schemes that are generic over the digest.
+macro_rules! with_digest {
+    ($hash:expr, $D:ident => $body:expr) => {{
+        use $crate::algorithms::HashAlgorithm as H;
+        match $hash {
+            H::Md5 => {
+                type $D = md5::Md5;
+                $body
+            }
+            H::Sha1 => {
+                type $D = sha1::Sha1;
+                $body
+            }
+            H::Ripemd160 => {
+                type $D = ripemd::Ripemd160;
+                $body
+            }
+            H::Sha224 => {
+                type $D = sha2::Sha224;
+                $body
+            }
+            H::Sha256 => {
+                type $D = sha2::Sha256;
+                $body
+            }
+            H::Sha384 => {
+                type $D = sha2::Sha384;
+                $body
+            }
+            H::Sha512 => {
+                type $D = sha2::Sha512;
+                $body
+            }
+            H::Sha3_224 => {
+                type $D = sha3::Sha3_224;
+                $body
+            }
+            H::Sha3_256 => {
+                type $D = sha3::Sha3_256;
+                $body
+            }
+            H::Sha3_384 => {
+                type $D = sha3::Sha3_384;
+                $body
+            }
+            H::Sha3_512 => {
+                type $D = sha3::Sha3_512;
+                $body
+            }
+        }
+    }};
+}
+pub(crate) use with_digest;
+
 /// A hash fed piece by piece (the byte ranges of a PDF signature, streamed content).
-#[derive(Clone, Debug)]
-pub enum Hasher {
-    /// MD5.
-    Md5(md5::Md5),
-    /// SHA-1.
-    Sha1(sha1::Sha1),
-    /// RIPEMD-160.
-    Ripemd160(ripemd::Ripemd160),
-    /// SHA-224.
-    Sha224(sha2::Sha224),
-    /// SHA-256.
-    Sha256(sha2::Sha256),
-    /// SHA-384.
-    Sha384(sha2::Sha384),
-    /// SHA-512.
-    Sha512(sha2::Sha512),
-    /// SHA3-224.
-    Sha3_224(sha3::Sha3_224),
-    /// SHA3-256.
-    Sha3_256(sha3::Sha3_256),
-    /// SHA3-384.
-    Sha3_384(sha3::Sha3_384),
-    /// SHA3-512.
-    Sha3_512(sha3::Sha3_512),
+pub struct Hasher {
+    algorithm: HashAlgorithm,
+    state: Box<dyn DynDigest + Send>,
+}
+
+impl std::fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hasher").field("algorithm", &self.algorithm).finish_non_exhaustive()
+    }
 }
 
 impl Hasher {
     /// A fresh hasher for `hash`.
     pub fn new(hash: HashAlgorithm) -> Self {
-        match hash {
-            HashAlgorithm::Md5 => Self::Md5(md5::Md5::new()),
-            HashAlgorithm::Sha1 => Self::Sha1(sha1::Sha1::new()),
-            HashAlgorithm::Ripemd160 => Self::Ripemd160(ripemd::Ripemd160::new()),
-            HashAlgorithm::Sha224 => Self::Sha224(sha2::Sha224::new()),
-            HashAlgorithm::Sha256 => Self::Sha256(sha2::Sha256::new()),
-            HashAlgorithm::Sha384 => Self::Sha384(sha2::Sha384::new()),
-            HashAlgorithm::Sha512 => Self::Sha512(sha2::Sha512::new()),
-            HashAlgorithm::Sha3_224 => Self::Sha3_224(sha3::Sha3_224::new()),
-            HashAlgorithm::Sha3_256 => Self::Sha3_256(sha3::Sha3_256::new()),
-            HashAlgorithm::Sha3_384 => Self::Sha3_384(sha3::Sha3_384::new()),
-            HashAlgorithm::Sha3_512 => Self::Sha3_512(sha3::Sha3_512::new()),
-        }
+        let state: Box<dyn DynDigest + Send> = with_digest!(hash, D => Box::new(D::new()));
+        Self { algorithm: hash, state }
     }
 
     /// Feeds bytes.
     pub fn update(&mut self, bytes: &[u8]) {
-        match self {
-            Self::Md5(h) => h.update(bytes),
-            Self::Sha1(h) => h.update(bytes),
-            Self::Ripemd160(h) => h.update(bytes),
-            Self::Sha224(h) => h.update(bytes),
-            Self::Sha256(h) => h.update(bytes),
-            Self::Sha384(h) => h.update(bytes),
-            Self::Sha512(h) => h.update(bytes),
-            Self::Sha3_224(h) => h.update(bytes),
-            Self::Sha3_256(h) => h.update(bytes),
-            Self::Sha3_384(h) => h.update(bytes),
-            Self::Sha3_512(h) => h.update(bytes),
-        }
+        self.state.update(bytes);
     }
 
     /// The digest.
-    pub fn finish(self) -> Vec<u8> {
-        match self {
-            Self::Md5(h) => h.finalize().to_vec(),
-            Self::Sha1(h) => h.finalize().to_vec(),
-            Self::Ripemd160(h) => h.finalize().to_vec(),
-            Self::Sha224(h) => h.finalize().to_vec(),
-            Self::Sha256(h) => h.finalize().to_vec(),
-            Self::Sha384(h) => h.finalize().to_vec(),
-            Self::Sha512(h) => h.finalize().to_vec(),
-            Self::Sha3_224(h) => h.finalize().to_vec(),
-            Self::Sha3_256(h) => h.finalize().to_vec(),
-            Self::Sha3_384(h) => h.finalize().to_vec(),
-            Self::Sha3_512(h) => h.finalize().to_vec(),
+    pub fn finish(mut self) -> Vec<u8> {
+        let mut out = vec![0u8; self.state.output_size()];
+        // The buffer has exactly the output size, which is all finalize_into_reset asks.
+        match self.state.finalize_into_reset(&mut out) {
+            Ok(()) => out,
+            Err(_) => Vec::new(),
         }
     }
 
     /// Which algorithm this is.
     pub fn algorithm(&self) -> HashAlgorithm {
-        match self {
-            Self::Md5(_) => HashAlgorithm::Md5,
-            Self::Sha1(_) => HashAlgorithm::Sha1,
-            Self::Ripemd160(_) => HashAlgorithm::Ripemd160,
-            Self::Sha224(_) => HashAlgorithm::Sha224,
-            Self::Sha256(_) => HashAlgorithm::Sha256,
-            Self::Sha384(_) => HashAlgorithm::Sha384,
-            Self::Sha512(_) => HashAlgorithm::Sha512,
-            Self::Sha3_224(_) => HashAlgorithm::Sha3_224,
-            Self::Sha3_256(_) => HashAlgorithm::Sha3_256,
-            Self::Sha3_384(_) => HashAlgorithm::Sha3_384,
-            Self::Sha3_512(_) => HashAlgorithm::Sha3_512,
-        }
+        self.algorithm
     }
 }
 

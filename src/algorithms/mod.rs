@@ -7,5 +7,6 @@
 mod hash;
 mod policy;
 
+pub(crate) use hash::with_digest;
 pub use hash::{HashAlgorithm, Hasher};
 pub use policy::{AlgorithmPolicy, AlgorithmUse, PolicyError, PublicKeyKind};

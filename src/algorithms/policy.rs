@@ -19,7 +19,7 @@
 //! that is not listed, or a key below the smallest listed size, is never acceptable.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -153,11 +153,27 @@ const DEFAULT_POLICY: &str = r#"{
   "eddsa": true
 }"#;
 
+/// The default policy, parsed once.
+static DEFAULT: LazyLock<AlgorithmPolicy> = LazyLock::new(|| {
+    // The built-in text is a constant that the tests parse; an error cannot happen, but an
+    // empty policy (nothing acceptable) stands in rather than a panic.
+    AlgorithmPolicy::from_json(DEFAULT_POLICY).unwrap_or_else(|_| AlgorithmPolicy(Arc::new(Compiled { digests: Vec::new(), rsa: Vec::new(), ec_min_bits: usize::MAX, eddsa: false })))
+});
+
+/// The default policy less everything that has an end date.
+static MODERN_ONLY: LazyLock<AlgorithmPolicy> = LazyLock::new(|| {
+    let default = &DEFAULT.0;
+    AlgorithmPolicy(Arc::new(Compiled {
+        digests: default.digests.iter().filter(|(_, until)| until.is_none()).copied().collect(),
+        rsa: default.rsa.iter().filter(|(_, until)| until.is_none()).copied().collect(),
+        ec_min_bits: default.ec_min_bits,
+        eddsa: default.eddsa,
+    }))
+});
+
 impl Default for AlgorithmPolicy {
     fn default() -> Self {
-        // The built-in text is a constant that the tests parse; an error cannot happen, but
-        // the strictest policy stands in rather than a panic.
-        Self::from_json(DEFAULT_POLICY).unwrap_or_else(|_| Self::modern_only())
+        DEFAULT.clone()
     }
 }
 
@@ -198,20 +214,11 @@ impl AlgorithmPolicy {
         Ok(Self(Arc::new(Compiled { digests, rsa, ec_min_bits: parsed.ec_min_bits, eddsa: parsed.eddsa })))
     }
 
-    /// Only what is acceptable today without end: SHA-2 and SHA-3, RSA from 2048 bits, curves
-    /// from 256 bits, Ed25519 — the rule for CRLs and OCSP responses, judged now.
+    /// The default policy less everything that has an end date: SHA-2 and SHA-3, RSA from
+    /// 2048 bits, curves from 256 bits, Ed25519 — the rule for CRLs and OCSP responses,
+    /// judged now.
     pub fn modern_only() -> Self {
-        let modern = [
-            HashAlgorithm::Sha224,
-            HashAlgorithm::Sha256,
-            HashAlgorithm::Sha384,
-            HashAlgorithm::Sha512,
-            HashAlgorithm::Sha3_224,
-            HashAlgorithm::Sha3_256,
-            HashAlgorithm::Sha3_384,
-            HashAlgorithm::Sha3_512,
-        ];
-        Self(Arc::new(Compiled { digests: modern.into_iter().map(|h| (h, None)).collect(), rsa: vec![(2048, None)], ec_min_bits: 256, eddsa: true }))
+        MODERN_ONLY.clone()
     }
 
     /// Whether `used` is acceptable at `time` (Unix seconds).
@@ -294,6 +301,9 @@ mod tests {
     #[test]
     fn the_default_text_parses() {
         assert_eq!(AlgorithmPolicy::from_json(DEFAULT_POLICY).unwrap(), AlgorithmPolicy::default());
-        assert!(AlgorithmPolicy::modern_only().check(&rsa(HashAlgorithm::Sha1, 4096), 0).is_err());
+        let modern = AlgorithmPolicy::modern_only();
+        assert!(modern.check(&rsa(HashAlgorithm::Sha1, 4096), 0).is_err());
+        assert!(modern.check(&rsa(HashAlgorithm::Sha256, 1024), 0).is_err());
+        assert!(modern.check(&rsa(HashAlgorithm::Sha3_256, 2048), u64::MAX).is_ok());
     }
 }

@@ -13,7 +13,7 @@ pub use sign::{CmsSignOptions, PreparedCms, add_signature_timestamps, prepare, p
 pub use tsp::{TimestampClient, TimestampError};
 #[cfg(feature = "http")]
 pub use tsp::HttpTimestampClient;
-pub use verify::{CmsReport, CmsVerifyOptions, MAX_CERTIFICATES, MAX_SIGNERS, TimestampVerifyError, certificates_in, leading_value, trim_padding, verify, verify_timestamp_token};
+pub use verify::{CmsReport, CmsVerifyOptions, MAX_CERTIFICATES, MAX_SIGNERS, TimestampVerifyError, certificates_in, leading_value, verify, verify_timestamp_token};
 
 use crate::signer::SignerError;
 

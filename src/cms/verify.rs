@@ -4,9 +4,9 @@
 //! timestamps (RFC 3161), and the signer's chain through [`ChainVerifier`] at the right time.
 //! Each signer gets a [`SignatureReport`]; `Err` means the input could not be read at all.
 
+use std::borrow::Cow;
 use std::io::Read;
 
-use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use der::asn1::{AnyRef, ObjectIdentifier, OctetString};
 use der::{Decode, Encode, Reader, SliceReader};
@@ -172,22 +172,6 @@ pub fn leading_value(bytes: &[u8]) -> Option<&[u8]> {
     element(bytes).map(|e| e.encoding)
 }
 
-/// The CMS at the start of `bytes`, without what follows it. Signatures embedded in PDFs are
-/// padded with zero bytes up to their placeholder's size, and BER producers end their value
-/// with indefinite lengths, so the end is found by reading the encoding, not a DER length.
-/// Anything after the value that is not zero padding is refused: another reader could take
-/// it for something.
-///
-/// # Errors
-/// [`CmsError::Malformed`] when no element can be read or non-zero bytes follow it.
-pub fn trim_padding(bytes: &[u8]) -> Result<&[u8], CmsError> {
-    let value = element(bytes).ok_or(malformed("ContentInfo"))?.encoding;
-    if bytes.get(value.len()..).unwrap_or_default().iter().any(|b| *b != 0) {
-        return Err(malformed("ContentInfo (followed by data that is not zero padding)"));
-    }
-    Ok(value)
-}
-
 /// The certificates of a CertificateSet's contents that this library reads; others (attribute
 /// certificates, certificates it cannot parse) are left out: they cannot be the signer's.
 fn read_certificates(set: &[u8]) -> Result<Vec<ParsedCertificate>, CmsError> {
@@ -241,8 +225,14 @@ fn read_revocation(set: &[u8]) -> Result<RevocationData, CmsError> {
 /// the side, so that one the decoder cannot take (an RFC 5940 OCSP response, an odd
 /// certificate) does not make the whole signature unreadable; the signature never covers them.
 pub(crate) fn parse_signed_data(bytes: &[u8]) -> Result<ParsedSignedData, CmsError> {
-    let bytes = trim_padding(bytes)?;
+    // The end of the value is found by reading its encoding, not a DER length: signatures
+    // embedded in PDFs are padded with zeros up to their placeholder's size, and BER producers
+    // end their value with indefinite lengths. Anything after the value that is not zero
+    // padding is refused: another reader could take it for something.
     let outer = element(bytes).ok_or(malformed("ContentInfo"))?;
+    if bytes.get(outer.encoding.len()..).unwrap_or_default().iter().any(|b| *b != 0) {
+        return Err(malformed("ContentInfo (followed by data that is not zero padding)"));
+    }
     let outer_parts = ber_elements(outer.contents, 2)?;
     let [content_type, explicit] = outer_parts.as_slice() else { return Err(malformed("ContentInfo")) };
     if ObjectIdentifier::from_der(content_type.encoding).map_err(|_| malformed("ContentInfo"))? != ID_SIGNED_DATA {
@@ -252,30 +242,38 @@ pub(crate) fn parse_signed_data(bytes: &[u8]) -> Result<ParsedSignedData, CmsErr
         return Err(malformed("ContentInfo"));
     }
     let inner = element(explicit.contents).ok_or(malformed("SignedData"))?;
-    let ber = bytes.get(1) == Some(&0x80) || inner.encoding.get(1) == Some(&0x80) || ContentInfo::from_der(bytes).is_err();
-    let mut kept = Vec::new();
+    let parts = ber_elements(inner.contents, 8)?;
     let mut certificates = Vec::new();
     let mut revocation = RevocationData::default();
-    for part in ber_elements(inner.contents, 8)? {
+    for part in &parts {
         match part.encoding.first() {
             Some(0xA0) => certificates = read_certificates(part.contents)?,
             Some(0xA1) => revocation = read_revocation(part.contents)?,
-            _ => kept.extend_from_slice(part.encoding),
+            _ => {}
         }
     }
     // The whole SignedData when the decoder takes it (so that re-encoding it, as adding a
     // timestamp does, keeps its certificates); else without its certificates and revocation
     // data, which were read above. DER input keeps its own encoding for the SignerInfos; BER
     // input is normalised first.
-    let stripped = der::asn1::Any::new(der::Tag::Sequence, kept).and_then(|a| a.to_der()).map_err(|_| malformed("SignedData"))?;
-    let decoded = SignedData::from_der(inner.encoding).map(|sd| (sd, inner.encoding.to_vec())).or_else(|_| {
-        SignedData::from_der(&stripped).map(|sd| (sd, stripped.clone())).or_else(|_| {
-            let sd = SignedData::from_ber(inner.encoding).or_else(|_| SignedData::from_ber(&stripped)).map_err(|_| malformed("SignedData"))?;
-            let der_bytes = sd.to_der().map_err(|_| malformed("SignedData"))?;
-            Ok::<_, CmsError>((sd, der_bytes))
-        })
-    });
-    let (signed_data, der_bytes) = decoded?;
+    let without_side_data = || {
+        let kept: Vec<u8> = parts.iter().filter(|p| !matches!(p.encoding.first(), Some(0xA0 | 0xA1))).flat_map(|p| p.encoding.iter().copied()).collect();
+        der::asn1::Any::new(der::Tag::Sequence, kept).and_then(|a| a.to_der()).map_err(|_| malformed("SignedData"))
+    };
+    let (signed_data, der_bytes) = match SignedData::from_der(inner.encoding) {
+        Ok(sd) => (sd, inner.encoding.to_vec()),
+        Err(_) => {
+            let stripped = without_side_data()?;
+            match SignedData::from_der(&stripped) {
+                Ok(sd) => (sd, stripped),
+                Err(_) => {
+                    let sd = SignedData::from_ber(inner.encoding).or_else(|_| SignedData::from_ber(&stripped)).map_err(|_| malformed("SignedData"))?;
+                    let der_bytes = sd.to_der().map_err(|_| malformed("SignedData"))?;
+                    (sd, der_bytes)
+                }
+            }
+        }
+    };
     // Each SignerInfo in its original order and encoding: the last element of SignedData.
     let sequence = AnyRef::from_der(&der_bytes).map_err(|_| malformed("SignedData"))?;
     let fields = elements(sequence.value())?;
@@ -288,19 +286,12 @@ pub(crate) fn parse_signed_data(bytes: &[u8]) -> Result<ParsedSignedData, CmsErr
     if certificates.len() > MAX_CERTIFICATES {
         return Err(malformed("too many certificates"));
     }
-    let content = if ber {
-        // BER producers stream the content as a constructed OCTET STRING of chunks; read it
-        // with a structure whose eContent is an OCTET STRING so the decoder reassembles it.
-        EncapsulatedContentBer::from_ber(ber_elements(inner.contents, 8)?.get(2).ok_or(malformed("eContent"))?.encoding)
-            .map_err(|_| malformed("eContent"))?
-            .econtent
-            .map(|o| o.as_bytes().to_vec())
-    } else {
-        match &signed_data.encap_content_info.econtent {
-            Some(any) => Some(any.decode_as::<OctetString>().map_err(|_| malformed("eContent"))?.as_bytes().to_vec()),
-            None => None,
-        }
-    };
+    // The eContent read with BER's rules, which DER input also follows: producers that stream
+    // send it as a constructed OCTET STRING of chunks, which the decoder reassembles.
+    let content = EncapsulatedContentBer::from_ber(parts.get(2).ok_or(malformed("eContent"))?.encoding)
+        .map_err(|_| malformed("eContent"))?
+        .econtent
+        .map(|o| o.as_bytes().to_vec());
     Ok(ParsedSignedData { signed_data, content, signer_infos, certificates, revocation })
 }
 
@@ -378,10 +369,13 @@ fn single_value(attrs: &[Attribute], oid: ObjectIdentifier) -> Result<Option<&de
     Ok(attr.values.iter().next())
 }
 
-fn find_signer(parsed: &ParsedSignedData, sid: &SignerIdentifier) -> Option<ParsedCertificate> {
+/// The signer's certificate among the SignedData's own and `extra` ones (a PDF's DSS: RFC 5652
+/// §5.1 lets the SignedData leave it out).
+fn find_signer(parsed: &ParsedSignedData, extra: &[ParsedCertificate], sid: &SignerIdentifier) -> Option<ParsedCertificate> {
     parsed
         .certificates
         .iter()
+        .chain(extra)
         .find(|c| match sid {
             SignerIdentifier::IssuerAndSerialNumber(isn) => {
                 NormalizedName::new(&isn.issuer) == c.issuer && isn.serial_number == *c.certificate().tbs_certificate().serial_number()
@@ -398,9 +392,9 @@ fn unsupported(e: &ValidationError) -> Failure {
 /// The checks of RFC 5652 §5.6 and ETSI EN 319 122-1 §5.2 on one SignerInfo: signer
 /// certificate, contentType, messageDigest, signingCertificate(V2), the signature over the
 /// signed attributes (or the content) — everything but the chain.
-pub(crate) fn check_signer(parsed: &ParsedSignedData, raw: &[u8], digests: Option<&ContentDigests>) -> Result<CheckedSigner, Failure> {
+pub(crate) fn check_signer(parsed: &ParsedSignedData, extra: &[ParsedCertificate], raw: &[u8], digests: Option<&ContentDigests>) -> Result<CheckedSigner, Failure> {
     let info = SignerInfo::from_der(raw).map_err(|_| format_failure("a SignerInfo does not decode"))?;
-    let certificate = find_signer(parsed, &info.sid)
+    let certificate = find_signer(parsed, extra, &info.sid)
         .ok_or_else(|| fail(Indication::Indeterminate, SubIndication::NoSigningCertificateFound, "the signer's certificate is not in the SignedData"))?;
     let hash = HashAlgorithm::from_oid(&info.digest_alg.oid)
         .ok_or_else(|| fail(Indication::Indeterminate, SubIndication::CryptoConstraintsFailure, format!("unsupported digest algorithm {}", info.digest_alg.oid)))?;
@@ -446,8 +440,8 @@ pub(crate) fn check_signer(parsed: &ParsedSignedData, raw: &[u8], digests: Optio
         }
     };
     let algorithm = verify_signature_maths(&spki, &info.signature_algorithm, Some(hash), signed, &signature, "CMS signature").map_err(|e| match e {
-        ValidationError::BadSignature { what: "CMS signature" } => fail(Indication::TotalFailed, SubIndication::SigCryptoFailure, "the signature does not verify"),
-        ValidationError::BadSignature { what } => fail(Indication::TotalFailed, SubIndication::SigCryptoFailure, format!("the signature does not verify: {what}")),
+        ValidationError::BadSignature { .. } => fail(Indication::TotalFailed, SubIndication::SigCryptoFailure, "the signature does not verify"),
+        ValidationError::HashMismatch => fail(Indication::TotalFailed, SubIndication::SigCryptoFailure, format!("the signature does not verify: {}", ValidationError::HashMismatch)),
         other if other.is_unsupported() => unsupported(&other),
         other => fail(Indication::TotalFailed, SubIndication::SigCryptoFailure, other.to_string()),
     })?;
@@ -527,6 +521,9 @@ pub enum TimestampVerifyError {
         /// In words.
         message: String,
     },
+    /// The token names a digest this library does not implement: nothing is established.
+    #[error("timestamp: unsupported digest algorithm {0}")]
+    Unsupported(String),
     /// The token verifies, but its algorithm is not acceptable at the validation time.
     #[error("timestamp: {0}")]
     Algorithm(String),
@@ -536,14 +533,6 @@ pub enum TimestampVerifyError {
     /// Reading the covered data failed.
     #[error("reading the timestamped data failed: {0}")]
     Io(String),
-}
-
-impl TimestampVerifyError {
-    /// Whether the token itself is intact and its signature maths holds (only trust or
-    /// policy is missing).
-    pub fn token_verifies(&self) -> bool {
-        matches!(self, Self::Chain(_) | Self::Algorithm(_))
-    }
 }
 
 /// Validates a TimestampToken over `imprint_source` (the bytes that were timestamped): the
@@ -583,7 +572,7 @@ fn validate_token_over(
     let tst_der = attached_content(&parsed).map_err(|e| TimestampVerifyError::Malformed(e.to_string()))?.ok_or_else(|| bad("it has no TSTInfo"))?;
     let tst_info = TstInfo::from_der(&tst_der).map_err(|_| bad("the TSTInfo does not decode"))?;
     let imprint_oid = &tst_info.message_imprint.hash_algorithm.oid;
-    let imprint_hash = HashAlgorithm::from_oid(imprint_oid).ok_or_else(|| TimestampVerifyError::Algorithm(format!("unsupported imprint digest {imprint_oid}")))?;
+    let imprint_hash = HashAlgorithm::from_oid(imprint_oid).ok_or_else(|| TimestampVerifyError::Unsupported(imprint_oid.to_string()))?;
     if tst_info.message_imprint.hashed_message.as_bytes() != imprint_of(imprint_hash)? {
         return Err(TimestampVerifyError::ImprintMismatch);
     }
@@ -597,12 +586,14 @@ fn validate_token_over(
         _ => return Err(bad("a timestamp token has exactly one signer")),
     };
     let info = SignerInfo::from_der(raw).map_err(|_| bad("the timestamp SignerInfo does not decode"))?;
-    let hash = HashAlgorithm::from_oid(&info.digest_alg.oid).ok_or_else(|| TimestampVerifyError::Algorithm(format!("unsupported digest {}", info.digest_alg.oid)))?;
+    let hash = HashAlgorithm::from_oid(&info.digest_alg.oid).ok_or_else(|| TimestampVerifyError::Unsupported(info.digest_alg.oid.to_string()))?;
     let digests = ContentDigests::from_reader(&mut tst_der.as_slice(), &[hash]).map_err(|e| TimestampVerifyError::Io(e.to_string()))?;
-    let checked = check_signer(&parsed, raw, Some(&digests))
+    let checked = check_signer(&parsed, &options.extra_certificates, raw, Some(&digests))
         .map_err(|Failure(indication, sub_indication, message)| TimestampVerifyError::Signature { indication, sub_indication, message })?;
-    // The token's own algorithms must be acceptable when it is relied on: at the validation time.
-    for used in [Some(checked.algorithm), imprint_hash_use(imprint_hash, &checked.algorithm)].into_iter().flatten() {
+    // The token's own algorithms must be acceptable when it is relied on, at the validation
+    // time: its signature, and its imprint's digest with the same key.
+    let imprint = AlgorithmUse { hash: Some(imprint_hash), key: checked.algorithm.key };
+    for used in [checked.algorithm, imprint] {
         options.algorithm_policy.check(&used, options.time).map_err(|e| TimestampVerifyError::Algorithm(e.to_string()))?;
     }
     let chain_options = options.chain_options(gen_time, Purpose::Timestamping);
@@ -612,21 +603,15 @@ fn validate_token_over(
     Ok(ValidToken { gen_time })
 }
 
-/// The imprint's digest held to the policy with the token's key (the key itself is judged
-/// with the token's signature).
-fn imprint_hash_use(hash: HashAlgorithm, signature: &AlgorithmUse) -> Option<AlgorithmUse> {
-    Some(AlgorithmUse { hash: Some(hash), key: signature.key })
-}
-
-/// The caller's revocation data and the SignedData's own.
-fn revocation_with(parsed: &ParsedSignedData, options: &CmsVerifyOptions) -> RevocationData {
+/// The caller's revocation data and the SignedData's own (borrowed when it carries none).
+fn revocation_with<'a>(parsed: &ParsedSignedData, options: &'a CmsVerifyOptions) -> Cow<'a, RevocationData> {
     if parsed.revocation.crls.is_empty() && parsed.revocation.ocsp.is_empty() {
-        return options.revocation.clone();
+        return Cow::Borrowed(&options.revocation);
     }
     let mut all = options.revocation.clone();
     all.crls.extend(parsed.revocation.crls.iter().cloned());
     all.ocsp.extend(parsed.revocation.ocsp.iter().cloned());
-    all
+    Cow::Owned(all)
 }
 
 /// Verifies every signer of a CMS SignedData. `detached` supplies the content when it is not
@@ -636,10 +621,7 @@ fn revocation_with(parsed: &ParsedSignedData, options: &CmsVerifyOptions) -> Rev
 /// [`CmsError`] when the input is not a readable SignedData at all; a bad signature is a
 /// report, not an error.
 pub fn verify(cms: &[u8], detached: Option<&mut dyn Read>, verifier: &ChainVerifier, options: &CmsVerifyOptions) -> Result<CmsReport, CmsError> {
-    let mut parsed = parse_signed_data(cms)?;
-    // A signer certificate may come from elsewhere (a PDF's DSS) when the SignedData leaves
-    // it out (RFC 5652 §5.1: certificates are optional).
-    parsed.certificates.extend(options.extra_certificates.iter().take(MAX_CERTIFICATES).cloned());
+    let parsed = parse_signed_data(cms)?;
     let attached = attached_content(&parsed)?;
     let hashes: Vec<HashAlgorithm> = parsed
         .signer_infos
@@ -658,12 +640,12 @@ pub fn verify(cms: &[u8], detached: Option<&mut dyn Read>, verifier: &ChainVerif
 }
 
 fn judge_signer(parsed: &ParsedSignedData, raw: &[u8], digests: Option<&ContentDigests>, verifier: &ChainVerifier, options: &CmsVerifyOptions) -> SignatureReport {
-    let checked = match check_signer(parsed, raw, digests) {
+    let checked = match check_signer(parsed, &options.extra_certificates, raw, digests) {
         Ok(c) => c,
         Err(Failure(indication, sub, message)) => {
             let mut report = SignatureReport::new(indication, Some(sub), message, options.time);
             if let Ok(info) = SignerInfo::from_der(raw) {
-                report.signer_subject = find_signer(parsed, &info.sid).map(|c| c.subject_text());
+                report.signer_subject = find_signer(parsed, &options.extra_certificates, &info.sid).map(|c| c.subject_text());
             }
             return report;
         }

@@ -10,7 +10,7 @@ use std::io::{Read, Seek};
 
 use serde::Serialize;
 
-use super::document::{catalog, fields, pages, reference, signature_fields, signature_fields_of};
+use super::document::{catalog, fields, pages, reference, signature_fields_of};
 use super::object::{Dictionary, Object};
 use super::sign::DocMdp;
 use super::{PdfError, PdfReader};
@@ -72,7 +72,7 @@ pub struct RevisionChanges {
 }
 
 /// Object numbers with a role in the final document.
-struct Roles {
+struct Roles<'a> {
     catalog: u32,
     form: Option<u32>,
     field_lists: HashSet<u32>,
@@ -102,8 +102,8 @@ struct Roles {
     referrers: HashMap<u32, Vec<u32>>,
     /// The cross-reference streams of the file's revisions.
     xref_streams: HashSet<u32>,
-    /// Every object the final revision's graph reaches from its trailer.
-    reachable_now: HashSet<u32>,
+    /// Every object the final revision's graph reaches ([`reachable`]).
+    final_graph: &'a HashSet<u32>,
     /// Object streams that hold objects of the final cross-reference.
     object_streams: HashSet<u32>,
 }
@@ -121,7 +121,7 @@ struct SignedGraph {
     referrers: HashMap<u32, Vec<u32>>,
 }
 
-impl Roles {
+impl Roles<'_> {
     /// Whether every object that referred to `n` in the signed revision passes `allowed`
     /// (an object with a role — Info, XMP, DSS — must have no second job as content).
     fn referred_only_by(&self, n: u32, allowed: impl Fn(u32) -> bool) -> bool {
@@ -129,13 +129,48 @@ impl Roles {
     }
 }
 
+/// Walks the object graph from `reader`'s trailer (/Root and /Info), reading each object once,
+/// bounded by the reader's work budget. `on_reference` sees every reference (child, parent —
+/// [`TRAILER`] for the roots), `on_object` what reading each object gave. Returns the objects
+/// reached.
+fn walk<R: Read + Seek>(
+    reader: &mut PdfReader<R>,
+    mut on_reference: impl FnMut(u32, u32),
+    mut on_object: impl FnMut(u32, &Result<Object, PdfError>),
+) -> Result<HashSet<u32>, PdfError> {
+    let mut stack: Vec<(u32, u32)> =
+        reader.trailer().map(|t| [&b"Root"[..], b"Info"].iter().filter_map(|k| reference(t.get(k))).map(|n| (n, TRAILER)).collect()).unwrap_or_default();
+    let mut seen = HashSet::new();
+    while let Some((n, parent)) = stack.pop() {
+        on_reference(n, parent);
+        if !seen.insert(n) {
+            continue;
+        }
+        if seen.len() > super::reader::WORK_BUDGET as usize / 2 {
+            return Err(PdfError::LimitExceeded("object graph"));
+        }
+        let object = reader.object(n);
+        if let Err(PdfError::LimitExceeded(what)) = object {
+            return Err(PdfError::LimitExceeded(what));
+        }
+        on_object(n, &object);
+        if let Ok(object) = &object {
+            let mut children = Vec::new();
+            refs_in(object, &mut children);
+            stack.extend(children.into_iter().map(|child| (child, n)));
+        }
+    }
+    Ok(seen)
+}
+
 /// Walks the signed revision's object graph from its trailer: undefined references (which a
 /// later revision could fill in), objects whose bytes run past the signed revision, and who
 /// refers to what.
 fn walk_signed<A: Read + Seek, B: Read + Seek>(signed: &mut PdfReader<B>, now: &mut PdfReader<A>) -> Result<SignedGraph, PdfError> {
-    let mut stack = Vec::new();
     let mut referrers: HashMap<u32, Vec<u32>> = HashMap::new();
-    let note = |referrers: &mut HashMap<u32, Vec<u32>>, child: u32, parent: u32| {
+    let mut dangling = HashSet::new();
+    let mut crossing = Vec::new();
+    let note = |child: u32, parent: u32| {
         let list = referrers.entry(child).or_default();
         if list.len() >= 8 {
             if !list.contains(&MANY) {
@@ -145,66 +180,28 @@ fn walk_signed<A: Read + Seek, B: Read + Seek>(signed: &mut PdfReader<B>, now: &
             list.push(parent);
         }
     };
-    if let Some(trailer) = signed.trailer() {
-        for key in [&b"Root"[..], b"Info"] {
-            if let Some(n) = reference(trailer.get(key)) {
-                note(&mut referrers, n, TRAILER);
-                stack.push(n);
+    let judge = |n: u32, object: &Result<Object, PdfError>| match object {
+        Ok(Object::Null) => {
+            dangling.insert(n);
+        }
+        Ok(_) => {}
+        Err(_) => {
+            if now.object(n).is_ok() {
+                crossing.push(n);
             }
         }
-    }
-    let mut seen = HashSet::new();
-    let mut dangling = HashSet::new();
-    let mut crossing = Vec::new();
-    while let Some(n) = stack.pop() {
-        if !seen.insert(n) {
-            continue;
-        }
-        if seen.len() > super::reader::WORK_BUDGET as usize / 2 {
-            return Err(PdfError::LimitExceeded("object graph"));
-        }
-        match signed.object(n) {
-            Ok(Object::Null) => {
-                dangling.insert(n);
-            }
-            Ok(object) => {
-                let mut children = Vec::new();
-                refs_in(&object, &mut children);
-                for child in children {
-                    note(&mut referrers, child, n);
-                    stack.push(child);
-                }
-            }
-            Err(PdfError::LimitExceeded(what)) => return Err(PdfError::LimitExceeded(what)),
-            Err(_) => {
-                if now.object(n).is_ok() {
-                    crossing.push(n);
-                }
-            }
-        }
-    }
+    };
+    walk(signed, note, judge)?;
     Ok(SignedGraph { dangling, crossing, referrers })
 }
 
-/// Every object reachable from `reader`'s trailer (/Root and /Info), bounded by the reader's
-/// work budget.
-fn reachable<A: Read + Seek>(reader: &mut PdfReader<A>) -> Result<HashSet<u32>, PdfError> {
-    let mut stack: Vec<u32> = reader.trailer().map(|t| [&b"Root"[..], b"Info"].iter().filter_map(|k| reference(t.get(k))).collect()).unwrap_or_default();
-    let mut seen = HashSet::new();
-    while let Some(n) = stack.pop() {
-        if !seen.insert(n) {
-            continue;
-        }
-        if seen.len() > super::reader::WORK_BUDGET as usize / 2 {
-            return Err(PdfError::LimitExceeded("object graph"));
-        }
-        match reader.object(n) {
-            Ok(object) => refs_in(&object, &mut stack),
-            Err(PdfError::LimitExceeded(what)) => return Err(PdfError::LimitExceeded(what)),
-            Err(_) => {}
-        }
-    }
-    Ok(seen)
+/// Every object the final revision's graph reaches from its trailer: a new object outside it
+/// is shown by no reader. Computed once per file, for every signature's analysis.
+///
+/// # Errors
+/// [`PdfError::LimitExceeded`] for a graph past the work budget.
+pub fn reachable<R: Read + Seek>(reader: &mut PdfReader<R>) -> Result<HashSet<u32>, PdfError> {
+    walk(reader, |_, _| {}, |_, _| {})
 }
 
 /// The objects a DSS holds (ETSI EN 319 142-1 §5.4.2): the DSS and VRI dictionaries, their
@@ -243,10 +240,13 @@ fn invisible(widget: &Dictionary) -> bool {
     if flags & 2 != 0 || (flags & 32 != 0 && flags & (4 | 256) == 0) {
         return true;
     }
-    let numbers: Vec<f64> = widget
-        .get(b"Rect")
-        .and_then(Object::as_array)
-        .unwrap_or_default()
+    rectangle(widget.get(b"Rect")).is_some_and(|[x1, y1, x2, y2]| (x2 - x1).abs() < f64::EPSILON || (y2 - y1).abs() < f64::EPSILON)
+}
+
+/// A rectangle (ISO 32000-1 §7.9.5) as `[llx, lly, urx, ury]`, corners normalised.
+fn rectangle(value: Option<&Object>) -> Option<[f64; 4]> {
+    let numbers: Vec<f64> = value?
+        .as_array()?
         .iter()
         .filter_map(|o| match o {
             Object::Integer(i) => Some(*i as f64),
@@ -254,10 +254,8 @@ fn invisible(widget: &Dictionary) -> bool {
             _ => None,
         })
         .collect();
-    match numbers.as_slice() {
-        [x1, y1, x2, y2] => (x2 - x1).abs() < f64::EPSILON || (y2 - y1).abs() < f64::EPSILON,
-        _ => false,
-    }
+    let [x1, y1, x2, y2] = numbers.as_slice() else { return None };
+    Some([x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)])
 }
 
 fn refs_in(object: &Object, out: &mut Vec<u32>) {
@@ -293,7 +291,7 @@ fn new_closure<A: Read + Seek, B: Read + Seek>(start: &[Object], now: &mut PdfRe
     Ok(())
 }
 
-fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut PdfReader<B>) -> Result<Roles, PdfError> {
+fn roles<'a, A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut PdfReader<B>, final_graph: &'a HashSet<u32>) -> Result<Roles<'a>, PdfError> {
     let (catalog_num, cat) = catalog(now)?;
     let (_, signed_cat) = catalog(signed)?;
     let form = reference(cat.get(b"AcroForm"));
@@ -316,7 +314,8 @@ fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut Pd
     let mut new_signature_values = HashSet::new();
     let mut timestamp_values = HashSet::new();
     let mut brought_along = HashSet::new();
-    for field in signature_fields(now, &cat)? {
+    let now_fields = fields(now, &cat)?;
+    for field in signature_fields_of(&now_fields) {
         let is_new = match before.get(&field.number) {
             None => true,
             Some(old_value) => old_value.is_none() && field.value.is_some(),
@@ -358,7 +357,6 @@ fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut Pd
     let metadata = reference(cat.get(b"Metadata"));
     let signed_metadata = reference(signed_cat.get(b"Metadata"));
     let SignedGraph { dangling, crossing, referrers } = walk_signed(signed, now)?;
-    let reachable_now = reachable(now)?;
     let mut xref_streams = HashSet::new();
     for revision in now.revisions().to_vec() {
         // The section's own stream, or the /XRefStm of a hybrid table.
@@ -382,8 +380,8 @@ fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut Pd
     }
     // New appearance streams of the form's fields (and their resources), for form filling.
     let mut field_appearances = HashSet::new();
-    for (_, num, dict, _) in fields(now, &cat)? {
-        if form_fields.contains_key(&num) {
+    for (_, num, dict, _) in &now_fields {
+        if form_fields.contains_key(num) {
             let start: Vec<Object> = dict.get(b"AP").cloned().into_iter().collect();
             new_closure(&start, now, signed, &mut field_appearances)?;
         }
@@ -411,7 +409,7 @@ fn roles<A: Read + Seek, B: Read + Seek>(now: &mut PdfReader<A>, signed: &mut Pd
         crossing,
         referrers,
         xref_streams,
-        reachable_now,
+        final_graph,
         object_streams,
     })
 }
@@ -487,7 +485,8 @@ fn is_annotation(object: &Object) -> bool {
 }
 
 /// Compares the signed revision with the newest and sorts every later difference into the
-/// revision that made it. `later` lists the later revisions, oldest first, as (revision number,
+/// revision that made it. `final_graph` is what the final revision reaches ([`reachable`]).
+/// `later` lists the later revisions, oldest first, as (revision number,
 /// object numbers its sections define).
 ///
 /// # Errors
@@ -497,8 +496,9 @@ pub fn analyse<A: Read + Seek, B: Read + Seek>(
     signed: &mut PdfReader<B>,
     later: &[(usize, &[u32])],
     allowance: Allowance,
+    final_graph: &HashSet<u32>,
 ) -> Result<Vec<RevisionChanges>, PdfError> {
-    let roles = roles(now, signed)?;
+    let roles = roles(now, signed, final_graph)?;
     // The revision that last touched each object: its change is reported there.
     let mut owner: BTreeMap<u32, usize> = BTreeMap::new();
     for (revision, objects) in later {
@@ -587,7 +587,7 @@ fn judge<A: Read + Seek, B: Read + Seek>(
     }
     // A new object that nothing in the final document refers to is shown by no reader (an
     // earlier revision's DSS or catalog, superseded since).
-    if !existed && !roles.reachable_now.contains(&n) {
+    if !existed && !roles.final_graph.contains(&n) {
         return Ok(None);
     }
     if matches!(new, Object::Null) {
@@ -716,7 +716,7 @@ fn judge<A: Read + Seek, B: Read + Seek>(
     if existed
         && roles.resource_dicts.contains(&n)
         && let (Some(o), Some(w)) = (old.as_dict(), new.as_dict())
-        && o.0.iter().all(|(k, v)| w.get(k).is_some_and(|x| equivalent(v, x)))
+        && first_lost_entry(o, w).is_none()
     {
         return Ok(allowed("the form's default resources gained entries"));
     }
@@ -754,25 +754,26 @@ fn judge<A: Read + Seek, B: Read + Seek>(
 
 /// The four numbers of a widget's /Rect, as text.
 fn rect_text(widget: &Dictionary) -> String {
-    match rect(widget) {
+    match rectangle(widget.get(b"Rect")) {
         Some([x1, y1, x2, y2]) => format!("[{x1} {y1} {x2} {y2}]"),
         None => "an unreadable rectangle".into(),
     }
 }
 
-fn rect(annotation: &Dictionary) -> Option<[f64; 4]> {
-    let numbers: Vec<f64> = annotation
-        .get(b"Rect")?
-        .as_array()?
-        .iter()
-        .filter_map(|o| match o {
-            Object::Integer(i) => Some(*i as f64),
-            Object::Real(r) => Some(*r),
-            _ => None,
-        })
-        .collect();
-    let [x1, y1, x2, y2] = numbers.as_slice() else { return None };
-    Some([x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)])
+/// A page's /MediaBox, inherited from its /Pages ancestors (ISO 32000-1 §7.7.3.4), at most
+/// 32 levels up; US Letter when none is found.
+fn media_box<B: Read + Seek>(page: &Dictionary, signed: &mut PdfReader<B>) -> Result<[f64; 4], PdfError> {
+    let mut node = page.clone();
+    for _ in 0..32 {
+        let value = signed.resolve(node.get(b"MediaBox").unwrap_or(&Object::Null))?;
+        if let Some(found) = rectangle(Some(&value)) {
+            return Ok(found);
+        }
+        let Some(parent) = reference(node.get(b"Parent")) else { break };
+        let Some(parent) = signed.object(parent)?.as_dict().cloned() else { break };
+        node = parent;
+    }
+    Ok([0.0, 0.0, 612.0, 792.0])
 }
 
 /// A later signature's visible widget (as Acrobat and most signing tools make them) may stand
@@ -782,18 +783,14 @@ fn rect(annotation: &Dictionary) -> Option<[f64; 4]> {
 /// it is. A stamp larger than a quarter of the page is a cover, not a stamp, and is refused
 /// too. Returns what it would cover, or `None`.
 fn visible_widget_overlap<B: Read + Seek>(widget: &Dictionary, roles: &Roles, signed: &mut PdfReader<B>) -> Result<Option<String>, PdfError> {
-    let Some([x1, y1, x2, y2]) = rect(widget) else { return Ok(Some("an unreadable rectangle".into())) };
+    let Some([x1, y1, x2, y2]) = rectangle(widget.get(b"Rect")) else { return Ok(Some("an unreadable rectangle".into())) };
     let page = reference(widget.get(b"P"));
     for &p in &roles.pages {
         if page.is_some_and(|q| q != p) {
             continue;
         }
         let page_dict = signed.object(p)?;
-        let media_box = page_dict.as_dict().and_then(|d| {
-            let boxed = Dictionary(vec![(b"Rect".to_vec(), d.get(b"MediaBox")?.clone())]);
-            rect(&boxed)
-        });
-        let [m1, n1, m2, n2] = media_box.unwrap_or([0.0, 0.0, 612.0, 792.0]);
+        let [m1, n1, m2, n2] = media_box(page_dict.as_dict().unwrap_or(&Dictionary::default()), signed)?;
         if (x2 - x1) * (y2 - y1) > (m2 - m1) * (n2 - n1) / 4.0 {
             return Ok(Some("more than a quarter of the page".into()));
         }
@@ -804,7 +801,7 @@ fn visible_widget_overlap<B: Read + Seek>(widget: &Dictionary, roles: &Roles, si
             if invisible(d) {
                 continue;
             }
-            if let Some([a1, b1, a2, b2]) = rect(d)
+            if let Some([a1, b1, a2, b2]) = rectangle(d.get(b"Rect"))
                 && x1 < a2
                 && a1 < x2
                 && y1 < b2
@@ -827,6 +824,11 @@ fn judge_annots(page: u32, old: &[Object], new: &[Object], roles: &Roles, allowa
     }
 }
 
+/// The first key of `old` that `new` lost or gave another value: `None` when `new` only grew.
+fn first_lost_entry<'a>(old: &'a Dictionary, new: &Dictionary) -> Option<&'a [u8]> {
+    old.0.iter().find(|(k, v)| new.get(k).is_none_or(|x| !equivalent(v, x))).map(|(k, _)| k.as_slice())
+}
+
 /// Default resources may gain entries (a font for a new signature's appearance), never lose or
 /// change one: the names fields already use keep what they meant.
 fn resources_only_grew<A: Read + Seek, B: Read + Seek>(old: Option<&Dictionary>, new: Option<&Dictionary>, now: &mut PdfReader<A>, signed: &mut PdfReader<B>) -> Result<(), String> {
@@ -842,7 +844,7 @@ fn resources_only_grew<A: Read + Seek, B: Read + Seek>(old: Option<&Dictionary>,
         let new_entries = now.resolve(new.get(category).unwrap_or(&Object::Null)).map_err(|e| e.to_string())?;
         match (old_entries.as_dict(), new_entries.as_dict()) {
             (Some(o), Some(w)) => {
-                if let Some((name, _)) = o.0.iter().find(|(k, v)| w.get(k).is_none_or(|x| !equivalent(v, x))) {
+                if let Some(name) = first_lost_entry(o, w) {
                     return Err(format!("/DR /{} /{} changed", String::from_utf8_lossy(category), String::from_utf8_lossy(name)));
                 }
             }

@@ -19,8 +19,6 @@ pub use reader::{PdfReader, Revision, SharedView, XrefEntry, XrefKind};
 pub use sign::{DocMdp, DssMaterial, PdfSignOptions, PreparedPdf, add_document_timestamp, add_dss, embedded_certificates, prepare, sign};
 pub use verify::{Coverage, LaterChanges, PdfReport, PdfSignatureReport, PdfVerifyOptions, RevisionChanges, verify};
 
-
-
 /// Why a PDF could not be signed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -314,10 +314,6 @@ pub struct PreparedPdf {
     cms: PreparedCms,
 }
 
-fn hash_name(hash: HashAlgorithm) -> &'static str {
-    hash.name()
-}
-
 /// The hash a saved state names; only those this library signs with.
 fn hash_named(name: &str) -> Option<HashAlgorithm> {
     HashAlgorithm::from_name(name).filter(|h| matches!(h, HashAlgorithm::Sha256 | HashAlgorithm::Sha384 | HashAlgorithm::Sha512))
@@ -373,7 +369,7 @@ pub fn prepare<R: Read + Seek, W: Write>(
         contents_offset,
         capacity: options.capacity as u64,
         output_len: base_len + layout.update.bytes.len() as u64,
-        ranges_hash: hash_name(hash).into(),
+        ranges_hash: hash.name().into(),
         ranges_digest: hex::encode(&digest),
         cms,
     };
@@ -623,7 +619,7 @@ pub fn embedded_certificates<R: Read + Seek>(file: &mut R) -> Result<Vec<Vec<u8>
     for field in signature_fields(&mut reader, &cat)? {
         let Some(v) = field.value else { continue };
         let Some(Object::String(contents)) = reader.object(v)?.as_dict().and_then(|d| d.get(b"Contents")).cloned() else { continue };
-        for der in crate::cms::certificates_in(crate::cms::trim_padding(&contents).unwrap_or(&contents)) {
+        for der in crate::cms::certificates_in(crate::cms::leading_value(&contents).unwrap_or(&contents)) {
             if !out.contains(&der) {
                 out.push(der);
             }

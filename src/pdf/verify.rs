@@ -390,6 +390,7 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
         let allowance = if report.indication == Indication::TotalPassed { restrictions } else { restrictions.and(Allowance::APPROVAL) };
         (first_end == Some(*end)).then_some((*end, allowance))
     });
+    let mut final_graph: Option<Result<std::collections::HashSet<u32>, PdfError>> = None;
     for (_, value, outcome) in judged {
         let (mut report, signed_end) = match outcome {
             Ok(pair) => pair,
@@ -422,7 +423,12 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
                     changes: vec![Change { allowed: false, what: "the cross-reference chain no longer leads through the signed revision's sections".into() }],
                 });
             }
-            match super::changes::analyse(&mut now, &mut signed, &later, allowance) {
+            // What the final revision reaches is the same for every signature: walked once.
+            let analysis = match final_graph.get_or_insert_with(|| super::changes::reachable(&mut now)) {
+                Ok(graph) => super::changes::analyse(&mut now, &mut signed, &later, allowance, graph),
+                Err(e) => Err(e.clone()),
+            };
+            match analysis {
                 Ok(changes) => report.changes.extend(changes),
                 Err(e) => report.changes.push(RevisionChanges {
                     revision: later.first().map_or(0, |l| l.0),
@@ -552,9 +558,10 @@ fn judge_signature<R: Read + Seek>(
                         }
                         TimestampVerifyError::Algorithm(_) => (Indication::Indeterminate, SubIndication::CryptoConstraintsFailureNoPoe, Some(true), Some(true), None),
                         TimestampVerifyError::Signature { indication, sub_indication, .. } => {
-                            let (intact, valid, _) = facts_of(*indication, Some(*sub_indication));
+                            let (intact, valid, _) = facts(*indication, Some(*sub_indication));
                             (*indication, *sub_indication, intact, valid, None)
                         }
+                        TimestampVerifyError::Unsupported(_) => (Indication::Indeterminate, SubIndication::CryptoConstraintsFailure, None, None, None),
                         TimestampVerifyError::FromTheFuture => (Indication::Indeterminate, SubIndication::TimestampFailure, None, None, None),
                         TimestampVerifyError::Malformed(_) | TimestampVerifyError::Io(_) => (Indication::TotalFailed, SubIndication::FormatFailure, None, None, None),
                     };
@@ -575,7 +582,7 @@ fn judge_signature<R: Read + Seek>(
             report.indication = signer.indication;
             report.sub_indication = signer.sub_indication;
             report.message = signer.message.clone();
-            (report.intact, report.signature_valid, report.trusted) = facts(signer);
+            (report.intact, report.signature_valid, report.trusted) = facts(signer.indication, signer.sub_indication);
             report.signer_subject = signer.signer_subject.clone();
             report.signer = signer.signer.clone();
             report.timestamp_time = signer.timestamp_time;
@@ -599,13 +606,8 @@ fn judge_signature<R: Read + Seek>(
     Ok((report, signed_end))
 }
 
-/// intact / signature maths / trusted, from a CMS signer's verdict.
-fn facts(report: &SignatureReport) -> (Option<bool>, Option<bool>, Option<bool>) {
-    facts_of(report.indication, report.sub_indication)
-}
-
-/// intact / signature maths / trusted, from an indication and sub-indication.
-fn facts_of(indication: Indication, sub_indication: Option<SubIndication>) -> (Option<bool>, Option<bool>, Option<bool>) {
+/// intact / signature maths / trusted, from a verdict's indication and sub-indication.
+fn facts(indication: Indication, sub_indication: Option<SubIndication>) -> (Option<bool>, Option<bool>, Option<bool>) {
     match (indication, sub_indication) {
         (Indication::TotalPassed, _) => (Some(true), Some(true), Some(true)),
         (_, Some(SubIndication::HashFailure)) => (Some(false), None, None),

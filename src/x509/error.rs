@@ -30,6 +30,10 @@ pub enum ValidationError {
         /// What was signed.
         what: &'static str,
     },
+    /// The signature algorithm names another hash than the CMS digest algorithm it signs with
+    /// (RFC 5652 §5.4): not a signature over that digest.
+    #[error("the signature algorithm names another hash than the digest algorithm")]
+    HashMismatch,
     /// No certificate in the anchors or intermediates names the issuer (RFC 5280 §6.1.3 (a)(4)).
     #[error("no issuer certificate found for a certificate in the path")]
     UnknownIssuer,
@@ -110,7 +114,7 @@ impl ValidationError {
             Self::Malformed { .. } => "malformed",
             Self::UnsupportedAlgorithm { .. } => "unsupported-algorithm",
             Self::WeakAlgorithm { .. } => "weak-algorithm",
-            Self::BadSignature { .. } => "signature",
+            Self::BadSignature { .. } | Self::HashMismatch => "signature",
             Self::UnknownIssuer => "unknown-issuer",
             Self::Expired { .. } => "expired",
             Self::NotYetValid { .. } => "not-yet-valid",

@@ -27,7 +27,7 @@ pub use name::NormalizedName;
 pub use ocsp::ParsedOcspResponse;
 pub use qc::{Identity, QcStatements, SemanticsIdentifier};
 pub use crate::algorithms::{AlgorithmPolicy, AlgorithmUse, HashAlgorithm};
-pub use signature::{Signed, algorithm_use, verify_signature, verify_signature_maths, verify_signature_prehashed};
+pub use signature::{Signed, verify_signature, verify_signature_maths, verify_signature_prehashed};
 pub use verifier::{
     Budget, ChainVerifier, KeyUsageBit, PolicySettings, Purpose, RevocationData, RevocationMode, RevocationSource, SIGNATURE_CACHE_LIMIT,
     ValidationOptions, VerifiedPath,

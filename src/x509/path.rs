@@ -18,7 +18,8 @@ use super::name_constraints::NameConstraintsState;
 use super::ocsp::{OcspCheck, OcspStatus, ocsp_status};
 use super::policy::PolicyTree;
 use super::qc::Identity;
-use super::signature::{Signed, algorithm_use, verify_signature_maths, weak};
+use super::signature::{Signed, verify_signature_maths, weak};
+use crate::algorithms::AlgorithmUse;
 use super::verifier::{Budget, ChainVerifier, KeyUsageBit, Purpose, RevocationData, RevocationMode, RevocationSource, ValidationOptions, VerifiedPath};
 
 /// Longest path tried, anchor excluded. Deeper PKIs do not exist in practice.
@@ -66,37 +67,40 @@ impl<'a> Search<'a> {
     /// algorithm the policy accepts at the validation time.
     fn edge(&mut self, subject: &ParsedCertificate, issuer: &ParsedCertificate) -> Result<bool, ValidationError> {
         self.budget.edges = self.budget.edges.checked_sub(1).ok_or(ValidationError::BudgetExceeded)?;
+        let used = match self.verifier.cached(subject, issuer) {
+            Some(used) => used,
+            None => match self.verify_edge(subject, issuer)? {
+                Ok(used) => {
+                    self.verifier.remember(subject, issuer, used);
+                    used
+                }
+                Err(e) => {
+                    self.record(e);
+                    return Ok(false);
+                }
+            },
+        };
+        match self.options.algorithm_policy.check(&used, self.options.time) {
+            Ok(()) => Ok(true),
+            Err(e) => {
+                self.record(weak(&e));
+                Ok(false)
+            }
+        }
+    }
+
+    /// The maths of `issuer`'s signature on `subject`, from the signature budget: what it used,
+    /// or why it does not hold (the outer error ends the search).
+    fn verify_edge(&mut self, subject: &ParsedCertificate, issuer: &ParsedCertificate) -> Result<Result<AlgorithmUse, ValidationError>, ValidationError> {
+        self.budget.signatures = self.budget.signatures.checked_sub(1).ok_or(ValidationError::BudgetExceeded)?;
         let cert = subject.certificate();
         let key = issuer.certificate().tbs_certificate().subject_public_key_info();
-        let acceptable = algorithm_use(key, cert.signature_algorithm(), None)
-            .and_then(|used| self.options.algorithm_policy.check(&used, self.options.time).map_err(|e| weak(&e)));
-        if let Err(e) = acceptable {
-            self.record(e);
-            return Ok(false);
-        }
-        if self.verifier.cached(subject, issuer) {
-            return Ok(true);
-        }
-        if self.budget.signatures == 0 {
-            return Err(ValidationError::BudgetExceeded);
-        }
-        self.budget.signatures -= 1;
         let signature = cert.signature().as_bytes().ok_or(ValidationError::Malformed { what: "certificate signature" })?;
-        match verify_signature_maths(key, cert.signature_algorithm(), None, Signed::Message(subject.tbs_der()), signature, "certificate") {
-            Ok(_) => {
-                self.verifier.remember(subject, issuer);
-                Ok(true)
-            }
+        Ok(match verify_signature_maths(key, cert.signature_algorithm(), None, Signed::Message(subject.tbs_der()), signature, "certificate") {
             // An issuer with the right name but another key: no chain through it.
-            Err(ValidationError::BadSignature { .. }) => {
-                self.record(ValidationError::BadSignature { what: "no issuer certificate with this name holds the key that signed the certificate" });
-                Ok(false)
-            }
-            Err(e) => {
-                self.record(e);
-                Ok(false)
-            }
-        }
+            Err(ValidationError::BadSignature { .. }) => Err(ValidationError::BadSignature { what: "no issuer certificate with this name holds the key that signed the certificate" }),
+            other => other,
+        })
     }
 
     /// Candidate issuers of `cert` from `certs`, AKI/SKI matches first.

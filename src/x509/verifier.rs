@@ -1,7 +1,7 @@
 //! The long-lived verifier: trust anchors, a bounded cache of verified CA signatures shared
 //! across threads, and the options and results of one validation.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use der::asn1::ObjectIdentifier;
@@ -9,10 +9,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::ValidationError;
-use crate::algorithms::AlgorithmPolicy;
 use super::cert::ParsedCertificate;
 use super::crl::ParsedCrl;
 use super::ocsp::ParsedOcspResponse;
+use crate::algorithms::{AlgorithmPolicy, AlgorithmUse};
 use super::path::Search;
 use super::qc::{Identity, QcStatements};
 
@@ -183,13 +183,15 @@ pub const SIGNATURE_CACHE_LIMIT: usize = 16_384;
 #[derive(Debug)]
 pub struct ChainVerifier {
     anchors: Vec<ParsedCertificate>,
-    cache: Mutex<HashSet<[u8; 32]>>,
+    /// Verified certificate signatures, with what each was made with (the algorithm policy
+    /// is applied at every use, as the validation time differs).
+    cache: Mutex<HashMap<[u8; 32], AlgorithmUse>>,
 }
 
 impl ChainVerifier {
     /// A verifier trusting `anchors`.
     pub fn new(anchors: Vec<ParsedCertificate>) -> Self {
-        Self { anchors, cache: Mutex::new(HashSet::new()) }
+        Self { anchors, cache: Mutex::new(HashMap::new()) }
     }
 
     /// The trust anchors.
@@ -220,20 +222,20 @@ impl ChainVerifier {
     }
 
     /// Whether `issuer`'s key was already seen to verify `subject`.
-    pub(crate) fn cached(&self, subject: &ParsedCertificate, issuer: &ParsedCertificate) -> bool {
+    pub(crate) fn cached(&self, subject: &ParsedCertificate, issuer: &ParsedCertificate) -> Option<AlgorithmUse> {
         let key = Self::cache_key(subject, issuer);
-        self.cache.lock().map(|c| c.contains(&key)).unwrap_or(false)
+        self.cache.lock().ok().and_then(|c| c.get(&key).copied())
     }
 
     /// Remembers a verified certificate signature (CA and end-entity alike: a bank sees the
     /// same signers again); the cache is cleared when full, so it stays bounded.
-    pub(crate) fn remember(&self, subject: &ParsedCertificate, issuer: &ParsedCertificate) {
+    pub(crate) fn remember(&self, subject: &ParsedCertificate, issuer: &ParsedCertificate, used: AlgorithmUse) {
         let key = Self::cache_key(subject, issuer);
         if let Ok(mut cache) = self.cache.lock() {
             if cache.len() >= SIGNATURE_CACHE_LIMIT {
                 cache.clear();
             }
-            cache.insert(key);
+            cache.insert(key, used);
         }
     }
 }

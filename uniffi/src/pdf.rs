@@ -234,11 +234,20 @@ fn pdf_verdict(report: &pdf::PdfReport) -> PdfVerdict {
     }
 }
 
+impl Verifier {
+    /// PDF options at `time` (now when absent) with this verifier's algorithm policy.
+    fn pdf_options(&self, time: Option<u64>) -> pdf::PdfVerifyOptions {
+        let mut options = pdf::PdfVerifyOptions::new(time.unwrap_or_else(now));
+        options.algorithm_policy = self.algorithm_policy().clone();
+        options
+    }
+}
+
 #[uniffi::export]
 impl Verifier {
     /// Verifies every signature of a PDF held in memory.
     pub fn verify_pdf(&self, pdf: Vec<u8>, time: Option<u64>) -> Result<PdfVerdict, MobileIdError> {
-        let report = pdf::verify(Cursor::new(pdf), self.chain_verifier(), &pdf::PdfVerifyOptions::new(time.unwrap_or_else(now)))?;
+        let report = pdf::verify(Cursor::new(pdf), self.chain_verifier(), &self.pdf_options(time))?;
         Ok(pdf_verdict(&report))
     }
 
@@ -246,7 +255,7 @@ impl Verifier {
     /// responses, DER) beside the document's DSS; `required` makes every certificate need a
     /// status.
     pub fn verify_pdf_with_revocation(&self, pdf: Vec<u8>, crls: Vec<Vec<u8>>, ocsp_responses: Vec<Vec<u8>>, required: bool, time: Option<u64>) -> Result<PdfVerdict, MobileIdError> {
-        let mut options = pdf::PdfVerifyOptions::new(time.unwrap_or_else(now));
+        let mut options = self.pdf_options(time);
         for crl in &crls {
             options.revocation.crls.push(mobile_id::x509::ParsedCrl::from_der(crl)?);
         }
@@ -263,7 +272,7 @@ impl Verifier {
     /// Verifies every signature of the PDF at `path`, streaming.
     pub fn verify_pdf_file(&self, path: String, time: Option<u64>) -> Result<PdfVerdict, MobileIdError> {
         let file = std::io::BufReader::new(std::fs::File::open(&path).map_err(io)?);
-        let report = pdf::verify(file, self.chain_verifier(), &pdf::PdfVerifyOptions::new(time.unwrap_or_else(now)))?;
+        let report = pdf::verify(file, self.chain_verifier(), &self.pdf_options(time))?;
         Ok(pdf_verdict(&report))
     }
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use mobile_id::algorithms::AlgorithmPolicy;
 use mobile_id::report::SignatureReport;
 use mobile_id::x509::{ChainVerifier, ParsedCertificate, Purpose, RevocationData, ValidationOptions, load};
 
@@ -77,16 +78,29 @@ fn verdict(r: &SignatureReport) -> SignatureVerdict {
     }
 }
 
-/// Trust anchors and their cache; share one across threads.
+/// Trust anchors, their cache and the algorithm policy; share one across threads.
 #[derive(uniffi::Object)]
 pub struct Verifier {
     inner: ChainVerifier,
+    policy: AlgorithmPolicy,
 }
 
 impl Verifier {
     pub(crate) fn chain_verifier(&self) -> &ChainVerifier {
         &self.inner
     }
+
+    pub(crate) fn algorithm_policy(&self) -> &AlgorithmPolicy {
+        &self.policy
+    }
+}
+
+fn anchors_of(anchors: &[Vec<u8>]) -> Result<Vec<ParsedCertificate>, MobileIdError> {
+    let mut parsed = Vec::new();
+    for anchor in anchors {
+        parsed.extend(load::certificates(anchor)?);
+    }
+    Ok(parsed)
 }
 
 #[uniffi::export]
@@ -94,11 +108,15 @@ impl Verifier {
     /// A verifier trusting `anchors` (DER or PEM each).
     #[uniffi::constructor]
     pub fn new(anchors: Vec<Vec<u8>>) -> Result<Arc<Self>, MobileIdError> {
-        let mut parsed = Vec::new();
-        for anchor in &anchors {
-            parsed.extend(load::certificates(anchor)?);
-        }
-        Ok(Arc::new(Self { inner: ChainVerifier::new(parsed) }))
+        Ok(Arc::new(Self { inner: ChainVerifier::new(anchors_of(&anchors)?), policy: AlgorithmPolicy::default() }))
+    }
+
+    /// A verifier trusting `anchors` that judges algorithms by `algorithm_policy`, a dated
+    /// policy in JSON (the form `default_algorithm_policy()` returns).
+    #[uniffi::constructor]
+    pub fn with_algorithm_policy(anchors: Vec<Vec<u8>>, algorithm_policy: String) -> Result<Arc<Self>, MobileIdError> {
+        let policy = AlgorithmPolicy::from_json(&algorithm_policy).map_err(|reason| MobileIdError::InvalidInput { reason })?;
+        Ok(Arc::new(Self { inner: ChainVerifier::new(anchors_of(&anchors)?), policy }))
     }
 
     /// Validates `leaf` through `intermediates` at `time` (Unix seconds; now when absent).
@@ -110,7 +128,8 @@ impl Verifier {
             CertificatePurpose::Authentication => Purpose::Authentication,
             CertificatePurpose::Any => Purpose::Any,
         };
-        let options = ValidationOptions::new(time.unwrap_or_else(now), purpose);
+        let mut options = ValidationOptions::new(time.unwrap_or_else(now), purpose);
+        options.algorithm_policy = self.policy.clone();
         Ok(match self.inner.verify(&leaf, &pool, &RevocationData::default(), &options) {
             Ok(path) => ChainReport { valid: true, code: "ok".into(), message: "the chain is valid".into(), chain: path.chain.iter().map(ParsedCertificate::subject_text).collect() },
             Err(e) => ChainReport { valid: false, code: e.code().into(), message: e.to_string(), chain: Vec::new() },
@@ -119,10 +138,17 @@ impl Verifier {
 
     /// Verifies a CMS signature; `content` for a detached one.
     pub fn verify_cms(&self, signature: Vec<u8>, content: Option<Vec<u8>>, time: Option<u64>) -> Result<CmsVerdict, MobileIdError> {
-        let options = mobile_id::cms::CmsVerifyOptions::new(time.unwrap_or_else(now));
+        let mut options = mobile_id::cms::CmsVerifyOptions::new(time.unwrap_or_else(now));
+        options.algorithm_policy = self.policy.clone();
         let mut reader = content.as_deref();
         let detached: Option<&mut dyn std::io::Read> = reader.as_mut().map(|r| r as &mut dyn std::io::Read);
         let report = mobile_id::cms::verify(&signature, detached, &self.inner, &options)?;
         Ok(CmsVerdict { passed: report.passed(), signers: report.signers.iter().map(verdict).collect() })
     }
+}
+
+/// The library's default dated algorithm policy, as JSON: a starting point for one's own.
+#[uniffi::export]
+pub fn default_algorithm_policy() -> String {
+    AlgorithmPolicy::default_json().to_string()
 }

@@ -163,7 +163,7 @@ pub fn verify(args: VerifyCmsArgs) -> ExitCode {
         };
         let bytes = read(&args.signature)?;
         let documents = load::der_documents(&bytes).map_err(|e| Failure::Input(format!("{}: {e}", args.signature.display())))?;
-        let signature = documents.into_iter().next().ok_or_else(|| Failure::Input("empty signature file".into()))?;
+        let signature = documents.into_iter().next().ok_or_else(|| Failure::Input(format!("{}: empty signature file", args.signature.display())))?;
         let anchors: Vec<_> = certificates(&args.trust)?.iter().filter_map(|c| mobile_id::x509::ParsedCertificate::from_certificate(c).ok()).collect();
         let verifier = ChainVerifier::new(anchors);
         let mut options = CmsVerifyOptions::new(time);
