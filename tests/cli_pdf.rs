@@ -139,3 +139,12 @@ fn b_lt_fetches_ocsp_from_the_responder_the_certificate_names() {
     let report = mobile_id::pdf::verify(std::io::Cursor::new(&bytes), &pki.verifier(), &options).unwrap();
     assert!(report.passed(), "{report:#?}");
 }
+
+#[test]
+fn a_document_that_needs_a_password_exits_2_naming_the_file() {
+    let file = format!("{}/tests/fixtures/crypt/user-aes-128.pdf", env!("CARGO_MANIFEST_DIR"));
+    let anchor = format!("{}/tests/fixtures/pkits/certs/TrustAnchorRootCertificate.crt", env!("CARGO_MANIFEST_DIR"));
+    let (code, out) = mobile_id(&["verify", "pdf", &file, "--trust", &anchor], &[]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("user-aes-128.pdf") && out.contains("needs a password"), "{out}");
+}

@@ -114,3 +114,31 @@ fn an_old_sha1_signature_is_judged_by_the_dated_policy() {
     assert_eq!(signer.sub_indication, Some(SubIndication::CryptoConstraintsFailureNoPoe), "{signer:#?}");
     assert!(signer.message.contains("sha1") && signer.message.contains("2009-12-31"), "{}", signer.message);
 }
+
+#[test]
+fn encrypted_documents_that_open_without_a_password_verify() {
+    // RC4-128 (/R 3), and AES-256 (/R 6) with /EncryptMetadata false: strings and streams are
+    // decrypted for the comparison; the signature's /Contents is in the clear.
+    for name in ["encrypted.pdf", "Demo1_encrypted_.pdf"] {
+        let report = verify_pdf(name);
+        assert!(all_sound(&report), "{name}: {report:#?}");
+        assert!(report.signatures.iter().all(|s| s.claimed_signing_time.is_some()), "{name}: /M is decrypted");
+    }
+}
+
+#[test]
+fn a_changed_byte_in_an_encrypted_document_breaks_its_signature() {
+    let mut file = fixture("encrypted.pdf");
+    let at = file.windows(7).position(|w| w == b"stream\n" || w == b"stream\r").unwrap() + 20;
+    file[at] ^= 0x01;
+    let report = pdf::verify(Cursor::new(file), &ChainVerifier::new(Vec::new()), &PdfVerifyOptions::new(NOW)).unwrap();
+    assert_eq!(report.signatures[0].intact, Some(false), "{report:#?}");
+    assert_eq!(report.signatures[0].sub_indication, Some(SubIndication::HashFailure));
+}
+
+#[test]
+fn a_document_that_needs_a_password_is_an_error_not_a_verdict() {
+    let file = std::fs::read(format!("{}/tests/fixtures/crypt/user-aes-256.pdf", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let result = pdf::verify(Cursor::new(file), &ChainVerifier::new(Vec::new()), &PdfVerifyOptions::new(NOW));
+    assert_eq!(result.unwrap_err(), pdf::PdfError::NeedsPassword);
+}

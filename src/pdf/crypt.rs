@@ -19,6 +19,8 @@ use md5::{Digest, Md5};
 use rc4::Rc4;
 use sha2::{Sha256, Sha384, Sha512};
 
+use super::object::{Dictionary, Object};
+
 /// Padding string for passwords, ISO 32000-1 §7.6.3.3 algorithm 2 step (a).
 const PASSWORD_PAD: [u8; 32] = [
     0x28, 0xBF, 0x4E, 0x5E, 0x4E, 0x75, 0x8A, 0x41, 0x64, 0x00, 0x4E, 0x56, 0xFF, 0xFA, 0x01, 0x08,
@@ -86,6 +88,53 @@ pub struct EncryptParams {
     pub string_method: CryptMethod,
 }
 
+impl EncryptParams {
+    /// The values of an /Encrypt dictionary (ISO 32000-1 §7.6.1 Table 20, §7.6.3.2 Table 21,
+    /// §7.6.5 Table 25 for crypt filters; ISO 32000-2 §7.6.4.2 for /OE, /UE, /Perms). /StmF
+    /// and /StrF name entries of /CF (absent or /Identity: not encrypted).
+    ///
+    /// # Errors
+    /// [`CryptError::Malformed`] for missing or mistyped entries, [`CryptError::Unsupported`]
+    /// for a crypt filter method this module does not implement.
+    pub fn from_dictionary(dict: &Dictionary) -> Result<Self, CryptError> {
+        let string = |key: &[u8]| match dict.get(key) {
+            Some(Object::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let method = |key: &[u8]| -> Result<CryptMethod, CryptError> {
+            let name = match dict.get(key) {
+                None => return Ok(CryptMethod::None),
+                Some(Object::Name(n)) => n.as_slice(),
+                Some(_) => return Err(CryptError::Malformed("/StmF or /StrF")),
+            };
+            if name == b"Identity" {
+                return Ok(CryptMethod::None);
+            }
+            let filter = dict.get(b"CF").and_then(Object::as_dict).and_then(|cf| cf.get(name)).and_then(Object::as_dict).ok_or(CryptError::Malformed("crypt filter missing from /CF"))?;
+            match filter.name(b"CFM") {
+                None => Ok(CryptMethod::None),
+                Some(cfm) => crypt_method_from_name(cfm).ok_or(CryptError::Unsupported("crypt filter method")),
+            }
+        };
+        Ok(Self {
+            filter: dict.name(b"Filter").ok_or(CryptError::Malformed("/Filter"))?.to_vec(),
+            sub_filter: dict.name(b"SubFilter").map(<[u8]>::to_vec),
+            v: dict.integer(b"V").unwrap_or(0),
+            r: dict.integer(b"R").ok_or(CryptError::Malformed("/R"))?,
+            length_bits: dict.integer(b"Length"),
+            o: string(b"O").ok_or(CryptError::Malformed("/O"))?,
+            u: string(b"U").ok_or(CryptError::Malformed("/U"))?,
+            oe: string(b"OE"),
+            ue: string(b"UE"),
+            p: dict.integer(b"P").ok_or(CryptError::Malformed("/P"))?,
+            perms: string(b"Perms"),
+            encrypt_metadata: !matches!(dict.get(b"EncryptMetadata"), Some(Object::Bool(false))),
+            stream_method: method(b"StmF")?,
+            string_method: method(b"StrF")?,
+        })
+    }
+}
+
 /// Maps a crypt filter's /CFM name (without the slash) to a [`CryptMethod`].
 /// An /Identity /StmF or /StrF is [`CryptMethod::None`] too, for the caller to map.
 pub fn crypt_method_from_name(cfm: &[u8]) -> Option<CryptMethod> {
@@ -117,8 +166,7 @@ impl core::fmt::Debug for Decryptor {
 
 impl Drop for Decryptor {
     fn drop(&mut self) {
-        // Best effort only: without a zeroize dependency the compiler may elide it.
-        self.key.fill(0);
+        zeroize::Zeroize::zeroize(&mut self.key);
     }
 }
 

@@ -61,9 +61,22 @@ pub enum PdfError {
     /// A feature this reader does not implement.
     #[error("unsupported PDF feature: {0}")]
     Unsupported(&'static str),
+    /// The document is encrypted and the empty user password does not open it.
+    #[error("the PDF needs a password")]
+    NeedsPassword,
     /// Reading failed.
     #[error("reading the PDF failed: {0}")]
     Io(std::io::ErrorKind),
+}
+
+impl From<crypt::CryptError> for PdfError {
+    fn from(e: crypt::CryptError) -> Self {
+        match e {
+            crypt::CryptError::NeedsPassword => Self::NeedsPassword,
+            crypt::CryptError::Unsupported(what) => Self::Unsupported(what),
+            crypt::CryptError::Malformed(what) => Self::Malformed(what),
+        }
+    }
 }
 
 impl PdfError {

@@ -40,6 +40,8 @@ pub struct StreamData {
     pub offset: u64,
     /// Length in bytes (from /Length).
     pub length: u64,
+    /// The stream object's number and generation (its decryption key depends on them).
+    pub object: (u32, u16),
 }
 
 /// A dictionary, in file order.

@@ -83,6 +83,18 @@ pub struct PdfReader<R> {
     total_entries: usize,
     object_stream: Option<ObjectStreamCache>,
     work: u64,
+    encryption: Option<Encryption>,
+}
+
+/// How an encrypted document is read (ISO 32000-1 §7.6): the key, opened with the empty user
+/// password, and what it does not apply to.
+#[derive(Debug)]
+struct Encryption {
+    decryptor: super::crypt::Decryptor,
+    /// The /Encrypt dictionary's object number: its strings are not encrypted.
+    dictionary: Option<u32>,
+    /// /EncryptMetadata: whether the XMP stream is encrypted.
+    metadata: bool,
 }
 
 fn bad(what: &'static str) -> PdfError {
@@ -96,7 +108,7 @@ impl<R: Read + Seek> PdfReader<R> {
     /// [`PdfError`] for anything that is not a readable PDF, within the limits.
     pub fn open(mut source: R) -> Result<Self, PdfError> {
         let len = source.seek(SeekFrom::End(0)).map_err(PdfError::io)?;
-        let mut reader = Self { source, len, version: String::new(), xref: HashMap::new(), revisions: Vec::new(), section_objects: Vec::new(), section_seen: HashSet::new(), revision_inserted: HashSet::new(), all_object_streams: HashSet::new(), total_entries: 0, object_stream: None, work: WORK_BUDGET };
+        let mut reader = Self { source, len, version: String::new(), xref: HashMap::new(), revisions: Vec::new(), section_objects: Vec::new(), section_seen: HashSet::new(), revision_inserted: HashSet::new(), all_object_streams: HashSet::new(), total_entries: 0, object_stream: None, work: WORK_BUDGET, encryption: None };
         let head = reader.window(0, 1024)?;
         let at = head.windows(5).position(|w| w == b"%PDF-").ok_or(bad("no %PDF- header"))?;
         reader.version = head.get(at + 5..at + 8).map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
@@ -126,7 +138,57 @@ impl<R: Read + Seek> PdfReader<R> {
             };
             reader.revisions.push(revision);
         }
+        reader.encryption = reader.open_encryption()?;
         Ok(reader)
+    }
+
+    /// The trailer's /Encrypt, opened with the empty user password, as signature validators
+    /// do (ISO 32000-1 §7.6.3.4 algorithm 6, ISO 32000-2 §7.6.4.4 algorithm 11).
+    fn open_encryption(&mut self) -> Result<Option<Encryption>, PdfError> {
+        let Some(trailer) = self.trailer().cloned() else { return Ok(None) };
+        let Some(encrypt) = trailer.get(b"Encrypt") else { return Ok(None) };
+        let dictionary = match encrypt {
+            Object::Reference(n, _) => Some(*n),
+            _ => None,
+        };
+        let resolved = self.resolve(encrypt)?;
+        let params = super::crypt::EncryptParams::from_dictionary(resolved.as_dict().ok_or(bad("/Encrypt is not a dictionary"))?)?;
+        let first_id = match trailer.get(b"ID").and_then(Object::as_array).and_then(|ids| ids.first()) {
+            Some(Object::String(id)) => id.clone(),
+            _ => Vec::new(),
+        };
+        let decryptor = super::crypt::Decryptor::open(&params, &first_id)?;
+        Ok(Some(Encryption { decryptor, dictionary, metadata: params.encrypt_metadata }))
+    }
+
+    /// A string of object `num` `generation` as written, decrypted when the document is
+    /// encrypted: for strings read outside [`Self::object`] (a signature dictionary parsed
+    /// from its bytes).
+    ///
+    /// # Errors
+    /// [`PdfError::Malformed`] for ciphertext that does not decrypt.
+    pub fn decrypt_string(&self, num: u32, generation: u16, bytes: &[u8]) -> Result<Vec<u8>, PdfError> {
+        match &self.encryption {
+            Some(e) if e.dictionary != Some(num) => Ok(e.decryptor.decrypt_string(num, generation, bytes)?),
+            _ => Ok(bytes.to_vec()),
+        }
+    }
+
+    /// Decrypts every string in `object`, read from object `num` `generation` in the file, but
+    /// a signature dictionary's /Contents, which is written in the clear (ISO 32000-2 §7.6.2).
+    fn decrypt_strings(&self, num: u32, generation: u16, object: &mut Object) -> Result<(), PdfError> {
+        if let Object::Dictionary(d) = object
+            && d.get(b"ByteRange").is_some()
+        {
+            return d.0.iter_mut().filter(|(k, _)| k != b"Contents").try_for_each(|(_, v)| self.decrypt_strings(num, generation, v));
+        }
+        match object {
+            Object::String(s) => *s = self.decrypt_string(num, generation, s)?,
+            Object::Array(items) => items.iter_mut().try_for_each(|i| self.decrypt_strings(num, generation, i))?,
+            Object::Dictionary(d) | Object::Stream(d, _) => d.0.iter_mut().try_for_each(|(_, v)| self.decrypt_strings(num, generation, v))?,
+            _ => {}
+        }
+        Ok(())
     }
 
     /// The header's version, e.g. `1.7`.
@@ -371,7 +433,7 @@ impl<R: Read + Seek> PdfReader<R> {
         let data = self.window(offset, window)?;
         let mut p = Parser::new(&data, offset);
         let num = p.unsigned("object number")?;
-        let _generation = p.unsigned("generation")?;
+        let generation = u16::try_from(p.unsigned("generation")?).map_err(|_| bad("generation"))?;
         p.keyword(b"obj", "obj keyword")?;
         let num = u32::try_from(num).map_err(|_| bad("object number"))?;
         if expect.is_some_and(|e| e != num) {
@@ -407,7 +469,7 @@ impl<R: Read + Seek> PdfReader<R> {
             if !keyword.is_some_and(|k| k.starts_with(b"endstream")) {
                 return Err(bad("stream /Length does not end at endstream"));
             }
-            return Ok((num, Object::Stream(dict, StreamData { offset: start, length })));
+            return Ok((num, Object::Stream(dict, StreamData { offset: start, length, object: (num, generation) })));
         }
         Ok((num, object))
     }
@@ -419,7 +481,15 @@ impl<R: Read + Seek> PdfReader<R> {
     pub fn object(&mut self, num: u32) -> Result<Object, PdfError> {
         match self.entry(num) {
             None | Some(XrefEntry::Free) => Ok(Object::Null),
-            Some(XrefEntry::InFile { offset, .. }) => Ok(self.parse_indirect_at(offset, Some(num))?.1),
+            Some(XrefEntry::InFile { offset, generation }) => {
+                let mut object = self.parse_indirect_at(offset, Some(num))?.1;
+                // Strings in objects stored in the file are encrypted one by one; those in
+                // object streams come decrypted with their stream.
+                if self.encryption.is_some() {
+                    self.decrypt_strings(num, generation, &mut object)?;
+                }
+                Ok(object)
+            }
             Some(XrefEntry::Compressed { stream, index }) => self.compressed_object(num, stream, index),
         }
     }
@@ -496,7 +566,19 @@ impl<R: Read + Seek> PdfReader<R> {
     /// [`PdfError::Unsupported`] for other filters, [`PdfError::LimitExceeded`] beyond
     /// [`MAX_DECODED`].
     pub fn decode_stream(&mut self, dict: &Dictionary, data: &StreamData) -> Result<Vec<u8>, PdfError> {
-        let raw = self.raw_stream(data)?;
+        let mut raw = self.raw_stream(data)?;
+        // Cross-reference streams are never encrypted, nor the XMP stream under
+        // /EncryptMetadata false (ISO 32000-1 §7.6.1, §7.5.8.2).
+        if let Some(e) = &self.encryption {
+            let exempt = match dict.name(b"Type") {
+                Some(b"XRef") => true,
+                Some(b"Metadata") => !e.metadata,
+                _ => false,
+            };
+            if !exempt {
+                raw = e.decryptor.decrypt_stream(data.object.0, data.object.1, &raw)?;
+            }
+        }
         let filter = match dict.get(b"Filter") {
             None => None,
             Some(Object::Name(n)) => Some(n.clone()),

@@ -315,10 +315,9 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
     let cell = RefCell::new(source);
     let view = |len: Option<u64>| SharedView::new(&cell, len).map_err(PdfError::io);
     let mut now = PdfReader::open(view(None)?)?;
+    // An encrypted document is read with the empty user password (the reader decrypts its
+    // strings and streams); one that needs a password is an error, never a verdict.
     let len = now.len();
-    if now.trailer().is_some_and(|t| t.get(b"Encrypt").is_some()) {
-        return Err(PdfError::Unsupported("encrypted PDF"));
-    }
     // Where each revision ends, oldest first.
     let mut ends: Vec<(u64, Vec<u32>)> = Vec::new();
     for revision in now.revisions().to_vec().iter().rev() {
@@ -475,8 +474,8 @@ fn judge_signature<R: Read + Seek>(
     options: &CmsVerifyOptions,
 ) -> Judged {
     let format = |kind: &str, message: String| Box::new(PdfSignatureReport::failed(field, kind, SubIndication::FormatFailure, message));
-    let offset = match now.entry(value) {
-        Some(XrefEntry::InFile { offset, .. }) => offset,
+    let (offset, generation) = match now.entry(value) {
+        Some(XrefEntry::InFile { offset, generation }) => (offset, generation),
         Some(XrefEntry::Compressed { .. }) => return Err(format("signature", "the signature dictionary is inside an object stream".into())),
         _ => return Err(format("signature", "the signature value is missing".into())),
     };
@@ -534,8 +533,10 @@ fn judge_signature<R: Read + Seek>(
     let trailing_garbage = contents.get(der.len()..).unwrap_or_default().iter().any(|x| *x != 0);
     let mut report = PdfSignatureReport::failed(field, kind, SubIndication::FormatFailure, "");
     report.byte_range = Some(byte_range);
+    // The dictionary was parsed from its bytes: its strings are still encrypted, /Contents
+    // aside (which ISO 32000-2 §7.6.2 leaves in the clear).
     report.claimed_signing_time = match sig.dict.get(b"M") {
-        Some(Object::String(m)) => parse_pdf_date(m),
+        Some(Object::String(m)) => now.decrypt_string(value, generation, m).ok().and_then(|m| parse_pdf_date(&m)),
         _ => None,
     };
     match sub_filter.as_slice() {
