@@ -142,3 +142,11 @@ fn a_document_that_needs_a_password_is_an_error_not_a_verdict() {
     let result = pdf::verify(Cursor::new(file), &ChainVerifier::new(Vec::new()), &PdfVerifyOptions::new(NOW));
     assert_eq!(result.unwrap_err(), pdf::PdfError::NeedsPassword);
 }
+
+#[test]
+fn a_qualified_certificate_with_a_bare_qc_type_oid_signs() {
+    // Certum QCA 2017 writes QcType as one OID, not a SEQUENCE OF OID. The signer's certificate
+    // used to be dropped as malformed, and the signature reported "certificate not found".
+    let report = verify_pdf("TestToSignPDFSHA256_TST_SIG_NOT_FOUND.pdf");
+    assert!(all_sound(&report), "{report:#?}");
+}

@@ -109,6 +109,9 @@ pub(crate) struct ParsedSignedData {
     pub(crate) content: Option<Vec<u8>>,
     pub(crate) signer_infos: Vec<Vec<u8>>,
     pub(crate) certificates: Vec<ParsedCertificate>,
+    /// Certificates that decode as X.509 but that this library refuses, with the reason: kept
+    /// so that a signer whose certificate is one of them is told why, not "not found".
+    pub(crate) unreadable_certificates: Vec<(x509_cert::Certificate, ValidationError)>,
     /// CRLs and OCSP responses the SignedData carries (RFC 5652 §10.2.1, RFC 5940).
     pub(crate) revocation: RevocationData,
 }
@@ -172,21 +175,27 @@ pub fn leading_value(bytes: &[u8]) -> Option<&[u8]> {
     element(bytes).map(|e| e.encoding)
 }
 
-/// The certificates of a CertificateSet's contents that this library reads; others (attribute
-/// certificates, certificates it cannot parse) are left out: they cannot be the signer's.
-fn read_certificates(set: &[u8]) -> Result<Vec<ParsedCertificate>, CmsError> {
-    let mut out = Vec::new();
+/// The certificates of a CertificateSet's contents that this library reads, and those that
+/// decode as X.509 but are refused (with the reason). Attribute certificates and values that
+/// are not certificates at all are left out: they cannot be the signer's.
+fn read_certificates(set: &[u8]) -> Result<(Vec<ParsedCertificate>, Vec<(x509_cert::Certificate, ValidationError)>), CmsError> {
+    let mut read = Vec::new();
+    let mut unreadable = Vec::new();
     for item in ber_elements(set, MAX_CERTIFICATES)? {
         if item.encoding.first() != Some(&0x30) {
             continue;
         }
-        let parsed = ParsedCertificate::from_der(item.encoding).or_else(|_| {
-            let cert = x509_cert::Certificate::from_ber(item.encoding).map_err(|_| ())?;
-            ParsedCertificate::from_certificate(&cert).map_err(|_| ())
-        });
-        out.extend(parsed.ok());
+        if let Ok(parsed) = ParsedCertificate::from_der(item.encoding) {
+            read.push(parsed);
+            continue;
+        }
+        let Ok(cert) = x509_cert::Certificate::from_ber(item.encoding) else { continue };
+        match ParsedCertificate::from_certificate(&cert) {
+            Ok(parsed) => read.push(parsed),
+            Err(e) => unreadable.push((cert, e)),
+        }
     }
-    Ok(out)
+    Ok((read, unreadable))
 }
 
 /// id-ri-ocsp-response (RFC 5940 §2.2.1): an OCSPResponse.
@@ -244,10 +253,11 @@ pub(crate) fn parse_signed_data(bytes: &[u8]) -> Result<ParsedSignedData, CmsErr
     let inner = element(explicit.contents).ok_or(malformed("SignedData"))?;
     let parts = ber_elements(inner.contents, 8)?;
     let mut certificates = Vec::new();
+    let mut unreadable_certificates = Vec::new();
     let mut revocation = RevocationData::default();
     for part in &parts {
         match part.encoding.first() {
-            Some(0xA0) => certificates = read_certificates(part.contents)?,
+            Some(0xA0) => (certificates, unreadable_certificates) = read_certificates(part.contents)?,
             Some(0xA1) => revocation = read_revocation(part.contents)?,
             _ => {}
         }
@@ -292,7 +302,7 @@ pub(crate) fn parse_signed_data(bytes: &[u8]) -> Result<ParsedSignedData, CmsErr
         .map_err(|_| malformed("eContent"))?
         .econtent
         .map(|o| o.as_bytes().to_vec());
-    Ok(ParsedSignedData { signed_data, content, signer_infos, certificates, revocation })
+    Ok(ParsedSignedData { signed_data, content, signer_infos, certificates, unreadable_certificates, revocation })
 }
 
 /// EncapsulatedContentInfo as RFC 5652 §5.2 gives it, with eContent typed as the OCTET STRING
@@ -385,6 +395,22 @@ fn find_signer(parsed: &ParsedSignedData, extra: &[ParsedCertificate], sid: &Sig
         .cloned()
 }
 
+/// Why the signer's certificate, present in the SignedData but refused by the certificate
+/// parser, was refused.
+fn unreadable_signer<'a>(parsed: &'a ParsedSignedData, sid: &SignerIdentifier) -> Option<&'a ValidationError> {
+    parsed.unreadable_certificates.iter().find_map(|(cert, error)| {
+        let tbs = cert.tbs_certificate();
+        let named = match sid {
+            SignerIdentifier::IssuerAndSerialNumber(isn) => NormalizedName::new(&isn.issuer) == NormalizedName::new(tbs.issuer()) && isn.serial_number == *tbs.serial_number(),
+            SignerIdentifier::SubjectKeyIdentifier(ski) => tbs.extensions().into_iter().flatten().any(|e| {
+                e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER
+                    && OctetString::from_der(e.extn_value.as_bytes()).is_ok_and(|v| v.as_bytes() == ski.0.as_bytes())
+            }),
+        };
+        named.then_some(error)
+    })
+}
+
 fn unsupported(e: &ValidationError) -> Failure {
     fail(Indication::Indeterminate, SubIndication::CryptoConstraintsFailure, e.to_string())
 }
@@ -394,8 +420,10 @@ fn unsupported(e: &ValidationError) -> Failure {
 /// signed attributes (or the content) — everything but the chain.
 pub(crate) fn check_signer(parsed: &ParsedSignedData, extra: &[ParsedCertificate], raw: &[u8], digests: Option<&ContentDigests>) -> Result<CheckedSigner, Failure> {
     let info = SignerInfo::from_der(raw).map_err(|_| format_failure("a SignerInfo does not decode"))?;
-    let certificate = find_signer(parsed, extra, &info.sid)
-        .ok_or_else(|| fail(Indication::Indeterminate, SubIndication::NoSigningCertificateFound, "the signer's certificate is not in the SignedData"))?;
+    let certificate = find_signer(parsed, extra, &info.sid).ok_or_else(|| match unreadable_signer(parsed, &info.sid) {
+        Some(e) => fail(Indication::Indeterminate, SubIndication::NoSigningCertificateFound, format!("the signer's certificate is refused: {e}")),
+        None => fail(Indication::Indeterminate, SubIndication::NoSigningCertificateFound, "the signer's certificate is not in the SignedData"),
+    })?;
     let hash = HashAlgorithm::from_oid(&info.digest_alg.oid)
         .ok_or_else(|| fail(Indication::Indeterminate, SubIndication::CryptoConstraintsFailure, format!("unsupported digest algorithm {}", info.digest_alg.oid)))?;
     let digests = digests.ok_or_else(|| fail(Indication::Indeterminate, SubIndication::SignedDataNotFound, "the signed content was not supplied"))?;

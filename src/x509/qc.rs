@@ -56,7 +56,14 @@ impl QcStatements {
                 QC_SSCD => out.sscd = true,
                 QC_TYPE => {
                     let info = statement.statement_info.ok_or(malformed.clone())?;
-                    let types: Vec<ObjectIdentifier> = info.decode_as().map_err(|_| malformed.clone())?;
+                    // EN 319 412-5 §4.2.3 defines `QcType ::= SEQUENCE OF OBJECT IDENTIFIER`; some
+                    // qualified CAs in service (Certum's QCA 2017 among them) write one bare
+                    // OID instead. Its meaning is the same one-element list and the statement
+                    // only describes the certificate, so the bare form is read, not refused.
+                    let types: Vec<ObjectIdentifier> = match info.decode_as::<Vec<ObjectIdentifier>>() {
+                        Ok(types) => types,
+                        Err(_) => vec![info.decode_as::<ObjectIdentifier>().map_err(|_| malformed.clone())?],
+                    };
                     out.types.extend(types.iter().map(ToString::to_string));
                 }
                 _ => {}
@@ -146,6 +153,22 @@ impl Identity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn qc_type_as_a_list_or_a_bare_oid() {
+        // QcCompliance, then QcType esign as EN 319 412-5 writes it (SEQUENCE OF OID) ...
+        let listed = hex::decode("301f3008060604008e460101301306060400 8e4601063009060704008e46010601".replace(' ', "")).unwrap();
+        // ... and as Certum QCA 2017 writes it: the OID without the SEQUENCE around it.
+        let bare = hex::decode("301d3008060604008e4601013011060604008e460106060704008e46010601").unwrap();
+        for bytes in [listed, bare] {
+            let statements = QcStatements::from_der(&bytes).unwrap();
+            assert!(statements.compliance);
+            assert_eq!(statements.types, ["0.4.0.1862.1.6.1"]);
+        }
+        // Anything else there is still malformed.
+        let other = hex::decode("301b3008060604008e460101300f060604008e4601060c05657369676e").unwrap();
+        assert!(QcStatements::from_der(&other).is_err());
+    }
 
     #[test]
     fn semantics_identifiers() {
