@@ -150,3 +150,28 @@ fn a_qualified_certificate_with_a_bare_qc_type_oid_signs() {
     let report = verify_pdf("TestToSignPDFSHA256_TST_SIG_NOT_FOUND.pdf");
     assert!(all_sound(&report), "{report:#?}");
 }
+
+#[test]
+fn legacy_adbe_pkcs7_sha1_signatures_are_verified_and_judged_by_the_policy() {
+    // An iText adbe.pkcs7.sha1 signature (the CMS signs the SHA-1 digest of the byte ranges),
+    // then a second, detached one; iText marked the page tree with /ITXT in between.
+    let report = verify_pdf("pkcs7_sha1.pdf");
+    assert!(all_sound(&report), "{report:#?}");
+    let first = &report.signatures[0];
+    assert_eq!(first.sub_indication, Some(SubIndication::CryptoConstraintsFailureNoPoe), "{first:#?}");
+    let named = first.changes.iter().flat_map(|r| &r.changes).any(|c| c.allowed && c.what.contains("/ITXT"));
+    assert!(named, "{:#?}", first.changes);
+}
+
+#[test]
+fn a_changed_byte_under_an_adbe_pkcs7_sha1_signature_is_a_hash_failure() {
+    let mut file = fixture("pkcs7_sha1.pdf");
+    // A byte inside the first long stream, which both signatures cover.
+    let starts: Vec<usize> = file.windows(7).enumerate().filter(|(_, w)| *w == b"stream\n").map(|(i, _)| i + 7).collect();
+    let at = starts.into_iter().find(|s| !file[*s..(*s + 200).min(file.len())].windows(9).any(|w| w == b"endstream")).unwrap() + 100;
+    file[at] ^= 0x01;
+    let report = pdf::verify(Cursor::new(file), &ChainVerifier::new(Vec::new()), &PdfVerifyOptions::new(NOW)).unwrap();
+    let first = &report.signatures[0];
+    assert_eq!((first.intact, first.sub_indication), (Some(false), Some(SubIndication::HashFailure)), "{first:#?}");
+    assert!(first.message.contains("SHA-1"), "{}", first.message);
+}

@@ -227,12 +227,7 @@ impl AlgorithmPolicy {
     /// [`PolicyError`] saying which part is not acceptable, and since when.
     pub fn check(&self, used: &AlgorithmUse, time: u64) -> Result<(), PolicyError> {
         if let Some(hash) = used.hash {
-            let what = || format!("digest {}", hash.name());
-            match self.0.digests.iter().find(|(h, _)| *h == hash) {
-                None => return Err(PolicyError::NotAllowed { what: what() }),
-                Some((_, Some(until))) if time > *until => return Err(PolicyError::Expired { what: what(), until: *until }),
-                Some(_) => {}
-            }
+            self.check_digest(hash, time)?;
         }
         match used.key {
             PublicKeyKind::Rsa { bits } => {
@@ -247,6 +242,19 @@ impl AlgorithmPolicy {
             PublicKeyKind::Ec { .. } => Ok(()),
             PublicKeyKind::Ed25519 if !self.0.eddsa => Err(PolicyError::NotAllowed { what: "Ed25519".into() }),
             PublicKeyKind::Ed25519 => Ok(()),
+        }
+    }
+
+    /// Whether `hash` is acceptable at `time` for a digest that binds signed data.
+    ///
+    /// # Errors
+    /// [`PolicyError`] saying since when it is not.
+    pub fn check_digest(&self, hash: HashAlgorithm, time: u64) -> Result<(), PolicyError> {
+        let what = || format!("digest {}", hash.name());
+        match self.0.digests.iter().find(|(h, _)| *h == hash) {
+            None => Err(PolicyError::NotAllowed { what: what() }),
+            Some((_, Some(until))) if time > *until => Err(PolicyError::Expired { what: what(), until: *until }),
+            Some(_) => Ok(()),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod attributes;
 mod sign;
 pub mod tsp;
 mod verify;
+pub(crate) use verify::encapsulated_content;
 
 pub use sign::{CmsSignOptions, PreparedCms, add_signature_timestamps, prepare, prepare_digest, sign, timestamp_digest};
 pub use tsp::{TimestampClient, TimestampError};

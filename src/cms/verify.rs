@@ -314,6 +314,13 @@ struct EncapsulatedContentBer {
     econtent: Option<OctetString>,
 }
 
+/// The encapsulated content of a SignedData, if it holds one: for the legacy
+/// `adbe.pkcs7.sha1` PDF signatures (ISO 32000-1 §12.8.3.3.1), the SHA-1 digest of the
+/// signed byte ranges.
+pub(crate) fn encapsulated_content(cms: &[u8]) -> Option<Vec<u8>> {
+    parse_signed_data(cms).ok()?.content
+}
+
 /// The encapsulated content octets, if attached.
 pub(crate) fn attached_content(parsed: &ParsedSignedData) -> Result<Option<Vec<u8>>, CmsError> {
     Ok(parsed.content.clone())

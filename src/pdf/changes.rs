@@ -684,6 +684,16 @@ fn judge<A: Read + Seek, B: Read + Seek>(
         let new_list = now.resolve(w.get(b"Annots").unwrap_or(&Object::Null))?;
         return Ok(judge_annots(n, old_list.as_array().unwrap_or_default(), new_list.as_array().unwrap_or_default(), roles, allowance));
     }
+    // iText stamps its version as /ITXT on the page tree's root when it saves incrementally.
+    // The key is private to iText, inherited by nothing and read by no renderer, so it cannot
+    // change what any reader shows; every other change to a page tree node stays refused.
+    if let (Some(o), Some(w)) = (old.as_dict(), new.as_dict())
+        && o.name(b"Type") == Some(b"Pages")
+        && w.name(b"Type") == Some(b"Pages")
+        && differing_keys(o, w).iter().all(|k| k == b"ITXT")
+    {
+        return Ok(allowed(format!("page tree node {n}: iText's version marker /ITXT set")));
+    }
     if roles.annot_lists.contains(&n) {
         let (Some(o), Some(w)) = (old.as_array(), new.as_array()) else { return Ok(refused(format!("annotation list {n} changed type"))) };
         return Ok(judge_annots(n, o, w, roles, allowance));

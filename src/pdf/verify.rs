@@ -18,6 +18,7 @@ use super::reader::SharedView;
 use super::sign::DocMdp;
 use super::write::parse_pdf_date;
 use super::{PdfError, PdfReader, XrefEntry};
+use crate::algorithms::{HashAlgorithm, Hasher};
 use crate::cms::{CmsVerifyOptions, TimestampVerifyError, verify_timestamp_token};
 use crate::report::{Indication, SignatureReport, SubIndication, chain_failure};
 use crate::x509::{ChainVerifier, Identity, ParsedCertificate, ParsedCrl, ParsedOcspResponse, RevocationData, RevocationMode};
@@ -575,28 +576,42 @@ fn judge_signature<R: Read + Seek>(
         }
         b"ETSI.CAdES.detached" | b"adbe.pkcs7.detached" => {
             let mut reader = ranges().map_err(|e| format(kind, e.to_string()))?;
-            let cms = match crate::cms::verify(der, Some(&mut reader), verifier, options) {
-                Ok(c) => c,
-                Err(e) => return Err(format(kind, format!("the signature's CMS: {e}"))),
+            let cms = crate::cms::verify(der, Some(&mut reader), verifier, options).map_err(|e| format(kind, format!("the signature's CMS: {e}")))?;
+            take_signer(&mut report, &cms, sub_filter == b"ETSI.CAdES.detached", trailing_garbage).map_err(|e| format(kind, e.into()))?;
+        }
+        // ISO 32000-1 §12.8.3.3.1 (deprecated by ISO 32000-2): the SignedData encapsulates the
+        // SHA-1 digest of the byte ranges and signs that. Both links are checked: the digest
+        // against the bytes, the CMS over the digest; then SHA-1 as the document's binding is
+        // judged by the algorithm policy like any other digest.
+        b"adbe.pkcs7.sha1" => {
+            let mut reader = ranges().map_err(|e| format(kind, e.to_string()))?;
+            let mut hasher = Hasher::new(HashAlgorithm::Sha1);
+            let mut buffer = vec![0u8; 64 * 1024];
+            loop {
+                let n = reader.read(&mut buffer).map_err(|e| format(kind, e.to_string()))?;
+                let Some(chunk) = buffer.get(..n).filter(|c| !c.is_empty()) else { break };
+                hasher.update(chunk);
+            }
+            let Some(claimed) = crate::cms::encapsulated_content(der) else {
+                return Err(format(kind, "an adbe.pkcs7.sha1 signature must encapsulate the document's SHA-1 digest".into()));
             };
-            let [signer] = cms.signers.as_slice() else { return Err(format(kind, "the CMS must hold exactly one signer".into())) };
-            report.indication = signer.indication;
-            report.sub_indication = signer.sub_indication;
-            report.message = signer.message.clone();
-            (report.intact, report.signature_valid, report.trusted) = facts(signer.indication, signer.sub_indication);
-            report.signer_subject = signer.signer_subject.clone();
-            report.signer = signer.signer.clone();
-            report.timestamp_time = signer.timestamp_time;
-            let mut details = signer.clone();
-            // ETSI EN 319 142-1 §6.3 keeps the claimed time in /M, not in signingTime; many
-            // producers write both. A claim changes no content: a warning, not a failure.
-            if sub_filter == b"ETSI.CAdES.detached" && signer.signing_time.is_some() {
-                details.warnings.push("a PAdES signature carries a signingTime attribute (ETSI EN 319 142-1 §6.3 puts the claimed time in /M)".into());
+            if claimed != hasher.finish() {
+                report.indication = Indication::TotalFailed;
+                report.sub_indication = Some(SubIndication::HashFailure);
+                report.message = "the SHA-1 digest the signature encapsulates does not match the signed bytes".into();
+                report.intact = Some(false);
+                return Ok((report, signed_end));
             }
-            if trailing_garbage {
-                details.warnings.push("/Contents holds bytes after the CMS that are not zero padding".into());
+            let cms = crate::cms::verify(der, None, verifier, options).map_err(|e| format(kind, format!("the signature's CMS: {e}")))?;
+            take_signer(&mut report, &cms, false, trailing_garbage).map_err(|e| format(kind, e.into()))?;
+            let proven_at = report.timestamp_time.or(report.details.as_ref().map(|d| d.validation_time)).unwrap_or(options.time);
+            let judged = report.signature_valid == Some(true) && report.sub_indication != Some(SubIndication::CryptoConstraintsFailureNoPoe);
+            if judged && let Err(problem) = options.algorithm_policy.check_digest(HashAlgorithm::Sha1, proven_at) {
+                report.indication = Indication::Indeterminate;
+                report.sub_indication = Some(SubIndication::CryptoConstraintsFailureNoPoe);
+                report.message = format!("the signature verifies, but the document is bound by SHA-1 (adbe.pkcs7.sha1): {problem} and nothing proves it existed before then");
+                report.trusted = None;
             }
-            report.details = Some(details);
         }
         other => {
             report.indication = Indication::Indeterminate;
@@ -605,6 +620,29 @@ fn judge_signature<R: Read + Seek>(
         }
     }
     Ok((report, signed_end))
+}
+
+/// Fills a PDF signature's report from its CMS's one signer.
+fn take_signer(report: &mut PdfSignatureReport, cms: &crate::cms::CmsReport, pades: bool, trailing_garbage: bool) -> Result<(), &'static str> {
+    let [signer] = cms.signers.as_slice() else { return Err("the CMS must hold exactly one signer") };
+    report.indication = signer.indication;
+    report.sub_indication = signer.sub_indication;
+    report.message = signer.message.clone();
+    (report.intact, report.signature_valid, report.trusted) = facts(signer.indication, signer.sub_indication);
+    report.signer_subject = signer.signer_subject.clone();
+    report.signer = signer.signer.clone();
+    report.timestamp_time = signer.timestamp_time;
+    let mut details = signer.clone();
+    // ETSI EN 319 142-1 §6.3 keeps the claimed time in /M, not in signingTime; many
+    // producers write both. A claim changes no content: a warning, not a failure.
+    if pades && signer.signing_time.is_some() {
+        details.warnings.push("a PAdES signature carries a signingTime attribute (ETSI EN 319 142-1 §6.3 puts the claimed time in /M)".into());
+    }
+    if trailing_garbage {
+        details.warnings.push("/Contents holds bytes after the CMS that are not zero padding".into());
+    }
+    report.details = Some(details);
+    Ok(())
 }
 
 /// intact / signature maths / trusted, from a verdict's indication and sub-indication.
