@@ -55,7 +55,58 @@ fn verify_exit_codes_and_json() {
     // Input errors.
     assert_eq!(run(&["chain", "verify", &file("certs/GoodCACert.crt"), "--anchor", &anchor, "--at", "yesterday"]).0, 2);
     assert_eq!(run(&["chain", "verify", &file("certs/GoodCACert.crt"), "--anchor", "/nonexistent", "--at", AT]).0, 2);
-    assert_eq!(run(&["chain", "verify", &file("crls/GoodCACRL.crl"), "--anchor", &anchor, "--at", AT]).0, 2);
+    // A file that is read but does not hold a certificate is a verdict on the chain, naming it.
+    let (code, out) = run(&["chain", "verify", &file("crls/GoodCACRL.crl"), "--anchor", &anchor, "--at", AT, "--json"]);
+    assert_eq!(code, 1, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((json["result"].as_str(), json["code"].as_str()), (Some("invalid"), Some("malformed")));
+    assert!(json["message"].as_str().unwrap().contains("GoodCACRL.crl"), "{json}");
+}
+
+#[test]
+fn batch_malformed_items_are_verdicts_and_broken_requests_are_errors() {
+    let b64 = |name: &str| Base64::encode_string(&std::fs::read(file(name)).unwrap());
+    let base = serde_json::json!({
+        "anchors": [b64("certs/TrustAnchorRootCertificate.crt")],
+        "intermediates": [b64("certs/GoodCACert.crt")],
+        "leaf": b64("certs/ValidCertificatePathTest1EE.crt"),
+        "time": AT,
+    });
+    let with = |id: &str, key: &str, value: serde_json::Value| {
+        let mut request = base.clone();
+        request["id"] = id.into();
+        request[key] = value;
+        request.to_string()
+    };
+    let not_a_certificate = Base64::encode_string(&[0x30, 0x03, 0x02, 0x01, 0x00]);
+    let lines = [
+        with("ok", "id", "ok".into()),
+        with("leaf-is-a-crl", "leaf", b64("crls/GoodCACRL.crl").into()),
+        with("bad-intermediate", "intermediates", serde_json::json!([b64("certs/GoodCACert.crt"), not_a_certificate])),
+        with("bad-crl", "crls", serde_json::json!([b64("certs/GoodCACert.crt")])),
+        with("bad-base64", "leaf", "@@@".into()),
+        with("pedantic", "conformance", "pedantic".into()),
+        with("bare-key", "anchor_constraints", "bare-key".into()),
+        with("unknown-level", "conformance", "sloppy".into()),
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mobile-id")).args(["chain", "verify-batch"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    let input = lines.join("\n") + "\n";
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let verdicts: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let get = |id: &str| verdicts.iter().find(|v| v["id"] == id).unwrap().clone();
+    assert_eq!(get("ok")["result"], "valid");
+    for (id, field) in [("leaf-is-a-crl", "leaf"), ("bad-intermediate", "intermediates[1]"), ("bad-crl", "crls[0]")] {
+        let v = get(id);
+        assert_eq!((v["result"].as_str(), v["code"].as_str()), (Some("invalid"), Some("malformed")), "{v}");
+        assert!(v["message"].as_str().unwrap().starts_with(field), "{v}");
+    }
+    assert_eq!(get("bad-base64")["result"], "error");
+    assert_eq!(get("unknown-level")["result"], "error");
+    assert_eq!(get("pedantic")["result"], "valid");
+    assert_eq!(get("bare-key")["result"], "valid");
 }
 
 #[test]
@@ -107,4 +158,72 @@ fn batch_answers_in_order_and_survives_bad_lines() {
     assert_eq!(lines[201]["result"], "error");
     assert_eq!(lines[202]["id"], 999);
     assert_eq!(lines[202]["result"], "valid");
+}
+
+/// All 249 NIST PKITS entries through `chain verify-batch` as a caller writes them: the
+/// RFC 5280 default `{anyPolicy}` spelled out where PKITS uses it, nothing translated.
+#[test]
+fn pkits_through_the_batch_with_explicit_any_policy() {
+    let expectations: serde_json::Value = serde_json::from_slice(&std::fs::read(file("expectations.json")).unwrap()).unwrap();
+    let tests = expectations["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 249);
+    let b64 = |name: &serde_json::Value| Base64::encode_string(&std::fs::read(file(name.as_str().unwrap())).unwrap());
+    let all = |list: &serde_json::Value| list.as_array().unwrap().iter().map(b64).collect::<Vec<_>>();
+    let mut input = String::new();
+    for (index, test) in tests.iter().enumerate() {
+        let settings = &test["settings"];
+        let line = serde_json::json!({
+            "id": index,
+            "anchors": [b64(&test["trust_anchor"])],
+            "intermediates": all(&test["intermediates"]),
+            "crls": all(&test["crls"]),
+            "leaf": b64(&test["leaf"]),
+            "time": AT,
+            "purpose": "any",
+            "revocation": "required",
+            "policy": {
+                "initial_set": settings["initial_policy_set"],
+                "require_explicit": settings["initial_explicit_policy"],
+                "inhibit_mapping": settings["initial_policy_mapping_inhibit"],
+                "inhibit_any": settings["initial_inhibit_any_policy"],
+            }
+        });
+        input.push_str(&line.to_string());
+        input.push('\n');
+    }
+    assert!(input.contains("\"2.5.29.32.0\""), "PKITS spells out anyPolicy");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mobile-id"))
+        .args(["chain", "verify-batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 249);
+    let mut failures = Vec::new();
+    for (test, line) in tests.iter().zip(&lines) {
+        let name = format!("{} {}", test["id"].as_str().unwrap(), test["name"].as_str().unwrap());
+        let expected = test["expected"].as_str().unwrap();
+        match line["result"].as_str().unwrap() {
+            "unsupported" if name.contains("DSA") => {}
+            "valid" if expected == "valid" => {
+                if let Some(want) = test["expected_user_constrained_policy_set"].as_array() {
+                    let mut want: Vec<&str> = want.iter().map(|v| v.as_str().unwrap()).collect();
+                    want.sort_unstable();
+                    let got: Vec<&str> = line["policies"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+                    if got != want {
+                        failures.push(format!("{name}: policies {got:?}, expected {want:?}"));
+                    }
+                }
+            }
+            "invalid" if expected == "invalid" => {}
+            other => failures.push(format!("{name}: {other} ({}), expected {expected}", line["message"])),
+        }
+    }
+    assert!(failures.is_empty(), "{} of 249 differ:\n{}", failures.len(), failures.join("\n"));
 }

@@ -10,9 +10,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use der::asn1::ObjectIdentifier;
-use mobile_id::x509::{ChainVerifier, ParsedCertificate, ParsedCrl, PolicySettings, Purpose, RevocationData, RevocationMode, ValidationOptions};
+use mobile_id::x509::{ChainVerifier, InitialPolicySet, ParsedCertificate, ParsedCrl, PolicySettings, Purpose, RevocationData, RevocationMode, ValidationOptions};
 
-const ANY_POLICY: &str = "2.5.29.32.0";
 /// 2011-04-15T00:00:00Z.
 const VALIDATION_TIME: u64 = 1_302_825_600;
 
@@ -61,7 +60,7 @@ fn every_pkits_verdict_matches() {
         let mut options = ValidationOptions::new(VALIDATION_TIME, Purpose::Any);
         options.revocation = RevocationMode::Required;
         options.policy = PolicySettings {
-            initial_policy_set: if initial.contains(&ObjectIdentifier::new_unwrap(ANY_POLICY)) { None } else { Some(initial) },
+            initial_policy_set: InitialPolicySet::from_oids(initial),
             require_explicit_policy: settings["initial_explicit_policy"].as_bool().unwrap(),
             inhibit_policy_mapping: settings["initial_policy_mapping_inhibit"].as_bool().unwrap(),
             inhibit_any_policy: settings["initial_inhibit_any_policy"].as_bool().unwrap(),

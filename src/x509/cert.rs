@@ -111,6 +111,8 @@ pub struct ParsedExtensions {
     pub ocsp_nocheck: bool,
     /// Critical extensions not processed by this library.
     pub unknown_critical: Vec<ObjectIdentifier>,
+    /// Every extension marked critical, processed or not.
+    pub critical: Vec<ObjectIdentifier>,
 }
 
 /// A certificate ready for validation.
@@ -286,6 +288,9 @@ fn parse_extensions(extensions: &[x509_cert::ext::Extension]) -> Result<ParsedEx
             return Err(ValidationError::Malformed { what: "certificate with a repeated extension" });
         }
         let value = ext.extn_value.as_bytes();
+        if ext.critical {
+            parsed.critical.push(ext.extn_id);
+        }
         match ext.extn_id {
             oid::BASIC_CONSTRAINTS => parsed.basic_constraints = Some(decode(value, "basicConstraints")?),
             oid::KEY_USAGE => parsed.key_usage = Some(decode(value, "keyUsage")?),

@@ -16,6 +16,7 @@ use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::AuthorityKeyIdentifier;
 
 use super::ValidationError;
+use super::profile::ProfileRule;
 use super::cert::ParsedCertificate;
 use super::name::NormalizedName;
 use super::signature::verify_signature;
@@ -52,6 +53,7 @@ pub struct ParsedCrl {
     this_update: u64,
     next_update: Option<u64>,
     number: Option<Vec<u8>>,
+    number_critical: bool,
     delta_base: Option<Vec<u8>>,
     idp: Option<IssuingDistributionPoint>,
     authority_key_id: Option<Vec<u8>>,
@@ -72,6 +74,16 @@ fn number_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
 }
 
 impl ParsedCrl {
+    /// The RFC 5280 §5.2.3 rule this CRL breaks, if any: cRLNumber is required and
+    /// non-critical.
+    pub fn profile_violation(&self) -> Option<ProfileRule> {
+        match (&self.number, self.number_critical) {
+            (None, _) => Some(ProfileRule::CrlNumberMissing),
+            (Some(_), true) => Some(ProfileRule::CrlNumberCritical),
+            (Some(_), false) => None,
+        }
+    }
+
     /// Decodes a DER CRL.
     ///
     /// # Errors
@@ -86,6 +98,7 @@ impl ParsedCrl {
             this_update: tbs.this_update.to_unix_duration().as_secs(),
             next_update: tbs.next_update.map(|t| t.to_unix_duration().as_secs()),
             number: None,
+            number_critical: false,
             delta_base: None,
             idp: None,
             authority_key_id: None,
@@ -102,7 +115,10 @@ impl ParsedCrl {
             }
             let value = ext.extn_value.as_bytes();
             match ext.extn_id {
-                CRL_NUMBER => crl.number = Some(CrlNumber::from_der(value).map_err(|_| malformed())?.0.as_bytes().to_vec()),
+                CRL_NUMBER => {
+                    crl.number = Some(CrlNumber::from_der(value).map_err(|_| malformed())?.0.as_bytes().to_vec());
+                    crl.number_critical = ext.critical;
+                }
                 DELTA_CRL_INDICATOR => crl.delta_base = Some(BaseCrlNumber::from_der(value).map_err(|_| malformed())?.0.as_bytes().to_vec()),
                 ISSUING_DISTRIBUTION_POINT => crl.idp = Some(IssuingDistributionPoint::from_der(value).map_err(|_| malformed())?),
                 AUTHORITY_KEY_IDENTIFIER => {

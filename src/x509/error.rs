@@ -99,6 +99,19 @@ pub enum ValidationError {
     /// The path search or policy tree ran over its work budget (hostile or absurd input).
     #[error("validation exceeded its work budget")]
     BudgetExceeded,
+    /// A certificate or CRL breaks an RFC 5280 MUST of the strict profile.
+    #[error("{}", rule.describe())]
+    Profile {
+        /// Which rule.
+        rule: super::ProfileRule,
+    },
+    /// The trust anchor's own constraints (RFC 5937) are not met, or the anchor cannot act as
+    /// one: not a CA, no keyCertSign, an unknown critical extension.
+    #[error("the trust anchor does not allow this path: {what}")]
+    TrustAnchor {
+        /// Which constraint.
+        what: &'static str,
+    },
     /// The caller's key usage / purpose requirements are not met by the leaf.
     #[error("the certificate is not for this purpose: {what}")]
     Purpose {
@@ -129,6 +142,8 @@ impl ValidationError {
             Self::RevocationUnavailable { .. } => "revocation-unavailable",
             Self::BudgetExceeded => "budget-exceeded",
             Self::Purpose { .. } => "purpose",
+            Self::Profile { rule } => rule.code(),
+            Self::TrustAnchor { .. } => "trust-anchor",
         }
     }
 

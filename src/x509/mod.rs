@@ -16,6 +16,7 @@ mod name_constraints;
 pub mod ocsp;
 mod path;
 mod policy;
+mod profile;
 mod qc;
 mod signature;
 mod verifier;
@@ -25,10 +26,11 @@ pub use crl::{CrlStatus, ParsedCrl};
 pub use error::ValidationError;
 pub use name::NormalizedName;
 pub use ocsp::ParsedOcspResponse;
+pub use profile::{Conformance, ProfileRule};
 pub use qc::{Identity, QcStatements, SemanticsIdentifier};
 pub use crate::algorithms::{AlgorithmPolicy, AlgorithmUse, HashAlgorithm};
 pub use signature::{Signed, verify_signature, verify_signature_maths, verify_signature_prehashed};
 pub use verifier::{
-    Budget, ChainVerifier, KeyUsageBit, PolicySettings, Purpose, RevocationData, RevocationMode, RevocationSource, SIGNATURE_CACHE_LIMIT,
+    AnchorConstraints, Budget, ChainVerifier, InitialPolicySet, KeyUsageBit, PolicySettings, Purpose, RevocationData, RevocationMode, RevocationSource, SIGNATURE_CACHE_LIMIT,
     ValidationOptions, VerifiedPath,
 };

@@ -73,10 +73,9 @@ impl NameConstraintsState {
     pub fn add(&mut self, constraints: &NameConstraints) -> Result<(), ValidationError> {
         let check = |trees: &[GeneralSubtree]| {
             if trees.iter().any(|t| t.minimum != 0 || t.maximum.is_some()) {
-                Err(ValidationError::Malformed { what: "nameConstraints subtree with minimum or maximum" })
-            } else {
-                Ok(())
+                return Err(ValidationError::Malformed { what: "nameConstraints subtree with minimum or maximum" });
             }
+            trees.iter().try_for_each(|t| constraint_syntax(&t.base))
         };
         if let Some(permitted) = &constraints.permitted_subtrees {
             check(permitted)?;
@@ -89,11 +88,14 @@ impl NameConstraintsState {
         Ok(())
     }
 
-    /// Checks the subject name and subjectAltNames of `cert` (§6.1.3 (b)–(c)).
+    /// Checks the subject name and subjectAltNames of `cert` (§6.1.3 (b)–(c)), spending one
+    /// unit of `budget` per name-against-constraint comparison.
     ///
     /// # Errors
-    /// [`ValidationError::NameConstraints`] on any violation.
-    pub fn check(&self, cert: &ParsedCertificate) -> Result<(), ValidationError> {
+    /// [`ValidationError::NameConstraints`] on any violation, [`ValidationError::Malformed`]
+    /// for a name whose syntax is wrong (it could not be judged against a constraint), and
+    /// [`ValidationError::BudgetExceeded`] when names × constraints exceed the budget.
+    pub fn check(&self, cert: &ParsedCertificate, budget: &mut usize) -> Result<(), ValidationError> {
         if self.permitted.is_empty() && self.excluded.is_empty() {
             return Ok(());
         }
@@ -112,7 +114,10 @@ impl NameConstraintsState {
                 _ => Subject::Other,
             });
         }
+        let constraints = self.excluded.len() + self.permitted.iter().map(Vec::len).sum::<usize>();
+        *budget = budget.checked_sub(names.len().saturating_mul(constraints)).ok_or(ValidationError::BudgetExceeded)?;
         for name in &names {
+            name_syntax(name)?;
             if self.excluded.iter().any(|t| kind_of(&t.base) == name.kind() && matches(&t.base, name) != Some(false)) {
                 return Err(ValidationError::NameConstraints);
             }
@@ -137,7 +142,10 @@ fn matches(base: &GeneralName, name: &Subject<'_>) -> Option<bool> {
         }
         (GeneralName::DirectoryName(b), Subject::Directory(n)) => Some(NormalizedName::new(b).is_prefix_of(n)),
         (GeneralName::Rfc822Name(b), Subject::Rfc822(n)) => Some(rfc822_matches(b.as_str(), n)),
-        (GeneralName::DnsName(b), Subject::Dns(n)) => Some(dns_matches(b.as_str(), n)),
+        (GeneralName::DnsName(b), Subject::Dns(n)) => match n.strip_prefix("*.") {
+            Some(parent) => wildcard_matches(b.as_str(), parent),
+            None => Some(dns_matches(b.as_str(), n)),
+        },
         (GeneralName::UniformResourceIdentifier(b), Subject::Uri(n)) => uri_host(n).map(|h| host_matches(b.as_str(), h)),
         (GeneralName::IpAddress(b), Subject::Ip(n)) => Some(ip_matches(b.as_bytes(), n)),
         _ => None,
@@ -169,6 +177,86 @@ fn dns_matches(constraint: &str, name: &str) -> bool {
         return ends_with_ignore_case(name, constraint);
     }
     name.eq_ignore_ascii_case(constraint) || ends_with_ignore_case(name, &format!(".{constraint}"))
+}
+
+/// A wildcard name `*.parent` stands for every `label.parent`: inside the subtree when
+/// `parent` is (`Some(true)`), outside when none of them can be (`Some(false)`), and `None`
+/// when some are and some are not (the constraint names one `label.parent` or a name below
+/// it): then it is refused by an exclusion and not admitted by a permission.
+fn wildcard_matches(constraint: &str, parent: &str) -> Option<bool> {
+    if dns_matches(constraint, parent) {
+        return Some(true);
+    }
+    let parent = parent.strip_suffix('.').unwrap_or(parent);
+    let constraint = constraint.strip_prefix('.').unwrap_or(constraint);
+    let under_parent = ends_with_ignore_case(constraint, &format!(".{parent}"));
+    if under_parent { None } else { Some(false) }
+}
+
+/// A DNS name of letters, digits and hyphens (RFC 1034 §3.5, RFC 1123 §2.1), labels of 1 to 63
+/// octets, at most 253 in all, one trailing dot allowed, whose last label is not all digits (a
+/// dotted IP address is not a DNS name). With `wildcard`, the first label may be `*`.
+fn dns_syntax(name: &str, wildcard: bool) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    let name = if wildcard { name.strip_prefix("*.").unwrap_or(name) } else { name };
+    let labels: Vec<&str> = name.split('.').collect();
+    name.len() <= 253
+        && labels.iter().all(|l| {
+            (1..=63).contains(&l.len())
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        })
+        && labels.last().is_some_and(|l| !l.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// An addr-spec's local part as certificates carry it: printable ASCII, no space or `@`.
+fn local_part_syntax(local: &str) -> bool {
+    !local.is_empty() && local.bytes().all(|b| b.is_ascii_graphic() && b != b'@')
+}
+
+fn malformed_name() -> ValidationError {
+    ValidationError::Malformed { what: "subjectAltName value (not valid for its name form)" }
+}
+
+/// The syntax of a name checked against constraints: a name that is not what its form says
+/// (an IP address written as a dNSName, a mailbox without a domain) could slip past a
+/// constraint on its real form, so it is refused, not judged.
+fn name_syntax(name: &Subject<'_>) -> Result<(), ValidationError> {
+    let ok = match name {
+        Subject::Dns(n) => dns_syntax(n, true),
+        Subject::Rfc822(n) => n.rsplit_once('@').is_some_and(|(local, host)| local_part_syntax(local) && dns_syntax(host, false)),
+        Subject::Ip(a) => matches!(a.len(), 4 | 16),
+        Subject::Uri(_) | Subject::Directory(_) | Subject::Other => true,
+    };
+    if ok { Ok(()) } else { Err(malformed_name()) }
+}
+
+/// The syntax of a constraint (RFC 5280 §4.2.1.10): a dNSName is a name to which labels are
+/// added on the left, so no wildcard and no leading period (which are the URI and mailbox
+/// forms); an rfc822Name is a mailbox, a host, or `.domain`; an iPAddress is an address and a
+/// contiguous mask of the same family (8 or 32 octets).
+fn constraint_syntax(base: &GeneralName) -> Result<(), ValidationError> {
+    let malformed = ValidationError::Malformed { what: "nameConstraints value (not valid for its name form)" };
+    let domain = |d: &str| d.is_empty() || dns_syntax(d.strip_prefix('.').unwrap_or(d), false);
+    let ok = match base {
+        GeneralName::DnsName(d) => d.as_str().is_empty() || dns_syntax(d.as_str(), false),
+        GeneralName::Rfc822Name(m) => match m.as_str().rsplit_once('@') {
+            Some((local, host)) => local_part_syntax(local) && dns_syntax(host, false),
+            None => !m.as_str().is_empty() && domain(m.as_str()),
+        },
+        GeneralName::UniformResourceIdentifier(u) => !u.as_str().is_empty() && domain(u.as_str()),
+        GeneralName::IpAddress(o) => {
+            let bytes = o.as_bytes();
+            matches!(bytes.len(), 8 | 32) && {
+                let mask = bytes.get(bytes.len() / 2..).unwrap_or_default();
+                let bits: Vec<bool> = mask.iter().flat_map(|b| (0..8).rev().map(move |i| b >> i & 1 == 1)).collect();
+                bits.windows(2).all(|w| !(w.first() == Some(&false) && w.get(1) == Some(&true)))
+            }
+        }
+        _ => true,
+    };
+    if ok { Ok(()) } else { Err(malformed) }
 }
 
 /// URI hosts: `.example.com` admits subdomains, `host.example.com` only that host.

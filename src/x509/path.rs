@@ -17,10 +17,11 @@ use super::crl::{CrlCheck, CrlStatus, ParsedCrl, crl_status};
 use super::name_constraints::NameConstraintsState;
 use super::ocsp::{OcspCheck, OcspStatus, ocsp_status};
 use super::policy::PolicyTree;
+use super::profile::{self, Conformance};
 use super::qc::Identity;
 use super::signature::{Signed, verify_signature_maths, weak};
 use crate::algorithms::AlgorithmUse;
-use super::verifier::{Budget, ChainVerifier, KeyUsageBit, Purpose, RevocationData, RevocationMode, RevocationSource, ValidationOptions, VerifiedPath};
+use super::verifier::{AnchorConstraints, Budget, ChainVerifier, KeyUsageBit, Purpose, RevocationData, RevocationMode, RevocationSource, ValidationOptions, VerifiedPath};
 
 /// Longest path tried, anchor excluded. Deeper PKIs do not exist in practice.
 pub const MAX_PATH_LEN: usize = 12;
@@ -166,20 +167,32 @@ impl<'a> Search<'a> {
     fn validate(&mut self, path: &[&ParsedCertificate], anchor: &ParsedCertificate) -> Result<VerifiedPath, ValidationError> {
         let options = self.options;
         let n = path.len();
-        if let Some(max) = options.max_depth
-            && n.saturating_sub(1) > max {
-                return Err(ValidationError::PathLength);
-            }
+        // The caller's depth counts intermediates as pathLenConstraint does (§4.2.1.9): a
+        // self-issued one (a key rollover) is not a step away from the anchor.
+        let depth = path.iter().skip(1).filter(|c| !c.is_self_issued()).count();
+        if options.max_depth.is_some_and(|max| depth > max) {
+            return Err(ValidationError::PathLength);
+        }
         let time = options.time;
         check_validity(anchor, time)?;
         // §6.1.2 initialisation.
         let mut tree = Some(PolicyTree::default());
         let mut constraints = NameConstraintsState::default();
+        let mut max_path_length = n;
+        // RFC 5937 §3: the anchor certificate's own constraints start the path's.
+        if options.anchor_constraints == AnchorConstraints::Enforced {
+            check_anchor(anchor)?;
+            if let Some(nc) = &anchor.ext.name_constraints {
+                constraints.add(nc)?;
+            }
+            if let Some(len) = anchor.ext.basic_constraints.as_ref().and_then(|bc| bc.path_len_constraint) {
+                max_path_length = max_path_length.min(usize::from(len));
+            }
+        }
         let start = |inhibit: bool| if inhibit { 0 } else { n + 1 };
         let mut explicit_policy = start(options.policy.require_explicit_policy);
         let mut inhibit_any = start(options.policy.inhibit_any_policy);
         let mut policy_mapping = start(options.policy.inhibit_policy_mapping);
-        let mut max_path_length = n;
         let mut revocation = Vec::with_capacity(n);
         let mut issuer = anchor;
 
@@ -192,10 +205,12 @@ impl<'a> Search<'a> {
             if cert.issuer != issuer.subject {
                 return Err(ValidationError::UnknownIssuer);
             }
+            let self_signed = self_issued && cert.certificate().tbs_certificate().subject_public_key_info() == issuer.certificate().tbs_certificate().subject_public_key_info();
+            profile::check_certificate(cert, self_signed, is_leaf.then_some(options.purpose), options.conformance).map_err(|rule| ValidationError::Profile { rule })?;
             revocation.push(self.revocation_status(cert, issuer, anchor)?);
             // (b), (c)
             if is_leaf || !self_issued {
-                constraints.check(cert)?;
+                constraints.check(cert, &mut self.budget.name_constraint_checks)?;
             }
             // (d), (e)
             match (&cert.ext.policies, tree.as_mut()) {
@@ -287,7 +302,7 @@ impl<'a> Search<'a> {
         }
         // (g)
         let user_set = match tree {
-            Some(t) => t.intersect(options.policy.initial_policy_set.as_ref())?,
+            Some(t) => t.intersect(options.policy.initial_policy_set.policies())?,
             None => None,
         };
         if explicit_policy == 0 && user_set.is_none() {
@@ -313,6 +328,12 @@ impl<'a> Search<'a> {
             return Ok(RevocationSource::NotChecked);
         }
         let time = options.time;
+        // RFC 5280 §5.2.3 on the CRLs of this certificate's issuer (strict profile).
+        if options.conformance != Conformance::Lenient
+            && let Some(rule) = self.revocation.crls.iter().filter(|c| c.issuer() == &cert.issuer).find_map(ParsedCrl::profile_violation)
+        {
+            return Err(ValidationError::Profile { rule });
+        }
         let revoked_now = |reason: &'static str, when: u64| -> bool {
             // A revocation after the validation time for a reason that does not cast doubt on
             // earlier use leaves the certificate good at that time.
@@ -414,6 +435,24 @@ fn ocsp_as_crl(status: &OcspStatus) -> CrlStatus {
         OcspStatus::Revoked { reason, time } => CrlStatus::Revoked { reason, time: *time },
         _ => CrlStatus::NoData,
     }
+}
+
+/// RFC 5937 §3 on a trust anchor given as a certificate: it must be able to act as a CA, by
+/// the same rules RFC 5280 §6.1.4 (k), (n), (o) apply to intermediates, with basicConstraints
+/// critical as §4.2.1.9 requires of every CA certificate that signs certificates.
+fn check_anchor(anchor: &ParsedCertificate) -> Result<(), ValidationError> {
+    let what = if !anchor.is_ca() {
+        "the anchor certificate is not a CA (no basicConstraints with cA TRUE)"
+    } else if !anchor.ext.critical.contains(&oid::BASIC_CONSTRAINTS) {
+        "the anchor certificate's basicConstraints is not marked critical"
+    } else if anchor.ext.key_usage.as_ref().is_some_and(|ku| !ku.key_cert_sign()) {
+        "the anchor certificate's keyUsage does not allow keyCertSign"
+    } else if !anchor.ext.unknown_critical.is_empty() {
+        "the anchor certificate has a critical extension this library does not process"
+    } else {
+        return Ok(());
+    };
+    Err(ValidationError::TrustAnchor { what })
 }
 
 fn check_validity(cert: &ParsedCertificate, time: u64) -> Result<(), ValidationError> {

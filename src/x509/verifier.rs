@@ -14,6 +14,7 @@ use super::crl::ParsedCrl;
 use super::ocsp::ParsedOcspResponse;
 use crate::algorithms::{AlgorithmPolicy, AlgorithmUse};
 use super::path::Search;
+use super::profile::Conformance;
 use super::qc::{Identity, QcStatements};
 
 /// What the leaf certificate is to be used for.
@@ -45,11 +46,44 @@ pub enum RevocationMode {
     Required,
 }
 
+/// The user-initial-policy-set of RFC 5280 §6.1.1 (c): the policies the relying party accepts.
+///
+/// Either *any-policy* (the RFC's default) or a set of specific policies. A set that names
+/// anyPolicy (`2.5.29.32.0`) is any-policy, whatever else it names, as §6.1.1 (c) and
+/// §6.1.5 (g)(iii) define it; the constructors enforce that, so the two spellings of the
+/// default cannot give different verdicts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InitialPolicySet(Option<BTreeSet<ObjectIdentifier>>);
+
+impl InitialPolicySet {
+    /// any-policy: every policy the path's authorities assert is acceptable.
+    pub fn any() -> Self {
+        Self(None)
+    }
+
+    /// The given policies; any-policy when they include anyPolicy or are empty (an empty
+    /// list is how callers leave the setting out).
+    pub fn from_oids(oids: impl IntoIterator<Item = ObjectIdentifier>) -> Self {
+        let set: BTreeSet<ObjectIdentifier> = oids.into_iter().collect();
+        if set.is_empty() || set.contains(&super::cert::oid::ANY_POLICY) { Self(None) } else { Self(Some(set)) }
+    }
+
+    /// Whether this is any-policy.
+    pub fn is_any(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The specific policies, `None` for any-policy.
+    pub fn policies(&self) -> Option<&BTreeSet<ObjectIdentifier>> {
+        self.0.as_ref()
+    }
+}
+
 /// The user-initial settings of RFC 5280 §6.1.1 (c), (e), (f), (g).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PolicySettings {
-    /// user-initial-policy-set; `None` is any-policy.
-    pub initial_policy_set: Option<BTreeSet<ObjectIdentifier>>,
+    /// user-initial-policy-set.
+    pub initial_policy_set: InitialPolicySet,
     /// initial-explicit-policy.
     pub require_explicit_policy: bool,
     /// initial-policy-mapping-inhibit.
@@ -83,12 +117,30 @@ pub struct Budget {
     /// Edges walked while building, cached or not: bounds the search even when every
     /// signature is already in the cache.
     pub edges: usize,
+    /// Name-against-name-constraint comparisons over all candidate paths: real PKIs need a
+    /// few dozen; crafted ones (a thousand names under a thousand constraints) need millions.
+    pub name_constraint_checks: usize,
 }
 
 impl Default for Budget {
     fn default() -> Self {
-        Self { signatures: 100, paths: 32, edges: 1000 }
+        Self { signatures: 100, paths: 32, edges: 1000, name_constraint_checks: 1 << 16 }
     }
+}
+
+/// What a trust anchor certificate constrains (RFC 5937).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnchorConstraints {
+    /// The anchor certificate's basicConstraints (it must be a CA, marked critical, and its
+    /// pathLenConstraint counts), keyUsage (keyCertSign), nameConstraints and critical
+    /// extensions bind every path below it, as RFC 5937 §3 describes (the default).
+    #[default]
+    Enforced,
+    /// Only the anchor's name and key are used, as for a bare-key trust anchor (RFC 5914's
+    /// TrustAnchorInfo without constraints): for callers who deliberately trust a key whose
+    /// certificate says otherwise.
+    BareKey,
 }
 
 /// Options of one validation.
@@ -100,7 +152,8 @@ pub struct ValidationOptions {
     pub purpose: Purpose,
     /// Policy settings.
     pub policy: PolicySettings,
-    /// Most intermediate certificates allowed between leaf and anchor.
+    /// Most intermediate certificates allowed between leaf and anchor; self-issued ones
+    /// (key rollovers) are not counted, as with pathLenConstraint (RFC 5280 §4.2.1.9).
     pub max_depth: Option<usize>,
     /// Revocation mode.
     pub revocation: RevocationMode,
@@ -115,6 +168,10 @@ pub struct ValidationOptions {
     /// Which digests and key sizes count, and until when: certificate signatures are held to
     /// it at the validation time.
     pub algorithm_policy: AlgorithmPolicy,
+    /// Whether the trust anchor certificate's constraints bind the path.
+    pub anchor_constraints: AnchorConstraints,
+    /// Whether the RFC 5280 profile rules ([`super::ProfileRule`]) are enforced.
+    pub conformance: Conformance,
 }
 
 impl ValidationOptions {
@@ -131,6 +188,8 @@ impl ValidationOptions {
             required_eku: Vec::new(),
             budget: Budget::default(),
             algorithm_policy: AlgorithmPolicy::default(),
+            anchor_constraints: AnchorConstraints::Enforced,
+            conformance: Conformance::Strict,
         }
     }
 }

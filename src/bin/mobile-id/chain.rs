@@ -3,7 +3,7 @@
 //! Exit codes of `verify`: 0 valid, 1 invalid, 3 unsupported (weak or unknown algorithm),
 //! 2 usage or input error.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use der::asn1::ObjectIdentifier;
 use mobile_id::x509::{
-    ChainVerifier, KeyUsageBit, ParsedCertificate, PolicySettings, Purpose, RevocationData, RevocationMode, ValidationError, ValidationOptions,
+    AnchorConstraints, ChainVerifier, Conformance, InitialPolicySet, KeyUsageBit, ParsedCertificate, ParsedCrl, ParsedOcspResponse, PolicySettings, Purpose, RevocationData, RevocationMode, ValidationError, ValidationOptions,
     VerifiedPath, load,
 };
 use serde::{Deserialize, Serialize};
@@ -80,9 +80,30 @@ pub struct VerifyArgs {
     /// Revocation checking.
     #[arg(long, value_enum, default_value = "if-present")]
     revocation: RevocationArg,
+    /// How much of RFC 5280's profile the certificates and CRLs must meet.
+    #[arg(long, value_enum, default_value = "strict")]
+    conformance: ConformanceArg,
+    /// Use the anchors as bare keys: their certificates' own constraints (RFC 5937) do not apply.
+    #[arg(long)]
+    bare_key_anchors: bool,
     /// Print a JSON object.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ConformanceArg {
+    Strict,
+    Pedantic,
+    Lenient,
+}
+
+fn conformance(c: ConformanceArg) -> Conformance {
+    match c {
+        ConformanceArg::Strict => Conformance::Strict,
+        ConformanceArg::Pedantic => Conformance::Pedantic,
+        ConformanceArg::Lenient => Conformance::Lenient,
+    }
 }
 
 /// Parses an RFC 3339 date-time (`YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`) to Unix seconds.
@@ -128,11 +149,11 @@ pub fn revocation(r: RevocationArg) -> RevocationMode {
     }
 }
 
-fn oids(texts: &[String]) -> Result<Option<BTreeSet<ObjectIdentifier>>, String> {
-    if texts.is_empty() {
-        return Ok(None);
-    }
-    texts.iter().map(|t| ObjectIdentifier::new(t).map_err(|_| format!("not an OID: {t}"))).collect::<Result<_, _>>().map(Some)
+/// The user's policy OIDs as given, into the library's set (which reads anyPolicy, or none
+/// given, as any-policy).
+fn oids(texts: &[String]) -> Result<InitialPolicySet, String> {
+    let oids: Vec<ObjectIdentifier> = texts.iter().map(|t| ObjectIdentifier::new(t).map_err(|_| format!("not an OID: {t}"))).collect::<Result<_, _>>()?;
+    Ok(InitialPolicySet::from_oids(oids))
 }
 
 #[derive(Serialize)]
@@ -151,7 +172,35 @@ struct Verdict {
     identity: Option<mobile_id::x509::Identity>,
 }
 
-fn verdict(result: &Result<VerifiedPath, ValidationError>) -> Verdict {
+/// Why a request yields no path: validation failed, or a certificate, CRL or OCSP response in
+/// it does not decode (a verdict too: `invalid`, code `malformed`, naming the item).
+enum Malformed {
+    Validation(ValidationError),
+    Item { what: String, error: ValidationError },
+}
+
+/// What stops a request: the request itself is broken (an error line, exit 2), or an item
+/// inside a well-formed request does not decode (a verdict).
+enum Problem {
+    Request(String),
+    Content(Malformed),
+}
+
+impl From<String> for Problem {
+    fn from(message: String) -> Self {
+        Self::Request(message)
+    }
+}
+
+/// Decodes every document, naming the one that fails by where it came from.
+fn decode_all<T>(documents: &[(String, Vec<u8>)], decode: fn(&[u8]) -> Result<T, ValidationError>) -> Result<Vec<T>, Problem> {
+    documents
+        .iter()
+        .map(|(what, der)| decode(der).map_err(|error| Problem::Content(Malformed::Item { what: what.clone(), error })))
+        .collect()
+}
+
+fn verdict(result: &Result<VerifiedPath, Malformed>) -> Verdict {
     match result {
         Ok(path) => Verdict {
             result: "valid",
@@ -161,10 +210,18 @@ fn verdict(result: &Result<VerifiedPath, ValidationError>) -> Verdict {
             policies: path.policies.iter().cloned().collect(),
             identity: Some(path.identity.clone()),
         },
-        Err(e) => Verdict {
+        Err(Malformed::Validation(e)) => Verdict {
             result: if e.is_unsupported() { "unsupported" } else { "invalid" },
             code: e.code(),
             message: e.to_string(),
+            chain: Vec::new(),
+            policies: Vec::new(),
+            identity: None,
+        },
+        Err(Malformed::Item { what, error }) => Verdict {
+            result: "invalid",
+            code: "malformed",
+            message: format!("{what}: {error}"),
             chain: Vec::new(),
             policies: Vec::new(),
             identity: None,
@@ -186,16 +243,35 @@ pub fn load_all<T>(paths: &[PathBuf], parse: fn(&[u8]) -> Result<Vec<T>, Validat
 
 /// `chain verify`.
 pub fn verify(args: VerifyArgs) -> ExitCode {
-    let run = || -> Result<Result<VerifiedPath, ValidationError>, String> {
+    let run = || -> Result<Result<VerifiedPath, Malformed>, String> {
         let time = parse_rfc3339(&args.at).ok_or("--at must be an RFC 3339 date-time such as 2026-11-27T12:00:00Z")?;
-        let mut leaves = load::certificates(&read(&args.leaf)?).map_err(|e| format!("{}: {e}", args.leaf.display()))?;
-        if leaves.len() != 1 {
+        let documents = |paths: &[PathBuf]| -> Result<Vec<(String, Vec<u8>)>, String> {
+            let mut out = Vec::new();
+            for path in paths {
+                let docs = load::der_documents(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
+                out.extend(docs.into_iter().map(|d| (path.display().to_string(), d)));
+            }
+            Ok(out)
+        };
+        let leaf_docs = documents(std::slice::from_ref(&args.leaf))?;
+        if leaf_docs.len() != 1 {
             return Err("the leaf file must hold exactly one certificate".into());
         }
-        let leaf = leaves.remove(0);
-        let anchors = load_all(&args.anchor, load::certificates)?;
-        let pool = load_all(&args.intermediate, load::certificates)?;
-        let data = RevocationData { crls: load_all(&args.crl, load::crls)?, ocsp: load_all(&args.ocsp, load::ocsp_responses)? };
+        let parsed = (|| {
+            let leaf = decode_all(&leaf_docs, ParsedCertificate::from_der)?.remove(0);
+            let anchors = decode_all(&documents(&args.anchor)?, ParsedCertificate::from_der)?;
+            let pool = decode_all(&documents(&args.intermediate)?, ParsedCertificate::from_der)?;
+            let data = RevocationData {
+                crls: decode_all(&documents(&args.crl)?, ParsedCrl::from_der)?,
+                ocsp: decode_all(&documents(&args.ocsp)?, ParsedOcspResponse::from_der)?,
+            };
+            Ok::<_, Problem>((leaf, anchors, pool, data))
+        })();
+        let (leaf, anchors, pool, data) = match parsed {
+            Ok(p) => p,
+            Err(Problem::Request(message)) => return Err(message),
+            Err(Problem::Content(malformed)) => return Ok(Err(malformed)),
+        };
         let mut options = ValidationOptions::new(time, purpose(args.purpose));
         options.policy = PolicySettings {
             initial_policy_set: oids(&args.policy)?,
@@ -205,7 +281,11 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
         };
         options.max_depth = args.max_depth;
         options.revocation = revocation(args.revocation);
-        Ok(ChainVerifier::new(anchors).verify(&leaf, &pool, &data, &options))
+        options.conformance = conformance(args.conformance);
+        if args.bare_key_anchors {
+            options.anchor_constraints = AnchorConstraints::BareKey;
+        }
+        Ok(ChainVerifier::new(anchors).verify(&leaf, &pool, &data, &options).map_err(Malformed::Validation))
     };
     match run() {
         Err(message) => {
@@ -272,6 +352,10 @@ struct BatchRequest {
     max_depth: Option<usize>,
     #[serde(default = "if_present")]
     revocation: RevocationMode,
+    #[serde(default)]
+    conformance: Conformance,
+    #[serde(default)]
+    anchor_constraints: AnchorConstraints,
 }
 
 fn any_purpose() -> Purpose {
@@ -299,10 +383,18 @@ const MAX_VERIFIERS: usize = 64;
 /// A batch request decoded: anchors, leaf, pool, revocation data, options.
 type Prepared = (Vec<ParsedCertificate>, ParsedCertificate, Vec<ParsedCertificate>, RevocationData, ValidationOptions);
 
-fn many<T>(items: &[String], parse: fn(&[u8]) -> Result<Vec<T>, ValidationError>) -> Result<Vec<T>, String> {
+/// The DER documents of a request field (a list of PEM or base64 strings), each named by the
+/// field and its index: broken PEM or base64 is a broken request.
+fn documents(field: &str, items: &[String]) -> Result<Vec<(String, Vec<u8>)>, Problem> {
     let mut out = Vec::new();
-    for item in items {
-        out.extend(parse(item.as_bytes()).map_err(|e| e.to_string())?);
+    for (index, item) in items.iter().enumerate() {
+        let text = item.trim();
+        let base64 = !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\n' | b'\r'));
+        if !(base64 || text.contains("-----BEGIN ")) {
+            return Err(Problem::Request(format!("{field}[{index}]: neither PEM nor base64")));
+        }
+        let docs = load::der_documents(item.as_bytes()).map_err(|e| Problem::Request(format!("{field}[{index}]: {e}")))?;
+        out.extend(docs.into_iter().map(|d| (format!("{field}[{index}]"), d)));
     }
     Ok(out)
 }
@@ -317,15 +409,20 @@ fn batch_one(line: &[u8], verifiers: &mut HashMap<Vec<[u8; 32]>, ChainVerifier>)
         }
     };
     let id = request.id.clone();
-    let prepare = || -> Result<Prepared, String> {
-        let anchors = many(&request.anchors, load::certificates)?;
-        let mut leaf = load::certificates(request.leaf.as_bytes()).map_err(|e| e.to_string())?;
-        if leaf.len() != 1 {
-            return Err("leaf must be exactly one certificate".into());
+    let prepare = || -> Result<Prepared, Problem> {
+        let leaf_docs: Vec<(String, Vec<u8>)> =
+            documents("leaf", std::slice::from_ref(&request.leaf))?.into_iter().map(|(_, der)| ("leaf".to_string(), der)).collect();
+        if leaf_docs.len() != 1 {
+            return Err(Problem::Request("leaf must be exactly one certificate".into()));
         }
-        let pool = many(&request.intermediates, load::certificates)?;
-        let data = RevocationData { crls: many(&request.crls, load::crls)?, ocsp: many(&request.ocsp, load::ocsp_responses)? };
-        let time = parse_rfc3339(&request.time).ok_or("time must be RFC 3339")?;
+        let time = parse_rfc3339(&request.time).ok_or_else(|| "time must be RFC 3339".to_string())?;
+        let anchors = decode_all(&documents("anchors", &request.anchors)?, ParsedCertificate::from_der)?;
+        let mut leaf = decode_all(&leaf_docs, ParsedCertificate::from_der)?;
+        let pool = decode_all(&documents("intermediates", &request.intermediates)?, ParsedCertificate::from_der)?;
+        let data = RevocationData {
+            crls: decode_all(&documents("crls", &request.crls)?, ParsedCrl::from_der)?,
+            ocsp: decode_all(&documents("ocsp", &request.ocsp)?, ParsedOcspResponse::from_der)?,
+        };
         let mut options = ValidationOptions::new(time, request.purpose);
         options.required_key_usage = request.key_usage.clone();
         options.required_eku = request.eku.iter().map(|t| ObjectIdentifier::new(t).map_err(|_| format!("not an OID: {t}"))).collect::<Result<_, _>>()?;
@@ -337,18 +434,24 @@ fn batch_one(line: &[u8], verifiers: &mut HashMap<Vec<[u8; 32]>, ChainVerifier>)
         };
         options.max_depth = request.max_depth;
         options.revocation = request.revocation;
+        options.conformance = request.conformance;
+        options.anchor_constraints = request.anchor_constraints;
         Ok((anchors, leaf.remove(0), pool, data, options))
     };
     let (anchors, leaf, pool, data, options) = match prepare() {
         Ok(p) => p,
-        Err(message) => return error(id, message),
+        Err(Problem::Request(message)) => return error(id, message),
+        Err(Problem::Content(malformed)) => {
+            let v = verdict(&Err(malformed));
+            return BatchVerdict { id, result: v.result, code: v.code, message: v.message, policies: v.policies };
+        }
     };
     let key: Vec<[u8; 32]> = anchors.iter().map(ParsedCertificate::fingerprint).collect();
     if verifiers.len() >= MAX_VERIFIERS && !verifiers.contains_key(&key) {
         verifiers.clear();
     }
     let verifier = verifiers.entry(key).or_insert_with(|| ChainVerifier::new(anchors));
-    let v = verdict(&verifier.verify(&leaf, &pool, &data, &options));
+    let v = verdict(&verifier.verify(&leaf, &pool, &data, &options).map_err(Malformed::Validation));
     BatchVerdict { id, result: v.result, code: v.code, message: v.message, policies: v.policies }
 }
 
