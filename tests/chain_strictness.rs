@@ -385,3 +385,19 @@ fn any_policy_in_the_initial_set_is_the_default() {
     assert_eq!(InitialPolicySet::from_oids([]), InitialPolicySet::any());
     assert!(!InitialPolicySet::from_oids([other]).is_any());
 }
+
+#[test]
+fn a_directly_trusted_self_signed_signer_is_its_own_path() {
+    // What `openssl req -x509` makes: cA TRUE by default, keyUsage nonRepudiation only. Trusted
+    // as itself it stands; as the anchor of anything below it, it does not.
+    let me = Party::new("CN=Self-signed signer,O=strictness");
+    let own = certify(&me, &me, serial(), vec![
+        extension(ids::ID_CE_BASIC_CONSTRAINTS, true, &BasicConstraints { ca: true, path_len_constraint: None }).unwrap(),
+        signing_usage(),
+        me.ski(),
+    ]);
+    assert_eq!(code(check(&own, &[], &own, &options(), &[])), "valid");
+    let other = Party::new("CN=Other,O=strictness");
+    let below = leaf(&me, &other, Vec::new());
+    assert_eq!(code(check(&own, &[], &below, &options(), &[])), "trust-anchor");
+}

@@ -111,7 +111,7 @@ pub(crate) struct ParsedSignedData {
     pub(crate) certificates: Vec<ParsedCertificate>,
     /// Certificates that decode as X.509 but that this library refuses, with the reason: kept
     /// so that a signer whose certificate is one of them is told why, not "not found".
-    pub(crate) unreadable_certificates: Vec<(x509_cert::Certificate, ValidationError)>,
+    pub(crate) unreadable_certificates: Vec<Refused>,
     /// CRLs and OCSP responses the SignedData carries (RFC 5652 §10.2.1, RFC 5940).
     pub(crate) revocation: RevocationData,
 }
@@ -175,10 +175,13 @@ pub fn leading_value(bytes: &[u8]) -> Option<&[u8]> {
     element(bytes).map(|e| e.encoding)
 }
 
+/// A certificate that decodes as X.509 but that the certificate parser refuses, and why.
+pub(crate) type Refused = (x509_cert::Certificate, ValidationError);
+
 /// The certificates of a CertificateSet's contents that this library reads, and those that
 /// decode as X.509 but are refused (with the reason). Attribute certificates and values that
 /// are not certificates at all are left out: they cannot be the signer's.
-fn read_certificates(set: &[u8]) -> Result<(Vec<ParsedCertificate>, Vec<(x509_cert::Certificate, ValidationError)>), CmsError> {
+fn read_certificates(set: &[u8]) -> Result<(Vec<ParsedCertificate>, Vec<Refused>), CmsError> {
     let mut read = Vec::new();
     let mut unreadable = Vec::new();
     for item in ber_elements(set, MAX_CERTIFICATES)? {

@@ -179,8 +179,11 @@ impl<'a> Search<'a> {
         let mut tree = Some(PolicyTree::default());
         let mut constraints = NameConstraintsState::default();
         let mut max_path_length = n;
+        // A certificate trusted as itself (a self-signed signer the relying party chose to
+        // trust) has nothing below its anchor to constrain, and was accepted as what it is.
+        let directly_trusted = n == 1 && path.first().is_some_and(|leaf| leaf.fingerprint() == anchor.fingerprint());
         // RFC 5937 §3: the anchor certificate's own constraints start the path's.
-        if options.anchor_constraints == AnchorConstraints::Enforced {
+        if options.anchor_constraints == AnchorConstraints::Enforced && !directly_trusted {
             check_anchor(anchor)?;
             if let Some(nc) = &anchor.ext.name_constraints {
                 constraints.add(nc)?;
@@ -206,7 +209,7 @@ impl<'a> Search<'a> {
                 return Err(ValidationError::UnknownIssuer);
             }
             let self_signed = self_issued && cert.certificate().tbs_certificate().subject_public_key_info() == issuer.certificate().tbs_certificate().subject_public_key_info();
-            profile::check_certificate(cert, self_signed, is_leaf.then_some(options.purpose), options.conformance).map_err(|rule| ValidationError::Profile { rule })?;
+            profile::check_certificate(cert, self_signed, (is_leaf && !directly_trusted).then_some(options.purpose), options.conformance).map_err(|rule| ValidationError::Profile { rule })?;
             revocation.push(self.revocation_status(cert, issuer, anchor)?);
             // (b), (c)
             if is_leaf || !self_issued {
