@@ -134,3 +134,21 @@ fn demo_runs() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("VALID") && text.contains("REJECTED"));
 }
+
+#[test]
+fn a_closed_stdout_ends_the_process_quietly() {
+    // `mobile-id … | head` closes the pipe early: the process ends like a SIGPIPE death (141),
+    // without a panic message.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mobile-id"))
+        .args(["auth", "challenge", "--json"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(code(&out), 141, "{stderr}");
+}

@@ -12,6 +12,21 @@ use std::time::SystemTime;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// `println!` that ends the process quietly when stdout is gone (`mobile-id … | head`): exit
+/// status 141 as a shell reports a SIGPIPE death, 2 for any other write error; never a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("mobile-id: cannot write the output: {}", e.kind());
+                std::process::exit(2);
+            }
+            std::process::exit(141);
+        }
+    }};
+}
+
 #[path = "mobile-id/chain.rs"]
 mod chain;
 #[path = "mobile-id/cms_cli.rs"]
@@ -265,21 +280,21 @@ fn run_sim(cmd: SimCommand) -> Result<(), Failure> {
         SimCommand::VerifyPin { sim, pin } => {
             let value = read_pin(pin.kind())?;
             with_session(&sim, |s| Ok(s.verify_pin(pin.kind(), &value)?))?;
-            println!("{} verified", pin.kind());
+            say!("{} verified", pin.kind());
             Ok(())
         }
         SimCommand::ChangePin { sim, pin } => {
             let current = read_pin(pin.kind())?;
             let new = read_secret("MOBILE_ID_NEW_PIN", &format!("new {}", pin.kind()))?;
             with_session(&sim, |s| Ok(s.change_pin(pin.kind(), &current, &new)?))?;
-            println!("{} changed", pin.kind());
+            say!("{} changed", pin.kind());
             Ok(())
         }
         SimCommand::Unblock { sim, pin } => {
             let puk = read_pin(PinKind::Puk)?;
             let new = read_secret("MOBILE_ID_NEW_PIN", &format!("new {}", pin.kind()))?;
             with_session(&sim, |s| Ok(s.unblock_pin(pin.kind(), &puk, &new)?))?;
-            println!("{} unblocked", pin.kind());
+            say!("{} unblocked", pin.kind());
             Ok(())
         }
         SimCommand::Sign { sim, digest } => {
@@ -289,7 +304,7 @@ fn run_sim(cmd: SimCommand) -> Result<(), Failure> {
             }
             let pin2 = read_pin(PinKind::Pin2)?;
             let signature = with_session(&sim, |s| Ok(mobile_id::signer::sign_on_card(s, KeyRole::Signing, &pin2, &digest)?.1))?;
-            println!("{}", hex::encode(signature));
+            say!("{}", hex::encode(signature));
             Ok(())
         }
         SimCommand::ExportCerts { sim, out } => {
@@ -303,7 +318,7 @@ fn run_sim(cmd: SimCommand) -> Result<(), Failure> {
                     .ok_or_else(|| Failure::Input("a certificate does not encode".into()))?;
                 std::fs::write(out.join(name), pem).map_err(|e| Failure::Input(format!("cannot write {name}: {}", e.kind())))?;
             }
-            println!("wrote auth.pem, sign.pem and ca.pem to {}", out.display());
+            say!("wrote auth.pem, sign.pem and ca.pem to {}", out.display());
             Ok(())
         }
     }
@@ -323,11 +338,11 @@ fn sim_init(state: &Path, curve: CurveArg) -> Result<(), Failure> {
         }
     }
     VirtualSim::init(state, &init)?;
-    println!("virtual SIM ({curve}) created in {}", state.display());
+    say!("virtual SIM ({curve}) created in {}", state.display());
     if !defaults.is_empty() {
-        println!("initial secrets (shown once; change them): {}", defaults.join(", "));
+        say!("initial secrets (shown once; change them): {}", defaults.join(", "));
     }
-    println!("this SIM is for tests and demos only: its keys are files on this disk");
+    say!("this SIM is for tests and demos only: its keys are files on this disk");
     Ok(())
 }
 
@@ -359,14 +374,14 @@ fn sim_status(args: &SimArgs, json: bool) -> Result<(), Failure> {
         })
     })?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| Failure::Input(e.to_string()))?);
+        say!("{}", serde_json::to_string_pretty(&report).map_err(|e| Failure::Input(e.to_string()))?);
     } else {
-        println!("curve: {}", report.curve);
+        say!("curve: {}", report.curve);
         for (kind, status) in [(PinKind::Pin1, report.pin1), (PinKind::Pin2, report.pin2), (PinKind::Puk, report.puk)] {
-            println!("{kind}: {}", describe(status));
+            say!("{kind}: {}", describe(status));
         }
-        println!("authentication certificate: {}", report.auth_certificate_subject);
-        println!("signing certificate:        {}", report.sign_certificate_subject);
+        say!("authentication certificate: {}", report.auth_certificate_subject);
+        say!("signing certificate:        {}", report.sign_certificate_subject);
     }
     Ok(())
 }
@@ -385,43 +400,43 @@ fn demo() -> Result<(), Failure> {
     let init = SimInit::new(Curve::P256, SystemTime::now());
     let mut sim = VirtualSim::init(&state, &init)?;
     let sim_ca_der = sim.ca_certificate_der()?;
-    println!("mobile-id demo: a virtual SIM (P-256) in a fresh directory, every step over APDUs\n");
+    say!("mobile-id demo: a virtual SIM (P-256) in a fresh directory, every step over APDUs\n");
     let profile = sim.profile().clone();
     let mut session = CardSession::new(&mut sim, profile.clone());
     let auth = session.read_certificate(KeyRole::Authentication)?;
     let sign = session.read_certificate(KeyRole::Signing)?;
-    println!("1. certificates read from the SIM");
-    println!("   authentication: {}", subject_of(&auth)?);
-    println!("   signing:        {}", subject_of(&sign)?);
-    println!("2. retry counters");
+    say!("1. certificates read from the SIM");
+    say!("   authentication: {}", subject_of(&auth)?);
+    say!("   signing:        {}", subject_of(&sign)?);
+    say!("2. retry counters");
     for kind in [PinKind::Pin1, PinKind::Pin2, PinKind::Puk] {
-        println!("   {kind}: {}", describe(session.pin_status(kind)?));
+        say!("   {kind}: {}", describe(session.pin_status(kind)?));
     }
     match session.verify_pin(PinKind::Pin1, &Pin::new("0000")) {
         Err(CardError::PinIncorrect { retries_left, .. }) => {
-            println!("3. a wrong PIN1 costs one try: {retries_left} left");
+            say!("3. a wrong PIN1 costs one try: {retries_left} left");
         }
         other => return Err(Failure::Input(format!("the SIM accepted a wrong PIN: {other:?}"))),
     }
     session.verify_pin(PinKind::Pin1, &init.pin1)?;
-    println!("   the right PIN1 resets it: {}", describe(session.pin_status(PinKind::Pin1)?));
+    say!("   the right PIN1 resets it: {}", describe(session.pin_status(PinKind::Pin1)?));
     session.verify_pin(PinKind::Pin2, &init.pin2)?;
-    println!("4. PIN2 verified");
+    say!("4. PIN2 verified");
     let document = b"mobile-id demo document";
     let digest = Sha256::digest(document);
     let mut signer = CardSigner::new(session, KeyRole::Signing, init.pin2.clone())?;
     let signature = signer.sign_digest(&digest)?;
-    println!("5. SHA-256 of the document signed on the SIM (PIN2 verified again for this signature)");
-    println!("   digest:    {}", hex::encode(digest));
-    println!("   signature: {} bytes DER", signature.len());
+    say!("5. SHA-256 of the document signed on the SIM (PIN2 verified again for this signature)");
+    say!("   digest:    {}", hex::encode(digest));
+    say!("   signature: {} bytes DER", signature.len());
     check_signature(signer.certificate(), &digest, &signature)?;
-    println!("6. signature verified against the signing certificate: VALID");
+    say!("6. signature verified against the signing certificate: VALID");
     let mut tampered = digest.to_vec();
     if let Some(b) = tampered.first_mut() {
         *b ^= 1;
     }
     let rejected = check_signature(signer.certificate(), &tampered, &signature).is_err();
-    println!("   the same signature over a changed digest: {}", if rejected { "REJECTED" } else { "ACCEPTED (bug)" });
+    say!("   the same signature over a changed digest: {}", if rejected { "REJECTED" } else { "ACCEPTED (bug)" });
     if !rejected {
         return Err(Failure::Negative("a changed digest verified".into()));
     }
@@ -434,7 +449,7 @@ fn demo() -> Result<(), Failure> {
     let report = mobile_id::cms::verify(&cms_signature, Some(&mut document.as_slice()), &verifier, &mobile_id::cms::CmsVerifyOptions::new(now))
         .map_err(|e| Failure::Input(e.to_string()))?;
     let verdict = report.signers.first().map(|s| s.indication.as_str());
-    println!("7. a CAdES-B-B CMS signature of the document made on the SIM ({} bytes), verified against the demo CA: {}", cms_signature.len(), verdict.unwrap_or_default());
+    say!("7. a CAdES-B-B CMS signature of the document made on the SIM ({} bytes), verified against the demo CA: {}", cms_signature.len(), verdict.unwrap_or_default());
     if !report.passed() {
         return Err(Failure::Negative("the CMS signature did not verify".into()));
     }
@@ -457,7 +472,7 @@ fn demo() -> Result<(), Failure> {
     let pdf_report = mobile_id::pdf::verify(std::io::Cursor::new(&signed_pdf), &verifier, &mobile_id::pdf::PdfVerifyOptions::new(now))
         .map_err(|e| Failure::Input(e.to_string()))?;
     let first = pdf_report.signatures.first();
-    println!(
+    say!(
         "8. a PDF signed on the SIM (PAdES-B-B, {} bytes appended to {}): {}, covers {}",
         signed_pdf.len() - original.len(),
         original.len(),
@@ -474,7 +489,7 @@ fn demo() -> Result<(), Failure> {
     let tampered_report = mobile_id::pdf::verify(std::io::Cursor::new(&tampered_pdf), &verifier, &mobile_id::pdf::PdfVerifyOptions::new(now))
         .map_err(|e| Failure::Input(e.to_string()))?;
     let tampered_verdict = tampered_report.signatures.first().map(|s| format!("{}/{}", s.indication.as_str(), s.sub_indication.map(|x| x.as_str()).unwrap_or("")));
-    println!("   the same PDF with one word changed: {}", tampered_verdict.unwrap_or_default());
+    say!("   the same PDF with one word changed: {}", tampered_verdict.unwrap_or_default());
     if tampered_report.passed() {
         return Err(Failure::Negative("a tampered PDF verified".into()));
     }
@@ -482,20 +497,20 @@ fn demo() -> Result<(), Failure> {
     let challenge = mobile_id::auth::Challenge::new(mobile_id::auth::HashType::Sha256, now, mobile_id::auth::DEFAULT_CHALLENGE_LIFETIME)
         .map_err(|e| Failure::Input(e.to_string()))?;
     mobile_id::auth::ChallengeStore::insert(&store, challenge.clone(), now).map_err(|e| Failure::Input(e.to_string()))?;
-    println!("9. login: the portal's challenge has verification code {}", challenge.verification_code());
+    say!("9. login: the portal's challenge has verification code {}", challenge.verification_code());
     let mut session = signer.into_session();
     let answer = mobile_id::auth::answer_challenge(&mut session, &init.pin1, &challenge.hash).map_err(|e| Failure::Input(e.to_string()))?;
-    println!("   the phone shows {} and answers after PIN1", answer.verification_code);
+    say!("   the phone shows {} and answers after PIN1", answer.verification_code);
     let response = mobile_id::auth::AuthenticationResponse { challenge_id: challenge.id.clone(), signature: answer.signature, certificate: answer.certificate };
     let who = mobile_id::auth::validate_response(&response, &store, &verifier, &mobile_id::auth::AuthOptions::new(now))
         .map_err(|e| Failure::Negative(e.to_string()))?;
     let id = who.identity.semantics_identifier.as_ref().map(|s| format!("{}{}-{}", s.kind, s.country, s.value)).unwrap_or_default();
-    println!("   the portal accepts: {} {} ({id})", who.identity.given_name.unwrap_or_default(), who.identity.surname.unwrap_or_default());
+    say!("   the portal accepts: {} {} ({id})", who.identity.given_name.unwrap_or_default(), who.identity.surname.unwrap_or_default());
     let replay = mobile_id::auth::validate_response(&response, &store, &verifier, &mobile_id::auth::AuthOptions::new(now));
-    println!("   the same answer replayed: {}", if replay.is_err() { "REJECTED" } else { "ACCEPTED (bug)" });
+    say!("   the same answer replayed: {}", if replay.is_err() { "REJECTED" } else { "ACCEPTED (bug)" });
     if replay.is_ok() {
         return Err(Failure::Negative("a replayed login was accepted".into()));
     }
-    println!("\nresult: the SIM-bound key signed and the signature verifies");
+    say!("\nresult: the SIM-bound key signed and the signature verifies");
     Ok(())
 }

@@ -134,9 +134,9 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
                     "expires_at": challenge.expires_at,
                     "verification_code": code,
                 });
-                println!("{value}");
+                say!("{value}");
             } else {
-                println!("challenge: {}\nverification code: {code}\nid: {}\nexpires at: {} (Unix seconds)", hex::encode(&challenge.hash), challenge.id, challenge.expires_at);
+                say!("challenge: {}\nverification code: {code}\nid: {}\nexpires at: {} (Unix seconds)", hex::encode(&challenge.hash), challenge.id, challenge.expires_at);
             }
             Ok(())
         }
@@ -146,7 +146,7 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
                 Scheme::MobileId => auth::mobile_id_code(&hash).ok_or_else(|| Failure::Input("the hash is empty".into()))?,
                 Scheme::SmartId => auth::smart_id_code(&hash),
             };
-            println!("{code}");
+            say!("{code}");
             Ok(())
         }
         AuthCommand::Respond { state, challenge, out } => {
@@ -162,7 +162,7 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
                 .and_then(|c| c.to_pem(der::pem::LineEnding::LF).ok())
                 .ok_or_else(|| Failure::Input("the certificate does not encode".into()))?;
             std::fs::write(out.join("cert.pem"), pem).map_err(|e| Failure::Input(e.kind().to_string()))?;
-            println!("verification code: {}\nwrote signature.der and cert.pem to {}", answer.verification_code, out.display());
+            say!("verification code: {}\nwrote signature.der and cert.pem to {}", answer.verification_code, out.display());
             Ok(())
         }
         AuthCommand::Verify(_) => Err(Failure::Input("internal: verify is dispatched separately".into())),
@@ -210,18 +210,18 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
         }
         Ok(Ok(who)) => {
             if args.json {
-                println!("{}", serde_json::json!({"result": "accepted", "identity": who.identity, "not_before": who.not_before, "not_after": who.not_after, "chain": who.chain}));
+                say!("{}", serde_json::json!({"result": "accepted", "identity": who.identity, "not_before": who.not_before, "not_after": who.not_after, "chain": who.chain}));
             } else {
                 let id = &who.identity;
-                println!("accepted: {} {} ({})", id.given_name.as_deref().unwrap_or("?"), id.surname.as_deref().unwrap_or("?"), id.serial_number.as_deref().unwrap_or("?"));
+                say!("accepted: {} {} ({})", id.given_name.as_deref().unwrap_or("?"), id.surname.as_deref().unwrap_or("?"), id.serial_number.as_deref().unwrap_or("?"));
             }
             ExitCode::SUCCESS
         }
         Ok(Err(e)) => {
             if args.json {
-                println!("{}", serde_json::json!({"result": "rejected", "message": e.to_string()}));
+                say!("{}", serde_json::json!({"result": "rejected", "message": e.to_string()}));
             } else {
-                println!("rejected: {e}");
+                say!("rejected: {e}");
             }
             ExitCode::from(1)
         }
@@ -240,7 +240,7 @@ pub fn serve(command: MsspCommand) -> Result<(), Failure> {
     let sim = VirtualSim::open(&state)?;
     let listener = std::net::TcpListener::bind(addr).map_err(|e| Failure::Input(format!("cannot listen on {addr}: {}", e.kind())))?;
     let local = listener.local_addr().map_err(|e| Failure::Input(e.kind().to_string()))?;
-    println!("mock mobile-ID service (tests and demos only) at http://{local}/mid-api");
+    say!("mock mobile-ID service (tests and demos only) at http://{local}/mid-api");
     let service = MockMssp::new(vec![MockUser { phone, national_id, sim, behaviour: Behaviour::Answers { pin1, pin2 } }], 1);
     service.serve(&listener, None);
     Ok(())

@@ -295,14 +295,14 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
         Ok(result) => {
             let v = verdict(&result);
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                say!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             } else {
-                println!("{}: {}", v.result, v.message);
+                say!("{}: {}", v.result, v.message);
                 for entry in &v.chain {
-                    println!("  {} (sha256 {})", entry.subject, entry.sha256);
+                    say!("  {} (sha256 {})", entry.subject, entry.sha256);
                 }
                 if !v.policies.is_empty() {
-                    println!("  policies: {}", v.policies.join(", "));
+                    say!("  policies: {}", v.policies.join(", "));
                 }
             }
             ExitCode::from(match v.result {

@@ -143,7 +143,7 @@ pub fn sign(args: SignCmsArgs) -> Result<(), Failure> {
         None => signature,
     };
     std::fs::write(&args.output, &signature).map_err(|e| Failure::Input(format!("cannot write {}: {}", args.output.display(), e.kind())))?;
-    println!("wrote a {}CAdES signature to {}", if args.tsa.is_some() { "timestamped " } else { "" }, args.output.display());
+    say!("wrote a {}CAdES signature to {}", if args.tsa.is_some() { "timestamped " } else { "" }, args.output.display());
     Ok(())
 }
 
@@ -190,7 +190,7 @@ pub fn report_exit<R: serde::Serialize>(outcome: Result<R, Failure>, json: bool,
         }
         Ok(report) => {
             if json {
-                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+                say!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
             } else {
                 print(&report);
             }
@@ -203,15 +203,15 @@ fn print_cms_report(report: &cms::CmsReport) {
     for (i, signer) in report.signers.iter().enumerate() {
         let sub = signer.sub_indication.map(|s| format!("/{}", s.as_str())).unwrap_or_default();
         let indication = signer.indication.as_str();
-        println!("signer {}: {indication}{sub} — {}", i + 1, signer.message);
+        say!("signer {}: {indication}{sub} — {}", i + 1, signer.message);
         if let Some(subject) = &signer.signer_subject {
-            println!("  signer: {subject}");
+            say!("  signer: {subject}");
         }
         if let Some(ts) = signer.timestamp_time {
-            println!("  timestamp: {ts} (Unix seconds)");
+            say!("  timestamp: {ts} (Unix seconds)");
         }
     }
     if report.signers.is_empty() {
-        println!("no signers");
+        say!("no signers");
     }
 }

@@ -145,7 +145,7 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
         Level::BLt => "B-LT",
         Level::BLta => "B-LTA",
     };
-    println!("wrote a PAdES-{level} {}signature to {}", if options.certify.is_some() { "certification " } else { "" }, args.output.display());
+    say!("wrote a PAdES-{level} {}signature to {}", if options.certify.is_some() { "certification " } else { "" }, args.output.display());
     Ok(())
 }
 
@@ -285,33 +285,33 @@ fn print_report(report: &pdf::PdfReport) {
     };
     for s in &report.signatures {
         let sub = s.sub_indication.map(|x| format!("/{}", x.as_str())).unwrap_or_default();
-        println!("{} ({}): {}{sub} — {}", s.field, s.kind, s.indication.as_str(), s.message);
-        println!("  intact: {}, signature valid: {}, trusted: {}", flag(s.intact), flag(s.signature_valid), flag(s.trusted));
+        say!("{} ({}): {}{sub} — {}", s.field, s.kind, s.indication.as_str(), s.message);
+        say!("  intact: {}, signature valid: {}, trusted: {}", flag(s.intact), flag(s.signature_valid), flag(s.trusted));
         if let Some(subject) = &s.signer_subject {
-            println!("  signer: {subject}");
+            say!("  signer: {subject}");
         }
         if let Some(t) = s.timestamp_time {
-            println!("  timestamp: {t} (Unix seconds)");
+            say!("  timestamp: {t} (Unix seconds)");
         }
         if let Some(p) = s.certification {
-            println!("  certification signature, DocMDP P={p}");
+            say!("  certification signature, DocMDP P={p}");
         }
         let coverage = match s.coverage {
             pdf::Coverage::WholeFile => "the whole file",
             pdf::Coverage::Revision => "its revision; later revisions follow",
             pdf::Coverage::Unknown => "unknown",
         };
-        println!("  covers: {coverage}");
+        say!("  covers: {coverage}");
         for revision in &s.changes {
             for change in &revision.changes {
-                println!("    revision {}: {} {}", revision.revision, if change.allowed { "allowed:" } else { "NOT ALLOWED:" }, change.what);
+                say!("    revision {}: {} {}", revision.revision, if change.allowed { "allowed:" } else { "NOT ALLOWED:" }, change.what);
             }
         }
     }
     if report.signatures.is_empty() {
-        println!("no signatures");
+        say!("no signatures");
     }
     if report.trailing_bytes > 0 {
-        println!("{} bytes follow the last %%EOF", report.trailing_bytes);
+        say!("{} bytes follow the last %%EOF", report.trailing_bytes);
     }
 }
