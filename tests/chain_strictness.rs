@@ -224,6 +224,32 @@ fn each_rfc5280_must_has_its_own_code() {
     assert_eq!(run(&good_ica, &anonymous, Conformance::Strict), "empty-subject-without-critical-san");
     let anonymous = certify(&ca, &nobody, serial(), vec![signing_usage(), ca.aki(), san(true)]);
     assert_eq!(run(&good_ica, &anonymous, Conformance::Strict), "valid");
+    // Further MUSTs: info access non-critical, nameConstraints only in CAs and critical, a CA
+    // names its subject, a serial number is positive (pedantic only).
+    let aia = |critical| {
+        let access = x509_cert::ext::pkix::AuthorityInfoAccessSyntax(vec![x509_cert::ext::pkix::AccessDescription {
+            access_method: ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.2"),
+            access_location: GeneralName::UniformResourceIdentifier(Ia5String::new("http://ca.example.test/ca.cer").unwrap()),
+        }]);
+        extension(ids::ID_PE_AUTHORITY_INFO_ACCESS, critical, &access).unwrap()
+    };
+    assert_eq!(run(&good_ica, &leaf_with(vec![signing_usage(), ca.aki(), aia(false)]), Conformance::Strict), "valid");
+    assert_eq!(run(&good_ica, &leaf_with(vec![signing_usage(), ca.aki(), aia(true)]), Conformance::Strict), "info-access-critical");
+    let nc = |critical| {
+        let constraints = NameConstraints { permitted_subtrees: Some(vec![GeneralSubtree { base: dns_name("example.test"), minimum: 0, maximum: None }]), excluded_subtrees: None };
+        extension(ids::ID_CE_NAME_CONSTRAINTS, critical, &constraints).unwrap()
+    };
+    assert_eq!(run(&good_ica, &leaf_with(vec![signing_usage(), ca.aki(), nc(true)]), Conformance::Strict), "name-constraints-in-end-entity");
+    let end = leaf_with(vec![signing_usage(), ca.aki()]);
+    assert_eq!(run(&intermediate(&root, &ca, vec![nc(false)]), &end, Conformance::Strict), "name-constraints-not-critical");
+    assert_eq!(run(&intermediate(&root, &ca, vec![nc(true)]), &end, Conformance::Strict), "valid");
+    let unnamed = Party { key: fresh_key(), name: Name::default() };
+    let unnamed_ica = intermediate(&root, &unnamed, Vec::new());
+    let below_unnamed = certify(&unnamed, &person, serial(), vec![signing_usage(), unnamed.aki()]);
+    assert_eq!(run(&unnamed_ica, &below_unnamed, Conformance::Strict), "ca-empty-subject");
+    let negative = certify(&ca, &person, SerialNumber::from_der(&[0x02, 0x02, 0x80, 0x01]).unwrap(), vec![signing_usage(), ca.aki()]);
+    assert_eq!(run(&good_ica, &negative, Conformance::Strict), "valid");
+    assert_eq!(run(&good_ica, &negative, Conformance::Pedantic), "serial-negative");
     // A CA certificate may be validated as such when no end-entity purpose is asked for.
     let mut any = options();
     any.purpose = Purpose::Any;
@@ -293,8 +319,15 @@ fn the_trust_anchor_certificate_constrains_the_path() {
         usage(KeyUsages::KeyCertSign | KeyUsages::CRLSign),
         root.ski(),
     ];
+    let critical_aki = {
+        let mut e = root.aki();
+        e.critical = true;
+        e
+    };
     let anchors: Vec<(&str, Certificate)> = vec![
         ("valid", root_certificate(&root, Vec::new())),
+        ("aki-critical", root_certificate(&root, vec![critical_aki])),
+        ("ski-missing", certify(&root, &root, serial(), ca_constraints(None))),
         ("name-constraints", root_certificate(&root, vec![extension(ids::ID_CE_NAME_CONSTRAINTS, true, &permit_example).unwrap()])),
         ("trust-anchor", certify(&root, &root, serial(), vec![root.ski()])),
         ("trust-anchor", certify(&root, &root, serial(), non_critical_bc)),
@@ -400,4 +433,44 @@ fn a_directly_trusted_self_signed_signer_is_its_own_path() {
     let other = Party::new("CN=Other,O=strictness");
     let below = leaf(&me, &other, Vec::new());
     assert_eq!(code(check(&own, &[], &below, &options(), &[])), "trust-anchor");
+}
+
+/// The certificate with its outer signatureAlgorithm replaced (the signed part untouched).
+fn with_outer_algorithm(cert: &Certificate, oid: &str) -> Vec<u8> {
+    #[derive(der::Sequence)]
+    struct Outer<'a> {
+        tbs: der::asn1::AnyRef<'a>,
+        algorithm: AlgorithmIdentifierOwned,
+        signature: BitString,
+    }
+    let der_bytes = cert.to_der().unwrap();
+    let mut outer = Outer::from_der(&der_bytes).unwrap();
+    outer.algorithm = AlgorithmIdentifierOwned { oid: ObjectIdentifier::new_unwrap(oid), parameters: None };
+    outer.to_der().unwrap()
+}
+
+#[test]
+fn malformed_certificates_and_crls_are_refused_when_read() {
+    let (root, person) = (Party::new("CN=Root,O=strictness"), Party::new("CN=Person,O=strictness"));
+    let end = leaf(&root, &person, Vec::new());
+    // ecdsa-with-SHA384 outside, ecdsa-with-SHA256 inside: RFC 5280 §4.1.1.2 wants them equal.
+    let mismatched = with_outer_algorithm(&end, "1.2.840.10045.4.3.3");
+    assert!(matches!(ParsedCertificate::from_der(&mismatched), Err(ValidationError::Malformed { .. })));
+    assert!(ParsedCertificate::from_der(&with_outer_algorithm(&end, "1.2.840.10045.4.3.2")).is_ok());
+    // A CRL that lists one certificate twice.
+    let entry = x509_cert::crl::RevokedCert { serial_number: serial(), revocation_date: time(now() - DAY), crl_entry_extensions: None };
+    let algorithm = AlgorithmIdentifierOwned { oid: ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2"), parameters: None };
+    let number = extension(ids::ID_CE_CRL_NUMBER, false, &x509_cert::ext::pkix::CrlNumber(der::asn1::Uint::new(&[7]).unwrap())).unwrap();
+    let tbs: TbsCertList = TbsCertList {
+        version: x509_cert::Version::V2,
+        signature: algorithm.clone(),
+        issuer: root.name.clone(),
+        this_update: time(now() - DAY),
+        next_update: Some(time(now() + DAY)),
+        revoked_certificates: Some(vec![entry.clone(), entry]),
+        crl_extensions: Some(vec![number]),
+    };
+    let signature: DerSignature = root.key.sign(&tbs.to_der().unwrap());
+    let list = CertificateList { tbs_cert_list: tbs, signature_algorithm: algorithm, signature: BitString::from_bytes(signature.as_bytes()).unwrap() };
+    assert!(matches!(ParsedCrl::from_der(&list.to_der().unwrap()), Err(ValidationError::Malformed { .. })));
 }

@@ -182,6 +182,10 @@ impl ParsedCertificate {
 
     fn new(certificate: Certificate, der: Vec<u8>) -> Result<Self, ValidationError> {
         let tbs = certificate.tbs_certificate();
+        // §4.1.1.2: the outer signatureAlgorithm is the one inside the signed part.
+        if certificate.signature_algorithm() != tbs.signature() {
+            return Err(ValidationError::Malformed { what: "certificate whose two signature algorithm fields differ" });
+        }
         let tbs_der = raw_tbs(&der, "certificate")?;
         let ext = parse_extensions(tbs.extensions().map(Vec::as_slice).unwrap_or_default())?;
         Ok(Self {

@@ -158,6 +158,16 @@ impl ParsedCrl {
                 reason,
             });
         }
+        // One certificate listed twice (with perhaps different dates or reasons) leaves its
+        // status to whichever entry a reader finds first.
+        let mut listed = std::collections::HashSet::new();
+        if !crl.entries.iter().all(|e| listed.insert((&e.issuer, e.serial.as_slice()))) {
+            return Err(ValidationError::Malformed { what: "CRL listing a certificate twice" });
+        }
+        // §5.1.1.2: the outer signatureAlgorithm is the one inside the signed part.
+        if list.signature_algorithm != tbs.signature {
+            return Err(ValidationError::Malformed { what: "CRL whose two signature algorithm fields differ" });
+        }
         Ok(crl)
     }
 

@@ -17,7 +17,7 @@ use super::crl::{CrlCheck, CrlStatus, ParsedCrl, crl_status};
 use super::name_constraints::NameConstraintsState;
 use super::ocsp::{OcspCheck, OcspStatus, ocsp_status};
 use super::policy::PolicyTree;
-use super::profile::{self, Conformance};
+use super::profile::{self, Conformance, Role};
 use super::qc::Identity;
 use super::signature::{Signed, verify_signature_maths, weak};
 use crate::algorithms::AlgorithmUse;
@@ -185,6 +185,7 @@ impl<'a> Search<'a> {
         // RFC 5937 §3: the anchor certificate's own constraints start the path's.
         if options.anchor_constraints == AnchorConstraints::Enforced && !directly_trusted {
             check_anchor(anchor)?;
+            profile::check_certificate(anchor, anchor.is_self_issued(), Role::Anchor, options.conformance).map_err(|rule| ValidationError::Profile { rule })?;
             if let Some(nc) = &anchor.ext.name_constraints {
                 constraints.add(nc)?;
             }
@@ -209,7 +210,12 @@ impl<'a> Search<'a> {
                 return Err(ValidationError::UnknownIssuer);
             }
             let self_signed = self_issued && cert.certificate().tbs_certificate().subject_public_key_info() == issuer.certificate().tbs_certificate().subject_public_key_info();
-            profile::check_certificate(cert, self_signed, (is_leaf && !directly_trusted).then_some(options.purpose), options.conformance).map_err(|rule| ValidationError::Profile { rule })?;
+            let role = match (is_leaf, directly_trusted) {
+                (true, true) => Role::TrustedItself,
+                (true, false) => Role::Leaf(options.purpose),
+                (false, _) => Role::Intermediate,
+            };
+            profile::check_certificate(cert, self_signed, role, options.conformance).map_err(|rule| ValidationError::Profile { rule })?;
             revocation.push(self.revocation_status(cert, issuer, anchor)?);
             // (b), (c)
             if is_leaf || !self_issued {
@@ -444,7 +450,9 @@ fn ocsp_as_crl(status: &OcspStatus) -> CrlStatus {
 /// the same rules RFC 5280 §6.1.4 (k), (n), (o) apply to intermediates, with basicConstraints
 /// critical as §4.2.1.9 requires of every CA certificate that signs certificates.
 fn check_anchor(anchor: &ParsedCertificate) -> Result<(), ValidationError> {
-    let what = if !anchor.is_ca() {
+    let what = if anchor.subject.is_empty() {
+        "the anchor certificate has an empty subject"
+    } else if !anchor.is_ca() {
         "the anchor certificate is not a CA (no basicConstraints with cA TRUE)"
     } else if !anchor.ext.critical.contains(&oid::BASIC_CONSTRAINTS) {
         "the anchor certificate's basicConstraints is not marked critical"

@@ -56,6 +56,16 @@ pub enum ProfileRule {
     /// time-stamping or OCSP path: those keys belong to end entities (§4.2.1.9, ETSI EN 319 412-2
     /// §4.3.1).
     CaAsEndEntity,
+    /// §4.1.2.2, pedantic: the serial number is positive (old CAs issued negative ones).
+    SerialNegative,
+    /// §4.1.2.6: a CA certificate names its subject.
+    CaEmptySubject,
+    /// §4.2.2.1, §4.2.2.2: authorityInfoAccess and subjectInfoAccess are non-critical.
+    InfoAccessCritical,
+    /// §4.2.1.10: nameConstraints only in CA certificates…
+    NameConstraintsInEndEntity,
+    /// …marked critical.
+    NameConstraintsNotCritical,
     /// §5.2.3: a CRL carries cRLNumber…
     CrlNumberMissing,
     /// …non-critical.
@@ -77,6 +87,11 @@ impl ProfileRule {
             Self::PolicyConstraintsNotCritical => "policy-constraints-not-critical",
             Self::KeyCertSignWithoutCa => "key-cert-sign-without-ca",
             Self::CaAsEndEntity => "ca-as-end-entity",
+            Self::SerialNegative => "serial-negative",
+            Self::CaEmptySubject => "ca-empty-subject",
+            Self::InfoAccessCritical => "info-access-critical",
+            Self::NameConstraintsInEndEntity => "name-constraints-in-end-entity",
+            Self::NameConstraintsNotCritical => "name-constraints-not-critical",
             Self::CrlNumberMissing => "crl-number-missing",
             Self::CrlNumberCritical => "crl-number-critical",
         }
@@ -96,26 +111,49 @@ impl ProfileRule {
             Self::PolicyConstraintsNotCritical => "policyConstraints is not marked critical (RFC 5280 §4.2.1.11)",
             Self::KeyCertSignWithoutCa => "keyCertSign asserted in a certificate that is not a CA (RFC 5280 §4.2.1.9)",
             Self::CaAsEndEntity => "a CA certificate is used as the end entity",
+            Self::SerialNegative => "a serial number is negative (RFC 5280 §4.1.2.2)",
+            Self::CaEmptySubject => "a CA certificate has an empty subject (RFC 5280 §4.1.2.6)",
+            Self::InfoAccessCritical => "authorityInfoAccess or subjectInfoAccess is marked critical (RFC 5280 §4.2.2)",
+            Self::NameConstraintsInEndEntity => "nameConstraints in a certificate that is not a CA (RFC 5280 §4.2.1.10)",
+            Self::NameConstraintsNotCritical => "nameConstraints is not marked critical (RFC 5280 §4.2.1.10)",
             Self::CrlNumberMissing => "a CRL has no cRLNumber (RFC 5280 §5.2.3)",
             Self::CrlNumberCritical => "a CRL's cRLNumber is marked critical (RFC 5280 §5.2.3)",
         }
     }
 }
 
-/// The rules of §4 on one certificate of a path. `self_signed` says whether its own key
-/// signs it (then it need not name an authority key); `end_entity_purpose` is the purpose when
-/// it is the leaf.
-pub(crate) fn check_certificate(cert: &ParsedCertificate, self_signed: bool, end_entity_purpose: Option<Purpose>, level: Conformance) -> Result<(), ProfileRule> {
+/// Which certificate of the path is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// The trust anchor certificate (its serial number is not judged: some roots in service
+    /// predate the rule).
+    Anchor,
+    /// An intermediate CA.
+    Intermediate,
+    /// The leaf, used for `purpose`.
+    Leaf(Purpose),
+    /// A certificate trusted as itself.
+    TrustedItself,
+}
+
+/// The rules of §4 on one certificate. `self_signed` says whether its own key signs it (then
+/// it need not name an authority key).
+pub(crate) fn check_certificate(cert: &ParsedCertificate, self_signed: bool, role: Role, level: Conformance) -> Result<(), ProfileRule> {
     if level == Conformance::Lenient {
         return Ok(());
     }
-    let serial = cert.certificate().tbs_certificate().serial_number().as_bytes();
-    let value = serial.strip_prefix(&[0]).filter(|rest| !rest.is_empty()).unwrap_or(serial);
-    if value.iter().all(|b| *b == 0) {
-        return Err(ProfileRule::SerialZero);
-    }
-    if value.len() > 20 {
-        return Err(ProfileRule::SerialTooLong);
+    if role != Role::Anchor {
+        let serial = cert.certificate().tbs_certificate().serial_number().as_bytes();
+        let value = serial.strip_prefix(&[0]).filter(|rest| !rest.is_empty()).unwrap_or(serial);
+        if value.iter().all(|b| *b == 0) {
+            return Err(ProfileRule::SerialZero);
+        }
+        if value.len() > 20 {
+            return Err(ProfileRule::SerialTooLong);
+        }
+        if level == Conformance::Pedantic && serial.first().is_some_and(|b| b & 0x80 != 0) {
+            return Err(ProfileRule::SerialNegative);
+        }
     }
     let ext = &cert.ext;
     let critical = |id| ext.critical.contains(&id);
@@ -134,6 +172,9 @@ pub(crate) fn check_certificate(cert: &ParsedCertificate, self_signed: bool, end
     if ext.ext_key_usage.as_ref().is_some_and(|(eku, _)| eku.0.is_empty()) {
         return Err(ProfileRule::ExtendedKeyUsageEmpty);
     }
+    if cert.is_ca() && cert.subject.is_empty() {
+        return Err(ProfileRule::CaEmptySubject);
+    }
     if cert.subject.is_empty() && !(ext.subject_alt_name.is_some() && critical(oid::SUBJECT_ALT_NAME)) {
         return Err(ProfileRule::EmptySubjectWithoutCriticalAltName);
     }
@@ -143,8 +184,19 @@ pub(crate) fn check_certificate(cert: &ParsedCertificate, self_signed: bool, end
     if ext.key_usage.as_ref().is_some_and(|ku| ku.key_cert_sign()) && !cert.is_ca() {
         return Err(ProfileRule::KeyCertSignWithoutCa);
     }
-    if cert.is_ca() && end_entity_purpose.is_some_and(|p| p != Purpose::Any) {
+    if cert.is_ca() && matches!(role, Role::Leaf(p) if p != Purpose::Any) {
         return Err(ProfileRule::CaAsEndEntity);
+    }
+    if critical(oid::AUTHORITY_INFO_ACCESS) || critical(oid::SUBJECT_INFO_ACCESS) {
+        return Err(ProfileRule::InfoAccessCritical);
+    }
+    if ext.name_constraints.is_some() {
+        if !cert.is_ca() {
+            return Err(ProfileRule::NameConstraintsInEndEntity);
+        }
+        if !critical(oid::NAME_CONSTRAINTS) {
+            return Err(ProfileRule::NameConstraintsNotCritical);
+        }
     }
     Ok(())
 }
