@@ -233,9 +233,15 @@ fn dss_members<A: Read + Seek>(reader: &mut PdfReader<A>, dss: Option<&Object>) 
     Ok(out)
 }
 
-/// Whether a widget shows nothing, on screen or on paper (ISO 32000-1 §12.5.3): a zero-area
-/// rectangle, the Hidden flag, or NoView without Print and ToggleNoView.
+/// Whether a widget shows nothing, on screen or on paper (ISO 32000-1 §12.5.3): a signature
+/// widget without an appearance, a zero-area rectangle, the Hidden flag, or NoView without
+/// Print and ToggleNoView.
 fn invisible(widget: &Dictionary) -> bool {
+    // A signature widget without an appearance stream (ISO 32000-1 §12.5.5) is drawn by no
+    // reader: viewers synthesise appearances for text and choice fields, not for signatures.
+    if widget.get(b"AP").is_none() && widget.name(b"FT") == Some(b"Sig") {
+        return true;
+    }
     let flags = widget.integer(b"F").unwrap_or(0);
     if flags & 2 != 0 || (flags & 32 != 0 && flags & (4 | 256) == 0) {
         return true;
