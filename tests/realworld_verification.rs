@@ -185,3 +185,14 @@ fn a_changed_byte_under_an_adbe_pkcs7_sha1_signature_is_a_hash_failure() {
     assert_eq!((first.intact, first.sub_indication), (Some(false), Some(SubIndication::HashFailure)), "{first:#?}");
     assert!(first.message.contains("SHA-1"), "{}", first.message);
 }
+
+#[test]
+fn a_dss_superseded_by_a_later_one_may_change() {
+    // DSS 5.4 grew the DSS of an earlier revision in place, and a later revision replaced it
+    // with a new DSS object: the old one is reached by nothing in the final document.
+    let report = verify_pdf("dss-1696__Test.signed_Certipost-2048-SHA512.extended.extended-LTA-dss-5.4.pdf");
+    assert_eq!(report.signatures.len(), 4);
+    assert!(report.signatures.iter().all(|s| s.later_changes != LaterChanges::Disallowed), "{report:#?}");
+    let named = report.signatures[1].changes.iter().flat_map(|r| &r.changes).any(|c| c.what.contains("no longer refers to it"));
+    assert!(named, "{:#?}", report.signatures[1].changes);
+}

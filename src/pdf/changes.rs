@@ -596,6 +596,12 @@ fn judge<A: Read + Seek, B: Read + Seek>(
     if !existed && !roles.final_graph.contains(&n) {
         return Ok(None);
     }
+    // Likewise an object of the signed revision that the final document no longer reaches
+    // (a DSS superseded by a later one): whatever stopped referring to it is itself a change
+    // to a reachable object, judged on its own.
+    if existed && !roles.final_graph.contains(&n) {
+        return Ok(allowed(format!("object {n} of the signed revision changed, but the final document no longer refers to it")));
+    }
     if matches!(new, Object::Null) {
         if allowance.annotations && is_annotation(old) {
             return Ok(allowed(format!("annotation {n} removed")));
