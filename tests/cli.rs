@@ -152,3 +152,29 @@ fn a_closed_stdout_ends_the_process_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(code(&out), 141, "{stderr}");
 }
+
+#[test]
+fn concurrent_wrong_pins_each_cost_one_try() {
+    // Eight processes try a wrong PIN1 on one state directory at once: the SIM is changed by
+    // one process at a time, so exactly two are told "incorrect" (2 and 1 tries left, each
+    // once), the third wrong one blocks the PIN and the rest find it blocked; none fails to
+    // store its count.
+    let dir = tempfile::tempdir().unwrap();
+    let state = init(dir.path());
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_mobile-id"));
+            cmd.args(["sim", "verify-pin", "--state", &state, "--pin", "pin1"]).env("MOBILE_ID_PIN1", "0000");
+            cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap()
+        })
+        .collect();
+    let mut messages: Vec<String> = children.into_iter().map(|c| String::from_utf8_lossy(&c.wait_with_output().unwrap().stderr).into_owned()).collect();
+    messages.sort();
+    let incorrect: Vec<&String> = messages.iter().filter(|m| m.contains("incorrect")).collect();
+    assert_eq!(incorrect.len(), 2, "{messages:#?}");
+    for left in ["tries left: 1", "tries left: 2"] {
+        assert_eq!(incorrect.iter().filter(|m| m.contains(left)).count(), 1, "{messages:#?}");
+    }
+    assert!(messages.iter().filter(|m| !m.contains("incorrect")).all(|m| m.contains("blocked")), "{messages:#?}");
+    assert_eq!(status(&state)["pin1"]["retries_left"], 0);
+}

@@ -148,3 +148,42 @@ fn a_document_that_needs_a_password_exits_2_naming_the_file() {
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("user-aes-128.pdf") && out.contains("needs a password"), "{out}");
 }
+
+#[test]
+fn an_interrupted_signing_leaves_no_partial_output_and_outputs_are_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    assert_eq!(mobile_id(&["sim", "init", "--state", &p("sim")], &[]).0, 0);
+    std::fs::write(p("big.pdf"), mobile_id::pdf::sample::sample_document(&["big"], 48 << 20)).unwrap();
+    // Killed at several points of its run: the output path holds nothing, or a whole signed
+    // file (when the run was already over).
+    for delay_ms in [5, 20, 60, 150] {
+        let out = p(&format!("out-{delay_ms}.pdf"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mobile-id"))
+            .args(["sign", "pdf", &p("big.pdf"), &out, "--state", &p("sim")])
+            .env("MOBILE_ID_PIN2", "12345")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let path = std::path::Path::new(&out);
+        if status.success() {
+            assert!(std::fs::metadata(path).unwrap().len() > 48 << 20);
+        } else {
+            assert!(!path.exists(), "a partial output after {delay_ms} ms");
+        }
+    }
+    // An existing output is kept unless --force.
+    std::fs::write(p("small.pdf"), mobile_id::pdf::sample::sample_document(&["small"], 0)).unwrap();
+    std::fs::write(p("taken.pdf"), b"keep me").unwrap();
+    let (code, out) = mobile_id(&["sign", "pdf", &p("small.pdf"), &p("taken.pdf"), "--state", &p("sim")], &[("MOBILE_ID_PIN2", "12345")]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("--force"), "{out}");
+    assert_eq!(std::fs::read(p("taken.pdf")).unwrap(), b"keep me");
+    let (code, out) = mobile_id(&["sign", "pdf", &p("small.pdf"), &p("taken.pdf"), "--state", &p("sim"), "--force"], &[("MOBILE_ID_PIN2", "12345")]);
+    assert_eq!(code, 0, "{out}");
+    assert!(std::fs::read(p("taken.pdf")).unwrap().starts_with(b"%PDF-"));
+}

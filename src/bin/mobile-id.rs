@@ -29,6 +29,8 @@ macro_rules! say {
 
 #[path = "mobile-id/chain.rs"]
 mod chain;
+#[path = "mobile-id/output.rs"]
+mod output;
 #[path = "mobile-id/cms_cli.rs"]
 mod cms_cli;
 #[path = "mobile-id/pdf_cli.rs"]
@@ -268,7 +270,7 @@ fn with_session<R>(
     if let Some(path) = &args.record {
         let (script, _) = session.into_transport().finish(Some("mobile-id sim session".into()));
         let json = serde_json::to_string_pretty(&script).map_err(|e| Failure::Input(e.to_string()))?;
-        std::fs::write(path, json).map_err(|e| Failure::Input(format!("cannot write the recording: {}", e.kind())))?;
+        output::write_file(path, json.as_bytes(), output::Existing::Replace)?;
     }
     result
 }
@@ -316,7 +318,7 @@ fn run_sim(cmd: SimCommand) -> Result<(), Failure> {
                     .ok()
                     .and_then(|c| c.to_pem(der::pem::LineEnding::LF).ok())
                     .ok_or_else(|| Failure::Input("a certificate does not encode".into()))?;
-                std::fs::write(out.join(name), pem).map_err(|e| Failure::Input(format!("cannot write {name}: {}", e.kind())))?;
+                output::write_file(&out.join(name), pem.as_bytes(), output::Existing::Replace)?;
             }
             say!("wrote auth.pem, sign.pem and ca.pem to {}", out.display());
             Ok(())

@@ -156,12 +156,12 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
             let profile = sim.profile().clone();
             let answer = auth::answer_challenge(&mut CardSession::new(&mut sim, profile), &pin1, &challenge).map_err(auth_failure)?;
             std::fs::create_dir_all(&out).map_err(|e| Failure::Input(format!("cannot create {}: {}", out.display(), e.kind())))?;
-            std::fs::write(out.join("signature.der"), &answer.signature).map_err(|e| Failure::Input(e.kind().to_string()))?;
+            super::output::write_file(&out.join("signature.der"), &answer.signature, super::output::Existing::Replace)?;
             let pem = x509_cert::Certificate::from_der(&answer.certificate)
                 .ok()
                 .and_then(|c| c.to_pem(der::pem::LineEnding::LF).ok())
                 .ok_or_else(|| Failure::Input("the certificate does not encode".into()))?;
-            std::fs::write(out.join("cert.pem"), pem).map_err(|e| Failure::Input(e.kind().to_string()))?;
+            super::output::write_file(&out.join("cert.pem"), pem.as_bytes(), super::output::Existing::Replace)?;
             say!("verification code: {}\nwrote signature.der and cert.pem to {}", answer.verification_code, out.display());
             Ok(())
         }

@@ -74,6 +74,9 @@ pub struct SignCmsArgs {
     input: PathBuf,
     /// Where to write the signature (DER).
     output: PathBuf,
+    /// Replace OUTPUT if it exists.
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     signer: SignerArgs,
     /// Put the content inside the signature.
@@ -135,6 +138,9 @@ pub fn certificates(paths: &[PathBuf]) -> Result<Vec<Certificate>, Failure> {
 
 /// `sign cms`.
 pub fn sign(args: SignCmsArgs) -> Result<(), Failure> {
+    if !args.force && args.output.exists() {
+        return Err(Failure::Input(format!("{} exists; pass --force to replace it", args.output.display())));
+    }
     let options = CmsSignOptions { attached: args.attached, signing_time: (!args.no_signing_time).then(now) };
     let mut input = std::fs::File::open(&args.input).map_err(|e| Failure::Input(format!("cannot open {}: {}", args.input.display(), e.kind())))?;
     let signature = with_signer(&args.signer, &mut |signer| cms::sign(&mut input, signer, &options).map_err(cms_failure))?;
@@ -142,7 +148,7 @@ pub fn sign(args: SignCmsArgs) -> Result<(), Failure> {
         Some(url) => cms::add_signature_timestamps(&signature, &mut HttpTimestampClient::new(url.clone())).map_err(cms_failure)?,
         None => signature,
     };
-    std::fs::write(&args.output, &signature).map_err(|e| Failure::Input(format!("cannot write {}: {}", args.output.display(), e.kind())))?;
+    super::output::write_file(&args.output, &signature, if args.force { super::output::Existing::Replace } else { super::output::Existing::Refuse })?;
     say!("wrote a {}CAdES signature to {}", if args.tsa.is_some() { "timestamped " } else { "" }, args.output.display());
     Ok(())
 }

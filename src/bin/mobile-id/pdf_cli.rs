@@ -10,6 +10,7 @@ use mobile_id::pdf::{self, DocMdp, DssMaterial, PdfSignOptions, PdfVerifyOptions
 use mobile_id::x509::{ChainVerifier, ParsedCertificate};
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 
+use super::output::{Existing, PendingOutput};
 use super::Failure;
 use super::cms_cli::{SignerArgs, certificates, now, read, with_signer};
 
@@ -36,6 +37,9 @@ pub struct SignPdfArgs {
     input: PathBuf,
     /// Where to write the signed PDF: the input plus an incremental update.
     output: PathBuf,
+    /// Replace OUTPUT if it exists.
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     signer: SignerArgs,
     /// The signature field's name (default: the first free SignatureN).
@@ -131,14 +135,12 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
         return Err(Failure::Input("the output must be another file: the input stays untouched".into()));
     }
     let mut input = std::fs::File::open(&args.input).map_err(open_error(&args.input))?;
-    let mut output = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&args.output).map_err(open_error(&args.output))?;
-    let result = sign_into(&args, &options, &mut input, &mut output, &mut tsa);
-    if result.is_err() {
-        // No half-signed file is left behind.
-        drop(output);
-        let _ = std::fs::remove_file(&args.output);
-    }
-    result?;
+    // Written beside the output and renamed into place when complete: no half-signed file is
+    // ever left at the output path, whatever stops the run.
+    let existing = if args.force { Existing::Replace } else { Existing::Refuse };
+    let mut output = PendingOutput::create(&args.output, existing)?;
+    sign_into(&args, &options, &mut input, output.file(), &mut tsa)?;
+    output.commit()?;
     let level = match args.level {
         Level::BB => "B-B",
         Level::BT => "B-T",

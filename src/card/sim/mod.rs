@@ -53,6 +53,9 @@ pub enum SimError {
     /// A certificate could not be built.
     #[error("a demo certificate could not be built")]
     Certificate,
+    /// Another process (or another open handle) holds the SIM for longer than the wait allows.
+    #[error("the virtual SIM is in use by another process; try again")]
+    Busy,
     /// An initial PIN does not fit the applet's policy.
     #[error("the initial {0} does not fit the applet's PIN policy")]
     InitialPin(PinKind),
@@ -115,6 +118,8 @@ pub struct VirtualSim {
     auth_certificate: Vec<u8>,
     sign_certificate: Vec<u8>,
     volatile: Volatile,
+    /// The state directory's lock, held while this handle lives.
+    lock: Option<std::sync::Arc<std::fs::File>>,
 }
 
 const OK: StatusWord = StatusWord::OK;
@@ -126,13 +131,15 @@ impl VirtualSim {
     /// # Errors
     /// [`SimError`] for storage, randomness, PIN policy or certificate failures.
     pub fn init(dir: &Path, init: &SimInit) -> Result<Self, SimError> {
+        std::fs::create_dir_all(dir).map_err(|e| SimError::Io(e.kind()))?;
+        let lock = state::lock(dir)?;
         if dir.join(state::STATE_FILE).exists() {
             return Err(SimError::AlreadyInitialised);
         }
-        std::fs::create_dir_all(dir).map_err(|e| SimError::Io(e.kind()))?;
-        let sim = Self::create(SimStore::Directory(dir.to_path_buf()), init)?;
+        let mut sim = Self::create(SimStore::Directory(dir.to_path_buf()), init)?;
         sim.store.save_keys(&sim.keys)?;
         sim.store.save_state(&sim.state)?;
+        sim.lock = Some(std::sync::Arc::new(lock));
         Ok(sim)
     }
 
@@ -178,7 +185,7 @@ impl VirtualSim {
         let auth_certificate = decode(&state.auth_certificate)?;
         let sign_certificate = decode(&state.sign_certificate)?;
         decode(&state.ca_certificate)?;
-        Ok(Self { profile: AppletProfile::project_sim(state.curve), state, keys, store, auth_certificate, sign_certificate, volatile: Volatile::default() })
+        Ok(Self { profile: AppletProfile::project_sim(state.curve), state, keys, store, auth_certificate, sign_certificate, volatile: Volatile::default(), lock: None })
     }
 
     /// Opens the SIM stored in `dir`.
@@ -186,8 +193,16 @@ impl VirtualSim {
     /// # Errors
     /// [`SimError::NotInitialised`], [`SimError::CorruptState`] (never a silent reset), I/O.
     pub fn open(dir: &Path) -> Result<Self, SimError> {
+        if !dir.join(state::STATE_FILE).exists() {
+            return Err(SimError::NotInitialised);
+        }
+        // Held from the read to the last write, so that counters are changed by one process
+        // at a time (two wrong PINs are never counted as one).
+        let lock = state::lock(dir)?;
         let (state, keys) = state::load(dir)?;
-        Self::assemble(state, keys, SimStore::Directory(dir.to_path_buf()))
+        let mut sim = Self::assemble(state, keys, SimStore::Directory(dir.to_path_buf()))?;
+        sim.lock = Some(std::sync::Arc::new(lock));
+        Ok(sim)
     }
 
     /// The profile this applet implements (hand it to [`crate::card::CardSession`]).

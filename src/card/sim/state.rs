@@ -217,6 +217,37 @@ pub fn load(dir: &Path) -> Result<(SimState, SimKeys), SimError> {
     Ok((file.state, keys))
 }
 
+/// The lock file beside the state.
+pub const LOCK_FILE: &str = "lock";
+/// How long [`lock`] waits for another holder before giving up.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Takes the exclusive lock on the SIM in `dir` (an advisory file lock, released when the
+/// returned file is dropped or the process ends, so a crash never leaves it held), waiting up
+/// to 30 s for another holder.
+///
+/// # Errors
+/// [`SimError::Busy`] after the wait; [`SimError::Io`] when the lock file cannot be opened.
+pub fn lock(dir: &Path) -> Result<fs::File, SimError> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(dir.join(LOCK_FILE)).map_err(|e| SimError::Io(e.kind()))?;
+    let start = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(fs::TryLockError::WouldBlock) if start.elapsed() < LOCK_WAIT => std::thread::sleep(std::time::Duration::from_millis(10)),
+            Err(fs::TryLockError::WouldBlock) => return Err(SimError::Busy),
+            Err(fs::TryLockError::Error(e)) => return Err(SimError::Io(e.kind())),
+        }
+    }
+}
+
 /// Writes `bytes` to `path` so that a crash leaves either the old or the new content: a
 /// temporary file beside it (mode 0600), fsync, rename over `path`, fsync of the directory.
 ///
