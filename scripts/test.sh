@@ -36,7 +36,7 @@ mkdir -p target
 cargo test --workspace --all-features 2>&1 | tee target/test-output.log
 
 log "benchmarks, once each in test mode"
-cargo test --benches --all-features
+cargo test --workspace --benches --all-features
 
 log "cargo clippy --workspace --all-targets --all-features -- -D warnings"
 cargo clippy --workspace --all-targets --all-features -- -D warnings

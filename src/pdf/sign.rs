@@ -493,19 +493,6 @@ pub fn sign<R: Read + Seek, F: Read + Write + Seek>(
     prepared.complete(output, signer, tsa)
 }
 
-/// Whether two paths name the same file (same device and inode on Unix, the same canonical
-/// path elsewhere): signing a file onto itself would truncate the original before it is read.
-pub fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
-            return x.dev() == y.dev() && x.ino() == y.ino();
-        }
-    }
-    matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
-}
-
 /// Validation material for a DSS (ETSI EN 319 142-1 §5.4.2): certificates, CRLs and OCSP
 /// responses, each DER.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

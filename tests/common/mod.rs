@@ -123,9 +123,15 @@ impl TimestampClient for OpensslTsa {
     }
 }
 
+/// The repository root (these helpers serve the library's and the command line's tests).
+pub fn repository() -> &'static Path {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if manifest.join("Cargo.lock").exists() { manifest } else { manifest.parent().unwrap() }
+}
+
 /// The venv's `pyhanko` command (scripts/test.sh installs it).
 pub fn pyhanko() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/pyhanko");
+    let path = repository().join(".venv/bin/pyhanko");
     assert!(path.exists(), "pyHanko is missing: run scripts/test.sh, which installs pyHanko==0.38.0 and pyhanko-cli into .venv");
     path
 }
@@ -205,12 +211,6 @@ pub fn tsa_server(dir: &Path, count: usize) -> (String, std::thread::JoinHandle<
         }
     });
     (url, handle)
-}
-
-/// Runs the `mobile-id` binary; returns (exit code, stdout + stderr).
-pub fn mobile_id(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mobile-id")).args(args).env_remove("MOBILE_ID_PIN2").envs(env.iter().copied()).output().unwrap();
-    (out.status.code().unwrap(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
 /// The process's peak resident memory so far (VmHWM), KiB.

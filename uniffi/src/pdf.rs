@@ -87,7 +87,7 @@ impl Signer {
     /// Signs the file at `input_path` into `output_path`, streaming (large files never sit in
     /// memory).
     pub fn sign_pdf_file(&self, input_path: String, output_path: String, options: PdfSigningOptions, timestamper: Option<Arc<dyn TimestampFetcher>>) -> Result<(), MobileIdError> {
-        if input_path == output_path || pdf::sign::same_file(input_path.as_ref(), output_path.as_ref()) {
+        if input_path == output_path || same_file(input_path.as_ref(), output_path.as_ref()) {
             return Err(MobileIdError::InvalidInput { reason: "the output must be another file".into() });
         }
         let core = core_options(&options)?;
@@ -119,7 +119,7 @@ impl PdfSigningSession {
     pub fn prepare(input_path: String, output_path: String, certificate: Vec<u8>, chain: Vec<Vec<u8>>, options: PdfSigningOptions) -> Result<Arc<Self>, MobileIdError> {
         let cert = Certificate::from_der(&certificate).map_err(|_| MobileIdError::InvalidInput { reason: "certificate does not decode".into() })?;
         let chain: Vec<Certificate> = chain.iter().filter_map(|c| Certificate::from_der(c).ok()).collect();
-        if input_path == output_path || pdf::sign::same_file(input_path.as_ref(), output_path.as_ref()) {
+        if input_path == output_path || same_file(input_path.as_ref(), output_path.as_ref()) {
             return Err(MobileIdError::InvalidInput { reason: "the output must be another file".into() });
         }
         let mut input = std::fs::File::open(&input_path).map_err(io)?;
@@ -306,4 +306,17 @@ pub fn pdf_add_document_timestamp(path: String, timestamper: Arc<dyn TimestampFe
     let mut file = std::fs::OpenOptions::new().read(true).write(true).open(&path).map_err(io)?;
     pdf::add_document_timestamp(&mut file, &mut FetcherBridge(timestamper), pdf::sign::DEFAULT_TIMESTAMP_CAPACITY)?;
     Ok(())
+}
+
+/// Whether two paths name the same file (same device and inode on Unix, the same canonical
+/// path elsewhere): signing a file onto itself would truncate the original before it is read.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
 }

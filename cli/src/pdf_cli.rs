@@ -131,7 +131,7 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
     options.contact_info = args.contact_info.clone();
     options.certify = args.certify.and_then(|p| DocMdp::from_p(i64::from(p)));
     options.capacity = args.capacity;
-    if args.input == args.output || pdf::sign::same_file(&args.input, &args.output) {
+    if args.input == args.output || super::output::same_file(&args.input, &args.output) {
         return Err(Failure::Input("the output must be another file: the input stays untouched".into()));
     }
     let mut input = std::fs::File::open(&args.input).map_err(open_error(&args.input))?;

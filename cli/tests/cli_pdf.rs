@@ -4,9 +4,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
-use common::{Pki, mobile_id, pdfsig, pyhanko_validate};
+/// Runs the `mobile-id` binary; returns (exit code, stdout + stderr).
+fn mobile_id(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mobile-id")).args(args).env_remove("MOBILE_ID_PIN2").envs(env.iter().copied()).output().unwrap();
+    (out.status.code().unwrap(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+use common::{Pki, pdfsig, pyhanko_validate};
 
 #[test]
 fn sign_on_the_sim_and_verify_with_json() {
@@ -142,8 +149,8 @@ fn b_lt_fetches_ocsp_from_the_responder_the_certificate_names() {
 
 #[test]
 fn a_document_that_needs_a_password_exits_2_naming_the_file() {
-    let file = format!("{}/tests/fixtures/crypt/user-aes-128.pdf", env!("CARGO_MANIFEST_DIR"));
-    let anchor = format!("{}/tests/fixtures/pkits/certs/TrustAnchorRootCertificate.crt", env!("CARGO_MANIFEST_DIR"));
+    let file = format!("{}/../tests/fixtures/crypt/user-aes-128.pdf", env!("CARGO_MANIFEST_DIR"));
+    let anchor = format!("{}/../tests/fixtures/pkits/certs/TrustAnchorRootCertificate.crt", env!("CARGO_MANIFEST_DIR"));
     let (code, out) = mobile_id(&["verify", "pdf", &file, "--trust", &anchor], &[]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("user-aes-128.pdf") && out.contains("needs a password"), "{out}");

@@ -83,3 +83,16 @@ pub fn write_file(target: &Path, bytes: &[u8], existing: Existing) -> Result<(),
     output.file().write_all(bytes).map_err(|e| failure(target, "write", &e))?;
     output.commit()
 }
+
+/// Whether two paths name the same file (same device and inode on Unix, the same canonical
+/// path elsewhere): signing a file onto itself would replace the original it reads.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
+}

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 use base64ct::{Base64, Encoding};
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pkits");
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/pkits");
 const AT: &str = "2011-04-15T00:00:00Z";
 
 fn file(name: &str) -> String {

@@ -27,16 +27,12 @@ macro_rules! say {
     }};
 }
 
-#[path = "mobile-id/chain.rs"]
-mod chain;
-#[path = "mobile-id/output.rs"]
-mod output;
-#[path = "mobile-id/cms_cli.rs"]
-mod cms_cli;
-#[path = "mobile-id/pdf_cli.rs"]
-mod pdf_cli;
-#[path = "mobile-id/auth_cli.rs"]
 mod auth_cli;
+mod chain;
+mod cms_cli;
+mod output;
+mod pdf_cli;
+
 use der::{Decode, EncodePem};
 use mobile_id::apdu::RecordingTransport;
 use mobile_id::card::sim::{SimError, SimInit, VirtualSim};
