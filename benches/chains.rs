@@ -36,10 +36,9 @@ fn chains(c: &mut Criterion) {
     let options = ValidationOptions::new(NOW, Purpose::Signing);
     let none = RevocationData::default();
 
-    let issuer_key = p256::ecdsa::VerifyingKey::from_public_key_der(
-        &intermediate.certificate().tbs_certificate().subject_public_key_info().to_der().expect("spki"),
-    )
-    .expect("key");
+    let issuer_key =
+        p256::ecdsa::VerifyingKey::from_public_key_der(&intermediate.certificate().tbs_certificate().subject_public_key_info().to_der().expect("spki"))
+            .expect("key");
     let tbs = leaf.tbs_certificate().to_der().expect("tbs");
     let signature = p256::ecdsa::Signature::from_der(leaf.signature().raw_bytes()).expect("signature");
 
@@ -58,7 +57,8 @@ fn chains(c: &mut Criterion) {
             || {
                 let key = EcSigningKey::generate(Curve::P256).expect("key");
                 let ku = extension(const_oid::db::rfc5280::ID_CE_KEY_USAGE, true, &KeyUsage(KeyUsages::NonRepudiation.into())).expect("ku");
-                let leaf = intermediate.issue("CN=Fresh Signer", key.public_key_info().expect("spki"), at(NOW - 86_400), at(NOW + 86_400), vec![ku]).expect("leaf");
+                let leaf =
+                    intermediate.issue("CN=Fresh Signer", key.public_key_info().expect("spki"), at(NOW - 86_400), at(NOW + 86_400), vec![ku]).expect("leaf");
                 ParsedCertificate::from_certificate(&leaf).expect("parses")
             },
             |fresh| verifier.verify(black_box(&fresh), std::slice::from_ref(&inter_p), &none, &options).expect("valid"),

@@ -49,7 +49,8 @@ fn pdf_costs(c: &mut Criterion) {
                 buffer = out.into_inner();
             })
         });
-        group.bench_function("PAdES verify", |b| b.iter(|| assert!(pdf::verify(Cursor::new(black_box(&signed)), &verifier, &verify_options).unwrap().passed())));
+        group
+            .bench_function("PAdES verify", |b| b.iter(|| assert!(pdf::verify(Cursor::new(black_box(&signed)), &verifier, &verify_options).unwrap().passed())));
         group.finish();
     }
 }

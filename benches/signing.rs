@@ -22,9 +22,8 @@ fn signing(c: &mut Criterion) {
     let mut sim = VirtualSim::in_memory(&SimInit::new(Curve::P256, SystemTime::now())).expect("a SIM");
     let demo_ca = sim.demo_ca().expect("its CA");
     let key = EcSigningKey::generate(Curve::P256).expect("a key");
-    let certificate = demo_ca
-        .issue_person(KeyRole::Signing, key.public_key_info().expect("spki"), &Default::default(), SystemTime::now())
-        .expect("a certificate");
+    let certificate =
+        demo_ca.issue_person(KeyRole::Signing, key.public_key_info().expect("spki"), &Default::default(), SystemTime::now()).expect("a certificate");
     let certificate_der = der::Encode::to_der(&certificate).expect("DER");
     let EcSigningKey::P256(raw_key) = key.clone() else { unreachable!("generated on P-256") };
 
@@ -43,9 +42,7 @@ fn signing(c: &mut Criterion) {
     let parsed = p256::ecdsa::Signature::from_der(&signature).expect("DER");
     let verifying_key = *raw_key.verifying_key();
     let mut group = c.benchmark_group("verify a P-256 signature");
-    group.bench_function("p256 verify_prehash (raw)", |b| {
-        b.iter(|| verifying_key.verify_prehash(black_box(&digest), &parsed).expect("verifies"))
-    });
+    group.bench_function("p256 verify_prehash (raw)", |b| b.iter(|| verifying_key.verify_prehash(black_box(&digest), &parsed).expect("verifies")));
     group.bench_function("check_signature (from certificate, DER)", |b| {
         b.iter(|| check_signature(&certificate, black_box(&digest), &signature).expect("verifies"))
     });

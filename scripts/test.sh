@@ -30,21 +30,32 @@ if ! cargo fuzz --help >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
 
+# --- style, first: cheap and quick to fail ------------------------------------------------
+log "cargo fmt --check (workspace and fuzz)"
+cargo fmt --all --check
+(cd fuzz && cargo fmt --check)
+
 # --- tests ---------------------------------------------------------------------------------
 log "cargo test --workspace --all-features"
 mkdir -p target
 cargo test --workspace --all-features 2>&1 | tee target/test-output.log
 
 log "benchmarks, once each in test mode"
-cargo test --workspace --benches --all-features
+cargo test --workspace --benches --all-features 2>&1 | tee target/bench-output.log
 
 log "cargo clippy --workspace --all-targets --all-features -- -D warnings"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
+log "documentation (warnings are errors)"
+RUSTDOCFLAGS=-Dwarnings cargo doc --no-deps --workspace --all-features
+
+log "cargo package -p mobile-id (the library as published: licences, readme, metadata)"
+cargo package -p mobile-id --allow-dirty
+
 # --- bindings ---------------------------------------------------------------------------
 for lang in kotlin python swift; do
   log "bindings: $lang"
-  bindings/run-tests.sh "$lang"
+  bindings/run-tests.sh "$lang" 2>&1 | tee "target/bindings-$lang.log"
 done
 
 # --- fuzzing -------------------------------------------------------------------------------
@@ -62,6 +73,15 @@ for target in $("${fuzz[@]}" list); do
     || { tail -n 40 "target/fuzz-$target.log"; exit 1; }
 done
 
-# One closing line for the whole run, summed over every cargo test binary.
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-     END { printf "tests: %d passed, %d failed\n", p, f }' target/test-output.log
+# One closing line for the whole run: every cargo test binary, the benches in test mode, the
+# Kotlin and Python scenarios, the fuzz smoke runs, and what was skipped.
+cargo_counts() {
+  awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+       END { printf "%d passed, %d failed", p, f }' "$1"
+}
+kotlin=$(grep -Eo '[0-9]+ passed' target/bindings-kotlin.log | tail -n1 || true)
+python=$(grep -Eo '[0-9]+ passed' target/bindings-python.log | tail -n1 || true)
+skipped=$(grep -ho 'SKIPPED[^.]*' target/bindings-*.log | head -n3 | tr '\n' ';' || true)
+fuzz_targets=$("${fuzz[@]}" list | wc -l)
+printf 'summary: cargo tests %s; benches (test mode) %s; kotlin %s; python %s; fuzz %s targets smoke-run; skipped: %s\n' \
+  "$(cargo_counts target/test-output.log)" "$(cargo_counts target/bench-output.log)" "${kotlin:-none}" "${python:-none}" "$fuzz_targets" "${skipped:-none}"

@@ -19,10 +19,10 @@ pub mod apdu;
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub mod auth;
 pub mod card;
+pub mod cms;
+pub mod pdf;
+pub mod report;
 pub mod signer;
 pub mod x509;
-pub mod report;
-pub mod cms;
-pub mod auth;
-pub mod pdf;

@@ -190,7 +190,14 @@ mod tests {
         for i in [Indication::TotalPassed, Indication::Indeterminate, Indication::TotalFailed] {
             assert_eq!(serde_json::to_value(i).unwrap(), i.as_str());
         }
-        for s in [SubIndication::HashFailure, SubIndication::NoSigningCertificateFound, SubIndication::OutOfBoundsNoPoe, SubIndication::TimestampFailure, SubIndication::CryptoConstraintsFailureNoPoe, SubIndication::DisallowedModification] {
+        for s in [
+            SubIndication::HashFailure,
+            SubIndication::NoSigningCertificateFound,
+            SubIndication::OutOfBoundsNoPoe,
+            SubIndication::TimestampFailure,
+            SubIndication::CryptoConstraintsFailureNoPoe,
+            SubIndication::DisallowedModification,
+        ] {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
     }

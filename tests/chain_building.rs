@@ -91,8 +91,12 @@ fn loops_end() {
     let b_by_placeholder = placeholder.issue("CN=B", kb.public_key_info().unwrap(), at(NOW - DAY), at(NOW + DAY), ca_extensions(None).unwrap()).unwrap();
     let a = DemoCa::from_parts(ka, a_by_placeholder);
     let b = DemoCa::from_parts(kb, b_by_placeholder);
-    let a_by_b = b.issue("CN=A", a.certificate().tbs_certificate().subject_public_key_info().clone(), at(NOW - DAY), at(NOW + DAY), ca_extensions(None).unwrap()).unwrap();
-    let b_by_a = a.issue("CN=B", b.certificate().tbs_certificate().subject_public_key_info().clone(), at(NOW - DAY), at(NOW + DAY), ca_extensions(None).unwrap()).unwrap();
+    let a_by_b = b
+        .issue("CN=A", a.certificate().tbs_certificate().subject_public_key_info().clone(), at(NOW - DAY), at(NOW + DAY), ca_extensions(None).unwrap())
+        .unwrap();
+    let b_by_a = a
+        .issue("CN=B", b.certificate().tbs_certificate().subject_public_key_info().clone(), at(NOW - DAY), at(NOW + DAY), ca_extensions(None).unwrap())
+        .unwrap();
     let leaf = signing_leaf(&a);
     let result = verify(&[anchor.certificate()], &[&a_by_b, &b_by_a], &leaf, Purpose::Signing);
     assert!(result.is_err());

@@ -13,25 +13,22 @@ use der::asn1::{BitString, Ia5String, ObjectIdentifier, OctetString, UtcTime};
 use der::{Decode, Encode};
 use mobile_id::card::sim::extension;
 use mobile_id::x509::{
-    AnchorConstraints, ChainVerifier, Conformance, InitialPolicySet, ParsedCertificate, ParsedCrl, Purpose, RevocationData, ValidationError,
-    ValidationOptions,
+    AnchorConstraints, ChainVerifier, Conformance, InitialPolicySet, ParsedCertificate, ParsedCrl, Purpose, RevocationData, ValidationError, ValidationOptions,
 };
 use p256::ecdsa::{DerSignature, SigningKey};
 use signature::Signer;
 use spki::{AlgorithmIdentifierOwned, EncodePublicKey, SubjectPublicKeyInfoOwned};
+use x509_cert::Certificate;
 use x509_cert::builder::{Builder, CertificateBuilder, profile::BuilderProfile};
 use x509_cert::certificate::TbsCertificate;
 use x509_cert::crl::{CertificateList, TbsCertList};
 use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::constraints::name::{GeneralSubtree, NameConstraints};
 use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, KeyUsages, PolicyConstraints, SubjectAltName, SubjectKeyIdentifier,
-};
+use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints, KeyUsage, KeyUsages, PolicyConstraints, SubjectAltName, SubjectKeyIdentifier};
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
-use x509_cert::Certificate;
 
 use const_oid::db::rfc5280 as ids;
 
@@ -66,7 +63,12 @@ impl BuilderProfile for Exact {
     fn get_subject(&self) -> Name {
         self.subject.clone()
     }
-    fn build_extensions(&self, _: spki::SubjectPublicKeyInfoRef<'_>, _: spki::SubjectPublicKeyInfoRef<'_>, _: &TbsCertificate) -> x509_cert::builder::Result<Vec<Extension>> {
+    fn build_extensions(
+        &self,
+        _: spki::SubjectPublicKeyInfoRef<'_>,
+        _: spki::SubjectPublicKeyInfoRef<'_>,
+        _: &TbsCertificate,
+    ) -> x509_cert::builder::Result<Vec<Extension>> {
         Ok(self.extensions.clone())
     }
 }
@@ -95,7 +97,11 @@ impl Party {
     }
 
     fn aki(&self) -> Extension {
-        let aki = AuthorityKeyIdentifier { key_identifier: Some(OctetString::new(self.key_id()).unwrap()), authority_cert_issuer: None, authority_cert_serial_number: None };
+        let aki = AuthorityKeyIdentifier {
+            key_identifier: Some(OctetString::new(self.key_id()).unwrap()),
+            authority_cert_issuer: None,
+            authority_cert_serial_number: None,
+        };
         extension(ids::ID_CE_AUTHORITY_KEY_IDENTIFIER, false, &aki).unwrap()
     }
 }
@@ -205,12 +211,16 @@ fn each_rfc5280_must_has_its_own_code() {
         ("serial-too-long", good_ica.clone(), certify(&ca, &person, too_long, vec![signing_usage(), ca.aki()])),
         ("eku-empty", good_ica.clone(), leaf_with(vec![signing_usage(), ca.aki(), empty_eku])),
         ("key-cert-sign-without-ca", good_ica.clone(), leaf_with(vec![usage(KeyUsages::NonRepudiation | KeyUsages::KeyCertSign), ca.aki()])),
-        ("ca-as-end-entity", good_ica.clone(), leaf_with(vec![
-            extension(ids::ID_CE_BASIC_CONSTRAINTS, true, &BasicConstraints { ca: true, path_len_constraint: None }).unwrap(),
-            usage(KeyUsages::KeyCertSign | KeyUsages::NonRepudiation),
-            person.ski(),
-            ca.aki(),
-        ])),
+        (
+            "ca-as-end-entity",
+            good_ica.clone(),
+            leaf_with(vec![
+                extension(ids::ID_CE_BASIC_CONSTRAINTS, true, &BasicConstraints { ca: true, path_len_constraint: None }).unwrap(),
+                usage(KeyUsages::KeyCertSign | KeyUsages::NonRepudiation),
+                person.ski(),
+                ca.aki(),
+            ]),
+        ),
     ];
     assert_eq!(run(&good_ica, &leaf_with(vec![signing_usage(), ca.aki()]), Conformance::Strict), "valid");
     for (expected, ica, end) in &cases {
@@ -219,7 +229,9 @@ fn each_rfc5280_must_has_its_own_code() {
     }
     // An empty subject needs a critical subjectAltName.
     let nobody = Party { key: fresh_key(), name: Name::default() };
-    let san = |critical| extension(ids::ID_CE_SUBJECT_ALT_NAME, critical, &SubjectAltName(vec![GeneralName::Rfc822Name(Ia5String::new("a@example.com").unwrap())])).unwrap();
+    let san = |critical| {
+        extension(ids::ID_CE_SUBJECT_ALT_NAME, critical, &SubjectAltName(vec![GeneralName::Rfc822Name(Ia5String::new("a@example.com").unwrap())])).unwrap()
+    };
     let anonymous = certify(&ca, &nobody, serial(), vec![signing_usage(), ca.aki(), san(false)]);
     assert_eq!(run(&good_ica, &anonymous, Conformance::Strict), "empty-subject-without-critical-san");
     let anonymous = certify(&ca, &nobody, serial(), vec![signing_usage(), ca.aki(), san(true)]);
@@ -236,7 +248,10 @@ fn each_rfc5280_must_has_its_own_code() {
     assert_eq!(run(&good_ica, &leaf_with(vec![signing_usage(), ca.aki(), aia(false)]), Conformance::Strict), "valid");
     assert_eq!(run(&good_ica, &leaf_with(vec![signing_usage(), ca.aki(), aia(true)]), Conformance::Strict), "info-access-critical");
     let nc = |critical| {
-        let constraints = NameConstraints { permitted_subtrees: Some(vec![GeneralSubtree { base: dns_name("example.test"), minimum: 0, maximum: None }]), excluded_subtrees: None };
+        let constraints = NameConstraints {
+            permitted_subtrees: Some(vec![GeneralSubtree { base: dns_name("example.test"), minimum: 0, maximum: None }]),
+            excluded_subtrees: None,
+        };
         extension(ids::ID_CE_NAME_CONSTRAINTS, critical, &constraints).unwrap()
     };
     assert_eq!(run(&good_ica, &leaf_with(vec![signing_usage(), ca.aki(), nc(true)]), Conformance::Strict), "name-constraints-in-end-entity");
@@ -313,7 +328,8 @@ fn the_trust_anchor_certificate_constrains_the_path() {
         permitted_subtrees: Some(vec![GeneralSubtree { base: GeneralName::DnsName(Ia5String::new("example.test").unwrap()), minimum: 0, maximum: None }]),
         excluded_subtrees: None,
     };
-    let unknown_critical = Extension { extn_id: ObjectIdentifier::new_unwrap("1.3.6.1.4.1.55555.1"), critical: true, extn_value: OctetString::new(vec![0x05, 0x00]).unwrap() };
+    let unknown_critical =
+        Extension { extn_id: ObjectIdentifier::new_unwrap("1.3.6.1.4.1.55555.1"), critical: true, extn_value: OctetString::new(vec![0x05, 0x00]).unwrap() };
     let non_critical_bc = vec![
         extension(ids::ID_CE_BASIC_CONSTRAINTS, false, &BasicConstraints { ca: true, path_len_constraint: None }).unwrap(),
         usage(KeyUsages::KeyCertSign | KeyUsages::CRLSign),
@@ -332,7 +348,19 @@ fn the_trust_anchor_certificate_constrains_the_path() {
         ("trust-anchor", certify(&root, &root, serial(), vec![root.ski()])),
         ("trust-anchor", certify(&root, &root, serial(), non_critical_bc)),
         ("trust-anchor", root_certificate(&root, vec![unknown_critical])),
-        ("trust-anchor", certify(&root, &root, serial(), vec![extension(ids::ID_CE_BASIC_CONSTRAINTS, true, &BasicConstraints { ca: true, path_len_constraint: None }).unwrap(), usage(KeyUsages::CRLSign), root.ski()])),
+        (
+            "trust-anchor",
+            certify(
+                &root,
+                &root,
+                serial(),
+                vec![
+                    extension(ids::ID_CE_BASIC_CONSTRAINTS, true, &BasicConstraints { ca: true, path_len_constraint: None }).unwrap(),
+                    usage(KeyUsages::CRLSign),
+                    root.ski(),
+                ],
+            ),
+        ),
         ("path-length", certify(&root, &root, serial(), [ca_constraints(Some(0)), vec![root.ski()]].concat())),
     ];
     for (expected, anchor) in &anchors {
@@ -342,7 +370,8 @@ fn the_trust_anchor_certificate_constrains_the_path() {
 }
 
 fn name_constraints(permitted: &[GeneralName], excluded: &[GeneralName]) -> Extension {
-    let trees = |names: &[GeneralName]| (!names.is_empty()).then(|| names.iter().map(|n| GeneralSubtree { base: n.clone(), minimum: 0, maximum: None }).collect());
+    let trees =
+        |names: &[GeneralName]| (!names.is_empty()).then(|| names.iter().map(|n| GeneralSubtree { base: n.clone(), minimum: 0, maximum: None }).collect());
     extension(ids::ID_CE_NAME_CONSTRAINTS, true, &NameConstraints { permitted_subtrees: trees(permitted), excluded_subtrees: trees(excluded) }).unwrap()
 }
 
@@ -424,11 +453,12 @@ fn a_directly_trusted_self_signed_signer_is_its_own_path() {
     // What `openssl req -x509` makes: cA TRUE by default, keyUsage nonRepudiation only. Trusted
     // as itself it stands; as the anchor of anything below it, it does not.
     let me = Party::new("CN=Self-signed signer,O=strictness");
-    let own = certify(&me, &me, serial(), vec![
-        extension(ids::ID_CE_BASIC_CONSTRAINTS, true, &BasicConstraints { ca: true, path_len_constraint: None }).unwrap(),
-        signing_usage(),
-        me.ski(),
-    ]);
+    let own = certify(
+        &me,
+        &me,
+        serial(),
+        vec![extension(ids::ID_CE_BASIC_CONSTRAINTS, true, &BasicConstraints { ca: true, path_len_constraint: None }).unwrap(), signing_usage(), me.ski()],
+    );
     assert_eq!(code(check(&own, &[], &own, &options(), &[])), "valid");
     let other = Party::new("CN=Other,O=strictness");
     let below = leaf(&me, &other, Vec::new());

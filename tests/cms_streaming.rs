@@ -59,7 +59,9 @@ fn one_gibibyte_in_flat_memory() {
         &x509_cert::ext::pkix::KeyUsage(x509_cert::ext::pkix::KeyUsages::NonRepudiation.into()),
     )
     .unwrap();
-    let cert = ca.issue("CN=Streamer", key.public_key_info().unwrap(), now - std::time::Duration::from_secs(60), now + std::time::Duration::from_secs(3600), vec![ku]).unwrap();
+    let cert = ca
+        .issue("CN=Streamer", key.public_key_info().unwrap(), now - std::time::Duration::from_secs(60), now + std::time::Duration::from_secs(3600), vec![ku])
+        .unwrap();
     let mut signer = SoftwareSigner::new(key, &der::Encode::to_der(&cert).unwrap()).unwrap();
     let before = peak_rss_kib();
     let secs = now.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();

@@ -30,9 +30,30 @@ impl Pki {
     fn new() -> Self {
         let pki = Self { dir: tempfile::tempdir().unwrap() };
         let d = pki.dir.path();
-        assert!(openssl(d, &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key",
-            "-subj", "/CN=CMS Root/O=mobile-id tests", "-days", "3650", "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", "ca.pem"]));
+        assert!(openssl(
+            d,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-subj",
+                "/CN=CMS Root/O=mobile-id tests",
+                "-days",
+                "3650",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+                "-out",
+                "ca.pem"
+            ]
+        ));
         std::fs::write(d.join("sign.ext"), "keyUsage=critical,nonRepudiation,digitalSignature\n").unwrap();
         std::fs::write(d.join("tsa.ext"), "keyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n").unwrap();
         for (name, key, ext) in [("signer", "ec", "sign.ext"), ("signer2", "ec", "sign.ext"), ("rsa", "rsa", "sign.ext"), ("tsa", "ec", "tsa.ext")] {
@@ -42,10 +63,37 @@ impl Pki {
             } else {
                 args.extend(["-newkey", "rsa:2048"].map(String::from));
             }
-            args.extend(["-nodes".into(), "-keyout".into(), format!("{name}.key"), "-subj".into(), format!("/CN={name}/O=mobile-id tests"), "-out".into(), format!("{name}.csr")]);
+            args.extend([
+                "-nodes".into(),
+                "-keyout".into(),
+                format!("{name}.key"),
+                "-subj".into(),
+                format!("/CN={name}/O=mobile-id tests"),
+                "-out".into(),
+                format!("{name}.csr"),
+            ]);
             assert!(openssl(d, &args.iter().map(String::as_str).collect::<Vec<_>>()));
-            assert!(openssl(d, &["x509", "-req", "-in", &format!("{name}.csr"), "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                "-days", "30", "-sha256", "-extfile", ext, "-out", &format!("{name}.pem")]));
+            assert!(openssl(
+                d,
+                &[
+                    "x509",
+                    "-req",
+                    "-in",
+                    &format!("{name}.csr"),
+                    "-CA",
+                    "ca.pem",
+                    "-CAkey",
+                    "ca.key",
+                    "-CAcreateserial",
+                    "-days",
+                    "30",
+                    "-sha256",
+                    "-extfile",
+                    ext,
+                    "-out",
+                    &format!("{name}.pem")
+                ]
+            ));
         }
         std::fs::write(d.join("data.txt"), b"The contract text, signed.\r\nLine two.\n").unwrap();
         pki
@@ -111,14 +159,18 @@ fn openssl_verifies_a_signature_made_on_the_virtual_sim() {
     let mut signer = CardSigner::new(CardSession::new(&mut sim, profile), KeyRole::Signing, Pin::new("12345")).unwrap();
     let data = b"signed on the SIM".to_vec();
     // Two-phase, through the serialised state, as a wallet would across the PIN prompt.
-    let (digest, prepared) = cms::prepare(&mut data.as_slice(), mobile_id::signer::DigestSigner::certificate(&signer), &[], &CmsSignOptions::detached(Some(now()))).unwrap();
+    let (digest, prepared) =
+        cms::prepare(&mut data.as_slice(), mobile_id::signer::DigestSigner::certificate(&signer), &[], &CmsSignOptions::detached(Some(now()))).unwrap();
     let resumed = cms::PreparedCms::from_bytes(&prepared.to_bytes().unwrap()).unwrap();
     assert_eq!(resumed.digest_to_sign().unwrap(), digest);
     let signature = mobile_id::signer::DigestSigner::sign_digest(&mut signer, &digest).unwrap();
     let sig = resumed.finish(&signature).unwrap();
     std::fs::write(dir.path().join("sim.p7s"), &sig).unwrap();
     std::fs::write(dir.path().join("data.bin"), &data).unwrap();
-    assert!(openssl(dir.path(), &["cms", "-verify", "-binary", "-inform", "DER", "-in", "sim.p7s", "-content", "data.bin", "-CAfile", "ca.pem", "-out", "/dev/null"]));
+    assert!(openssl(
+        dir.path(),
+        &["cms", "-verify", "-binary", "-inform", "DER", "-in", "sim.p7s", "-content", "data.bin", "-CAfile", "ca.pem", "-out", "/dev/null"]
+    ));
     let verifier = ChainVerifier::new(vec![ParsedCertificate::from_certificate(&ca).unwrap()]);
     let report = cms::verify(&sig, Some(&mut data.as_slice()), &verifier, &CmsVerifyOptions::new(now())).unwrap();
     assert!(report.passed(), "{report:?}");
@@ -139,7 +191,23 @@ fn we_verify_what_openssl_signs() {
         ("no signed attributes", vec!["-noattr"], false),
     ];
     for (name, extra, attached) in cases {
-        let mut args = vec!["cms", "-sign", "-binary", "-md", "sha256", "-in", "data.txt", "-signer", "signer.pem", "-inkey", "signer.key", "-outform", "DER", "-out", "theirs.p7s"];
+        let mut args = vec![
+            "cms",
+            "-sign",
+            "-binary",
+            "-md",
+            "sha256",
+            "-in",
+            "data.txt",
+            "-signer",
+            "signer.pem",
+            "-inkey",
+            "signer.key",
+            "-outform",
+            "DER",
+            "-out",
+            "theirs.p7s",
+        ];
         args.extend(extra);
         assert!(openssl(pki.dir.path(), &args), "{name}");
         let sig = std::fs::read(pki.p("theirs.p7s")).unwrap();
@@ -147,8 +215,29 @@ fn we_verify_what_openssl_signs() {
         assert!(report.passed(), "{name}: {report:?}");
     }
     // RSA signer, and two signers at once.
-    assert!(openssl(pki.dir.path(), &["cms", "-sign", "-binary", "-cades", "-in", "data.txt", "-signer", "rsa.pem", "-inkey", "rsa.key",
-        "-signer", "signer2.pem", "-inkey", "signer2.key", "-outform", "DER", "-out", "two.p7s"]));
+    assert!(openssl(
+        pki.dir.path(),
+        &[
+            "cms",
+            "-sign",
+            "-binary",
+            "-cades",
+            "-in",
+            "data.txt",
+            "-signer",
+            "rsa.pem",
+            "-inkey",
+            "rsa.key",
+            "-signer",
+            "signer2.pem",
+            "-inkey",
+            "signer2.key",
+            "-outform",
+            "DER",
+            "-out",
+            "two.p7s"
+        ]
+    ));
     let report = pki.verify(&std::fs::read(pki.p("two.p7s")).unwrap(), Some(&data));
     assert_eq!(report.signers.len(), 2);
     assert!(report.passed(), "{report:?}");
@@ -201,9 +290,13 @@ fn swap_certificates(sig: &[u8], other: &Certificate) -> Vec<u8> {
 fn cades_b_t_with_an_openssl_tsa() {
     let pki = Pki::new();
     let d = pki.dir.path();
-    std::fs::write(d.join("tsa.cnf"), "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\ndir = .\nserial = ./tsaserial\ncrypto_device = builtin\n\
+    std::fs::write(
+        d.join("tsa.cnf"),
+        "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\ndir = .\nserial = ./tsaserial\ncrypto_device = builtin\n\
         signer_cert = ./tsa.pem\ncerts = ./ca.pem\nsigner_key = ./tsa.key\nsigner_digest = sha256\ndefault_policy = 1.3.6.1.4.1.4146.2.3\n\
-        digests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\ntsa_name = no\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n").unwrap();
+        digests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\ntsa_name = no\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n",
+    )
+    .unwrap();
     std::fs::write(d.join("tsaserial"), "01\n").unwrap();
     let data = pki.data();
     let mut signer = software_signer(&pki, "signer");
@@ -216,7 +309,10 @@ fn cades_b_t_with_an_openssl_tsa() {
     assert_eq!(report.signers[0].validation_time, ts);
     // OpenSSL still accepts the CMS with the unsigned attribute added.
     std::fs::write(pki.p("stamped.p7s"), &stamped).unwrap();
-    assert!(openssl(d, &["cms", "-verify", "-binary", "-inform", "DER", "-in", "stamped.p7s", "-content", "data.txt", "-CAfile", "ca.pem", "-out", "/dev/null"]));
+    assert!(openssl(
+        d,
+        &["cms", "-verify", "-binary", "-inform", "DER", "-in", "stamped.p7s", "-content", "data.txt", "-CAfile", "ca.pem", "-out", "/dev/null"]
+    ));
     // A TSA that is not trusted makes the timestamp, and so the signature, INDETERMINATE.
     let untrusted = ChainVerifier::new(vec![ParsedCertificate::from_certificate(&pki.cert("signer2.pem")).unwrap()]);
     let r = cms::verify(&stamped, Some(&mut data.as_slice()), &untrusted, &CmsVerifyOptions::new(now())).unwrap();

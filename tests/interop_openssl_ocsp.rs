@@ -39,16 +39,77 @@ impl Pki {
         let pki = Self { dir: tempfile::tempdir().unwrap() };
         let d = pki.dir.path();
         let pss = ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:32", "-sha256"];
-        openssl(d, &[&["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-subj", "/CN=PSS Root/O=mobile-id tests", "-days", "3650",
-            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", "ca.pem"][..], &pss[..]].concat());
+        openssl(
+            d,
+            &[
+                &[
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-keyout",
+                    "ca.key",
+                    "-subj",
+                    "/CN=PSS Root/O=mobile-id tests",
+                    "-days",
+                    "3650",
+                    "-addext",
+                    "basicConstraints=critical,CA:TRUE",
+                    "-addext",
+                    "keyUsage=critical,keyCertSign,cRLSign",
+                    "-out",
+                    "ca.pem",
+                ][..],
+                &pss[..],
+            ]
+            .concat(),
+        );
         std::fs::write(d.join("leaf.ext"), "keyUsage=critical,nonRepudiation\n").unwrap();
         std::fs::write(d.join("ocsp.ext"), "keyUsage=critical,digitalSignature\nextendedKeyUsage=OCSPSigning\nnoCheck=ignored\n").unwrap();
         std::fs::write(d.join("rogue.ext"), "keyUsage=critical,digitalSignature\n").unwrap();
         for (name, ext) in [("leaf", "leaf.ext"), ("ocsp", "ocsp.ext"), ("rogue", "rogue.ext")] {
-            openssl(d, &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", &format!("{name}.key"),
-                "-subj", &format!("/CN={name}/O=mobile-id tests"), "-out", &format!("{name}.csr")]);
-            openssl(d, &[&["x509", "-req", "-in", &format!("{name}.csr"), "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30",
-                "-extfile", ext, "-out", &format!("{name}.pem")][..], &pss[..]].concat());
+            openssl(
+                d,
+                &[
+                    "req",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-nodes",
+                    "-keyout",
+                    &format!("{name}.key"),
+                    "-subj",
+                    &format!("/CN={name}/O=mobile-id tests"),
+                    "-out",
+                    &format!("{name}.csr"),
+                ],
+            );
+            openssl(
+                d,
+                &[
+                    &[
+                        "x509",
+                        "-req",
+                        "-in",
+                        &format!("{name}.csr"),
+                        "-CA",
+                        "ca.pem",
+                        "-CAkey",
+                        "ca.key",
+                        "-CAcreateserial",
+                        "-days",
+                        "30",
+                        "-extfile",
+                        ext,
+                        "-out",
+                        &format!("{name}.pem"),
+                    ][..],
+                    &pss[..],
+                ]
+                .concat(),
+            );
         }
         pki
     }
@@ -74,8 +135,26 @@ impl Pki {
     fn respond(&self, signer: &str, nonce: &[u8], ndays: &str) -> ParsedOcspResponse {
         let request = build_request(&self.cert("leaf.pem"), &self.cert("ca.pem"), Some(nonce)).unwrap();
         std::fs::write(self.path("req.der"), request).unwrap();
-        openssl(self.dir.path(), &["ocsp", "-index", "index.txt", "-rsigner", &format!("{signer}.pem"), "-rkey", &format!("{signer}.key"),
-            "-CA", "ca.pem", "-reqin", "req.der", "-respout", "resp.der", "-ndays", ndays]);
+        openssl(
+            self.dir.path(),
+            &[
+                "ocsp",
+                "-index",
+                "index.txt",
+                "-rsigner",
+                &format!("{signer}.pem"),
+                "-rkey",
+                &format!("{signer}.key"),
+                "-CA",
+                "ca.pem",
+                "-reqin",
+                "req.der",
+                "-respout",
+                "resp.der",
+                "-ndays",
+                ndays,
+            ],
+        );
         ParsedOcspResponse::from_der(&std::fs::read(self.path("resp.der")).unwrap()).unwrap()
     }
 
@@ -85,9 +164,7 @@ impl Pki {
         let mut options = ValidationOptions::new(time, Purpose::Signing);
         options.revocation = RevocationMode::Required;
         options.ocsp_nonce = Some(nonce.to_vec());
-        ChainVerifier::new(vec![anchor])
-            .verify(&leaf, &[], &RevocationData { crls: vec![], ocsp: vec![response] }, &options)
-            .map(|path| path.revocation[0])
+        ChainVerifier::new(vec![anchor]).verify(&leaf, &[], &RevocationData { crls: vec![], ocsp: vec![response] }, &options).map(|path| path.revocation[0])
     }
 }
 
@@ -107,7 +184,10 @@ fn rsa_pss_chain_and_ocsp_statuses() {
     pki.index(Some('V'));
     assert_eq!(pki.verify(pki.respond("ocsp", nonce, "1"), nonce, now()), Ok(RevocationSource::Ocsp), "good from a delegated responder");
     assert_eq!(pki.verify(pki.respond("ca", nonce, "1"), nonce, now()), Ok(RevocationSource::Ocsp), "good from the CA itself");
-    assert!(matches!(pki.verify(pki.respond("rogue", nonce, "1"), nonce, now()), Err(ValidationError::RevocationUnavailable { .. })), "responder without OCSPSigning");
+    assert!(
+        matches!(pki.verify(pki.respond("rogue", nonce, "1"), nonce, now()), Err(ValidationError::RevocationUnavailable { .. })),
+        "responder without OCSPSigning"
+    );
     assert!(matches!(pki.verify(pki.respond("ocsp", nonce, "1"), nonce, now() + 3 * 86_400), Err(ValidationError::RevocationUnavailable { .. })), "stale");
     assert!(matches!(pki.verify(pki.respond("ocsp", nonce, "1"), b"another nonce", now()), Err(ValidationError::RevocationUnavailable { .. })), "wrong nonce");
 

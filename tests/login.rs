@@ -52,8 +52,21 @@ fn login(sim: &mut VirtualSim, store: &MemoryChallengeStore, hash_type: HashType
 fn a_login_succeeds_once_and_names_the_person() {
     for (identity, kind, country) in [
         (DemoIdentity::default(), "PNO", "AZ"),
-        (DemoIdentity { given_name: "MARY ÄNN".into(), surname: "O’CONNEŽ-ŠUSLIK TESTNUMBER".into(), country: "EE".into(), semantics_identifier: "PNOEE-60001019906".into() }, "PNO", "EE"),
-        (DemoIdentity { given_name: "JĀNIS".into(), surname: "BĒRZIŅŠ".into(), country: "LV".into(), semantics_identifier: "IDCLV-AB1234567".into() }, "IDC", "LV"),
+        (
+            DemoIdentity {
+                given_name: "MARY ÄNN".into(),
+                surname: "O’CONNEŽ-ŠUSLIK TESTNUMBER".into(),
+                country: "EE".into(),
+                semantics_identifier: "PNOEE-60001019906".into(),
+            },
+            "PNO",
+            "EE",
+        ),
+        (
+            DemoIdentity { given_name: "JĀNIS".into(), surname: "BĒRZIŅŠ".into(), country: "LV".into(), semantics_identifier: "IDCLV-AB1234567".into() },
+            "IDC",
+            "LV",
+        ),
     ] {
         let mut sim = sim_with(identity.clone());
         let verifier = verifier_for(&sim);
@@ -114,9 +127,15 @@ fn certificates_that_must_not_log_in() {
     let profile = sim.profile().clone();
     let answer = answer_challenge(&mut CardSession::new(&mut sim, profile), &Pin::new("1234"), &challenge.hash).unwrap();
     let expired = AuthenticationResponse { challenge_id: challenge.id, signature: answer.signature, certificate: answer.certificate.clone() };
-    assert!(matches!(validate_response(&expired, &store_later, &verifier, &AuthOptions::new(later)), Err(AuthError::Certificate(ValidationError::Expired { .. }))));
+    assert!(matches!(
+        validate_response(&expired, &store_later, &verifier, &AuthOptions::new(later)),
+        Err(AuthError::Certificate(ValidationError::Expired { .. }))
+    ));
     let untrusted = verifier_for(&sim_with(DemoIdentity::default()));
-    assert!(matches!(validate_response(&response, &store, &untrusted, &AuthOptions::new(NOW)), Err(AuthError::Certificate(ValidationError::UnknownIssuer | ValidationError::BadSignature { .. }))));
+    assert!(matches!(
+        validate_response(&response, &store, &untrusted, &AuthOptions::new(NOW)),
+        Err(AuthError::Certificate(ValidationError::UnknownIssuer | ValidationError::BadSignature { .. }))
+    ));
     // Revoked by the demo CA's CRL.
     let (_, response) = login(&mut sim, &store, HashType::Sha256);
     let cert = Certificate::from_der(&answer.certificate).unwrap();
@@ -133,14 +152,19 @@ fn certificates_that_must_not_log_in() {
     validate_response(&response, &store, &verifier, &options).unwrap();
     // Not yet valid: a certificate issued for tomorrow.
     let key = EcSigningKey::generate(Curve::P256).unwrap();
-    let ku = extension(const_oid::db::rfc5280::ID_CE_KEY_USAGE, true, &x509_cert::ext::pkix::KeyUsage(x509_cert::ext::pkix::KeyUsages::DigitalSignature.into())).unwrap();
+    let ku =
+        extension(const_oid::db::rfc5280::ID_CE_KEY_USAGE, true, &x509_cert::ext::pkix::KeyUsage(x509_cert::ext::pkix::KeyUsages::DigitalSignature.into()))
+            .unwrap();
     let future = ca.issue("CN=Future,C=AZ", key.public_key_info().unwrap(), at(NOW + 86_400), at(NOW + 10 * 86_400), vec![ku]).unwrap();
     let challenge = Challenge::new(HashType::Sha256, NOW, 300).unwrap();
     store.insert(challenge.clone(), NOW).unwrap();
     let mut soft = SoftwareSigner::new(key, &future.to_der().unwrap()).unwrap();
     let signature = mobile_id::signer::DigestSigner::sign_digest(&mut soft, &challenge.hash).unwrap();
     let response = AuthenticationResponse { challenge_id: challenge.id, signature, certificate: future.to_der().unwrap() };
-    assert!(matches!(validate_response(&response, &store, &verifier, &AuthOptions::new(NOW)), Err(AuthError::Certificate(ValidationError::NotYetValid { .. }))));
+    assert!(matches!(
+        validate_response(&response, &store, &verifier, &AuthOptions::new(NOW)),
+        Err(AuthError::Certificate(ValidationError::NotYetValid { .. }))
+    ));
     let _ = DemoCa::generate;
 }
 

@@ -96,11 +96,22 @@ fn universal_signature_forgery() {
             let sig_num = update.allocate();
             update.put(sig_num, Body::Raw(sig.clone().into_bytes()));
             let field = update.allocate();
-            update.put(field, Body::Object(Object::Dictionary(dict(&[("Type", name("Annot")), ("Subtype", name("Widget")), ("FT", name("Sig")),
-                ("T", Object::String(b"Forged".to_vec())), ("V", reference(sig_num)), ("Rect", Object::Array(vec![Object::Integer(0); 4])), ("P", reference(page))]))));
+            update.put(
+                field,
+                Body::Object(Object::Dictionary(dict(&[
+                    ("Type", name("Annot")),
+                    ("Subtype", name("Widget")),
+                    ("FT", name("Sig")),
+                    ("T", Object::String(b"Forged".to_vec())),
+                    ("V", reference(sig_num)),
+                    ("Rect", Object::Array(vec![Object::Integer(0); 4])),
+                    ("P", reference(page)),
+                ]))),
+            );
             page_dict.0.push((b"Annots".to_vec(), Object::Array(vec![reference(field)])));
             update.put(page, Body::Object(Object::Dictionary(page_dict)));
-            cat.0.push((b"AcroForm".to_vec(), Object::Dictionary(dict(&[("Fields", Object::Array(vec![reference(field)])), ("SigFlags", Object::Integer(3))]))));
+            cat.0
+                .push((b"AcroForm".to_vec(), Object::Dictionary(dict(&[("Fields", Object::Array(vec![reference(field)])), ("SigFlags", Object::Integer(3))]))));
             update.put(root, Body::Object(Object::Dictionary(cat)));
         });
         let report = pki.verify(&forged);
@@ -242,8 +253,17 @@ fn shadow_document() -> (Vec<u8>, u32, u32) {
     let prepared = append(&doc, |reader, update| {
         let (page, mut page_dict) = page_one(reader);
         overlay = update.allocate();
-        update.put(overlay, Body::Stream(dict(&[("Type", name("XObject")), ("Subtype", name("Form")), ("BBox", Object::Array(vec![Object::Integer(0), Object::Integer(0), Object::Integer(612), Object::Integer(792)]))]),
-            b"1 1 1 rg 0 0 612 792 re f".to_vec()));
+        update.put(
+            overlay,
+            Body::Stream(
+                dict(&[
+                    ("Type", name("XObject")),
+                    ("Subtype", name("Form")),
+                    ("BBox", Object::Array(vec![Object::Integer(0), Object::Integer(0), Object::Integer(612), Object::Integer(792)])),
+                ]),
+                b"1 1 1 rg 0 0 612 792 re f".to_vec(),
+            ),
+        );
         hidden = update.allocate();
         update.put(hidden, Body::Stream(Dictionary::default(), b"BT /F1 18 Tf 72 720 Td (Hidden replacement) Tj ET".to_vec()));
         let content = update.allocate();
@@ -266,7 +286,10 @@ fn shadow_attacks_hide_replace_and_hide_and_replace() {
 
     // Hide: the overlay is emptied, uncovering what it hid.
     let hide = append(&signed, |_, update| {
-        update.put(overlay, Body::Stream(dict(&[("Type", name("XObject")), ("Subtype", name("Form")), ("BBox", Object::Array(vec![Object::Integer(0); 4]))]), Vec::new()));
+        update.put(
+            overlay,
+            Body::Stream(dict(&[("Type", name("XObject")), ("Subtype", name("Form")), ("BBox", Object::Array(vec![Object::Integer(0); 4]))]), Vec::new()),
+        );
     });
     let report = pki.verify(&hide);
     assert_caught(&report, "shadow hide");
@@ -306,7 +329,10 @@ fn shadow_attacks_hide_replace_and_hide_and_replace() {
     let mut xref_only = signed.clone();
     let xref_at = xref_only.len();
     let size = PdfReader::open(Cursor::new(&signed)).unwrap().size();
-    xref_only.extend_from_slice(format!("xref\n{content_num} 1\n{hidden_offset:010} 00000 n\r\ntrailer\n<</Size {size}/Root 1 0 R/Prev {prev}>>\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+    xref_only.extend_from_slice(
+        format!("xref\n{content_num} 1\n{hidden_offset:010} 00000 n\r\ntrailer\n<</Size {size}/Root 1 0 R/Prev {prev}>>\nstartxref\n{xref_at}\n%%EOF\n")
+            .as_bytes(),
+    );
     let report = pki.verify(&xref_only);
     assert_caught(&report, "shadow hide-and-replace");
 }
@@ -321,9 +347,18 @@ fn docmdp_levels_govern_later_changes() {
         let (page, mut page_dict) = page_one(reader);
         let (root, mut cat) = pdf::document::catalog(reader).unwrap();
         let field = update.allocate();
-        update.put(field, Body::Object(Object::Dictionary(dict(&[("Type", name("Annot")), ("Subtype", name("Widget")), ("FT", name("Tx")),
-            ("T", Object::String(b"Amount".to_vec())), ("V", Object::String(b"100".to_vec())),
-            ("Rect", Object::Array(vec![Object::Integer(72), Object::Integer(600), Object::Integer(300), Object::Integer(620)])), ("P", reference(page))]))));
+        update.put(
+            field,
+            Body::Object(Object::Dictionary(dict(&[
+                ("Type", name("Annot")),
+                ("Subtype", name("Widget")),
+                ("FT", name("Tx")),
+                ("T", Object::String(b"Amount".to_vec())),
+                ("V", Object::String(b"100".to_vec())),
+                ("Rect", Object::Array(vec![Object::Integer(72), Object::Integer(600), Object::Integer(300), Object::Integer(620)])),
+                ("P", reference(page)),
+            ]))),
+        );
         page_dict.0.push((b"Annots".to_vec(), Object::Array(vec![reference(field)])));
         update.put(page, Body::Object(Object::Dictionary(page_dict)));
         cat.0.push((b"AcroForm".to_vec(), Object::Dictionary(dict(&[("Fields", Object::Array(vec![reference(field)]))]))));
@@ -342,8 +377,15 @@ fn docmdp_levels_govern_later_changes() {
         append(signed, |reader, update| {
             let (page, mut page_dict) = page_one(reader);
             let note = update.allocate();
-            update.put(note, Body::Object(Object::Dictionary(dict(&[("Type", name("Annot")), ("Subtype", name("Text")),
-                ("Rect", Object::Array(vec![Object::Integer(0), Object::Integer(0), Object::Integer(20), Object::Integer(20)])), ("Contents", Object::String(b"note".to_vec()))]))));
+            update.put(
+                note,
+                Body::Object(Object::Dictionary(dict(&[
+                    ("Type", name("Annot")),
+                    ("Subtype", name("Text")),
+                    ("Rect", Object::Array(vec![Object::Integer(0), Object::Integer(0), Object::Integer(20), Object::Integer(20)])),
+                    ("Contents", Object::String(b"note".to_vec())),
+                ]))),
+            );
             let mut annots = page_dict.get(b"Annots").and_then(Object::as_array).unwrap().to_vec();
             annots.push(reference(note));
             page_dict.0.retain(|(k, _)| k != b"Annots");
@@ -402,7 +444,10 @@ fn second_signature_with(algorithm: &str, implemented: bool) {
     let d = pki.dir.path();
     assert!(openssl(d, &["genpkey", "-algorithm", algorithm, "-out", "ed.key"]));
     assert!(openssl(d, &["req", "-new", "-key", "ed.key", "-subj", "/CN=ed25519 signer", "-out", "ed.csr"]));
-    assert!(openssl(d, &["x509", "-req", "-in", "ed.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30", "-extfile", "sign.ext", "-out", "ed.pem"]));
+    assert!(openssl(
+        d,
+        &["x509", "-req", "-in", "ed.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30", "-extfile", "sign.ext", "-out", "ed.pem"]
+    ));
     let doc = pdf::sample::sample_document(&["Two algorithms"], 0);
     let first = pki.sign(&doc, "signer", &PdfSignOptions::new(now()));
     std::fs::write(d.join("first.pdf"), &first).unwrap();
@@ -469,8 +514,17 @@ fn review_bypasses_are_caught() {
     let unsigned = append(&signed, |reader, update| {
         let (page, mut page_dict) = page_one(reader);
         let field = update.allocate();
-        update.put(field, Body::Object(Object::Dictionary(dict(&[("Type", name("Annot")), ("Subtype", name("Widget")), ("FT", name("Sig")),
-            ("T", Object::String(b"Empty".to_vec())), ("Rect", Object::Array(vec![Object::Integer(0), Object::Integer(0), Object::Integer(612), Object::Integer(792)])), ("P", reference(page))]))));
+        update.put(
+            field,
+            Body::Object(Object::Dictionary(dict(&[
+                ("Type", name("Annot")),
+                ("Subtype", name("Widget")),
+                ("FT", name("Sig")),
+                ("T", Object::String(b"Empty".to_vec())),
+                ("Rect", Object::Array(vec![Object::Integer(0), Object::Integer(0), Object::Integer(612), Object::Integer(792)])),
+                ("P", reference(page)),
+            ]))),
+        );
         let mut annots = page_dict.get(b"Annots").and_then(Object::as_array).unwrap().to_vec();
         annots.push(reference(field));
         page_dict.0.retain(|(k, _)| k != b"Annots");

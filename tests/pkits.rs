@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use der::asn1::ObjectIdentifier;
-use mobile_id::x509::{ChainVerifier, InitialPolicySet, ParsedCertificate, ParsedCrl, PolicySettings, Purpose, RevocationData, RevocationMode, ValidationOptions};
+use mobile_id::x509::{
+    ChainVerifier, InitialPolicySet, ParsedCertificate, ParsedCrl, PolicySettings, Purpose, RevocationData, RevocationMode, ValidationOptions,
+};
 
 /// 2011-04-15T00:00:00Z.
 const VALIDATION_TIME: u64 = 1_302_825_600;

@@ -74,10 +74,7 @@ fn three_wrong_pins_block_and_the_puk_unblocks() {
     assert!(s.pin_status(PinKind::Pin2).unwrap().blocked);
     assert!(s.sign_digest(&Pin::new("12345"), &[1; 32]).is_err());
     // A wrong PUK costs a PUK try and unblocks nothing.
-    assert_eq!(
-        s.unblock_pin(PinKind::Pin2, &Pin::new("00000000"), &Pin::new("54321")),
-        Err(CardError::PinIncorrect { pin: PinKind::Puk, retries_left: 9 })
-    );
+    assert_eq!(s.unblock_pin(PinKind::Pin2, &Pin::new("00000000"), &Pin::new("54321")), Err(CardError::PinIncorrect { pin: PinKind::Puk, retries_left: 9 }));
     s.unblock_pin(PinKind::Pin2, &Pin::new("12345678"), &Pin::new("54321")).unwrap();
     assert_eq!(s.pin_status(PinKind::Puk).unwrap().retries_left, 10);
     assert_eq!(s.pin_status(PinKind::Pin2).unwrap().retries_left, 3);

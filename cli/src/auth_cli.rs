@@ -136,7 +136,12 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
                 });
                 say!("{value}");
             } else {
-                say!("challenge: {}\nverification code: {code}\nid: {}\nexpires at: {} (Unix seconds)", hex::encode(&challenge.hash), challenge.id, challenge.expires_at);
+                say!(
+                    "challenge: {}\nverification code: {code}\nid: {}\nexpires at: {} (Unix seconds)",
+                    hex::encode(&challenge.hash),
+                    challenge.id,
+                    challenge.expires_at
+                );
             }
             Ok(())
         }
@@ -210,10 +215,18 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
         }
         Ok(Ok(who)) => {
             if args.json {
-                say!("{}", serde_json::json!({"result": "accepted", "identity": who.identity, "not_before": who.not_before, "not_after": who.not_after, "chain": who.chain}));
+                say!(
+                    "{}",
+                    serde_json::json!({"result": "accepted", "identity": who.identity, "not_before": who.not_before, "not_after": who.not_after, "chain": who.chain})
+                );
             } else {
                 let id = &who.identity;
-                say!("accepted: {} {} ({})", id.given_name.as_deref().unwrap_or("?"), id.surname.as_deref().unwrap_or("?"), id.serial_number.as_deref().unwrap_or("?"));
+                say!(
+                    "accepted: {} {} ({})",
+                    id.given_name.as_deref().unwrap_or("?"),
+                    id.surname.as_deref().unwrap_or("?"),
+                    id.serial_number.as_deref().unwrap_or("?")
+                );
             }
             ExitCode::SUCCESS
         }

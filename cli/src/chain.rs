@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use der::asn1::ObjectIdentifier;
 use mobile_id::x509::{
-    AnchorConstraints, ChainVerifier, Conformance, InitialPolicySet, KeyUsageBit, ParsedCertificate, ParsedCrl, ParsedOcspResponse, PolicySettings, Purpose, RevocationData, RevocationMode, ValidationError, ValidationOptions,
-    VerifiedPath, load,
+    AnchorConstraints, ChainVerifier, Conformance, InitialPolicySet, KeyUsageBit, ParsedCertificate, ParsedCrl, ParsedOcspResponse, PolicySettings, Purpose,
+    RevocationData, RevocationMode, ValidationError, ValidationOptions, VerifiedPath, load,
 };
 use serde::{Deserialize, Serialize};
 
@@ -194,10 +194,7 @@ impl From<String> for Problem {
 
 /// Decodes every document, naming the one that fails by where it came from.
 fn decode_all<T>(documents: &[(String, Vec<u8>)], decode: fn(&[u8]) -> Result<T, ValidationError>) -> Result<Vec<T>, Problem> {
-    documents
-        .iter()
-        .map(|(what, der)| decode(der).map_err(|error| Problem::Content(Malformed::Item { what: what.clone(), error })))
-        .collect()
+    documents.iter().map(|(what, der)| decode(der).map_err(|error| Problem::Content(Malformed::Item { what: what.clone(), error }))).collect()
 }
 
 fn verdict(result: &Result<VerifiedPath, Malformed>) -> Verdict {
@@ -218,14 +215,9 @@ fn verdict(result: &Result<VerifiedPath, Malformed>) -> Verdict {
             policies: Vec::new(),
             identity: None,
         },
-        Err(Malformed::Item { what, error }) => Verdict {
-            result: "invalid",
-            code: "malformed",
-            message: format!("{what}: {error}"),
-            chain: Vec::new(),
-            policies: Vec::new(),
-            identity: None,
-        },
+        Err(Malformed::Item { what, error }) => {
+            Verdict { result: "invalid", code: "malformed", message: format!("{what}: {error}"), chain: Vec::new(), policies: Vec::new(), identity: None }
+        }
     }
 }
 
@@ -481,7 +473,13 @@ pub fn verify_batch() -> ExitCode {
             while matches!((&mut input).take(MAX_LINE).read_until(b'\n', &mut sink), Ok(n) if n > 0 && sink.last() != Some(&b'\n')) {
                 sink.clear();
             }
-            BatchVerdict { id: serde_json::Value::Null, result: "error", code: "malformed-request", message: "the request line is too long".into(), policies: Vec::new() }
+            BatchVerdict {
+                id: serde_json::Value::Null,
+                result: "error",
+                code: "malformed-request",
+                message: "the request line is too long".into(),
+                policies: Vec::new(),
+            }
         } else if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         } else {

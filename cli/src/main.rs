@@ -183,9 +183,7 @@ impl From<SimError> for Failure {
 impl From<CardError> for Failure {
     fn from(e: CardError) -> Self {
         match e {
-            CardError::PinIncorrect { .. } | CardError::PinBlocked { .. } | CardError::SecurityStatusNotSatisfied => {
-                Failure::Negative(e.to_string())
-            }
+            CardError::PinIncorrect { .. } | CardError::PinBlocked { .. } | CardError::SecurityStatusNotSatisfied => Failure::Negative(e.to_string()),
             other => Failure::Input(other.to_string()),
         }
     }
@@ -255,10 +253,7 @@ fn read_pin(kind: PinKind) -> Result<Pin, Failure> {
 }
 
 /// Opens the SIM, runs `job` on a session over it (recording if asked), writes the recording.
-fn with_session<R>(
-    args: &SimArgs,
-    job: impl FnOnce(&mut CardSession<RecordingTransport<&mut VirtualSim>>) -> Result<R, Failure>,
-) -> Result<R, Failure> {
+fn with_session<R>(args: &SimArgs, job: impl FnOnce(&mut CardSession<RecordingTransport<&mut VirtualSim>>) -> Result<R, Failure>) -> Result<R, Failure> {
     let mut sim = VirtualSim::open(&args.state)?;
     let profile = sim.profile().clone();
     let mut session = CardSession::new(RecordingTransport::new(&mut sim), profile);
@@ -355,9 +350,7 @@ struct StatusReport {
 }
 
 fn subject_of(der: &[u8]) -> Result<String, Failure> {
-    Certificate::from_der(der)
-        .map(|c| c.tbs_certificate().subject().to_string())
-        .map_err(|_| Failure::Input("a certificate on the SIM does not decode".into()))
+    Certificate::from_der(der).map(|c| c.tbs_certificate().subject().to_string()).map_err(|_| Failure::Input("a certificate on the SIM does not decode".into()))
 }
 
 fn sim_status(args: &SimArgs, json: bool) -> Result<(), Failure> {
@@ -447,7 +440,11 @@ fn demo() -> Result<(), Failure> {
     let report = mobile_id::cms::verify(&cms_signature, Some(&mut document.as_slice()), &verifier, &mobile_id::cms::CmsVerifyOptions::new(now))
         .map_err(|e| Failure::Input(e.to_string()))?;
     let verdict = report.signers.first().map(|s| s.indication.as_str());
-    say!("7. a CAdES-B-B CMS signature of the document made on the SIM ({} bytes), verified against the demo CA: {}", cms_signature.len(), verdict.unwrap_or_default());
+    say!(
+        "7. a CAdES-B-B CMS signature of the document made on the SIM ({} bytes), verified against the demo CA: {}",
+        cms_signature.len(),
+        verdict.unwrap_or_default()
+    );
     if !report.passed() {
         return Err(Failure::Negative("the CMS signature did not verify".into()));
     }
@@ -486,7 +483,8 @@ fn demo() -> Result<(), Failure> {
     }
     let tampered_report = mobile_id::pdf::verify(std::io::Cursor::new(&tampered_pdf), &verifier, &mobile_id::pdf::PdfVerifyOptions::new(now))
         .map_err(|e| Failure::Input(e.to_string()))?;
-    let tampered_verdict = tampered_report.signatures.first().map(|s| format!("{}/{}", s.indication.as_str(), s.sub_indication.map(|x| x.as_str()).unwrap_or("")));
+    let tampered_verdict =
+        tampered_report.signatures.first().map(|s| format!("{}/{}", s.indication.as_str(), s.sub_indication.map(|x| x.as_str()).unwrap_or("")));
     say!("   the same PDF with one word changed: {}", tampered_verdict.unwrap_or_default());
     if tampered_report.passed() {
         return Err(Failure::Negative("a tampered PDF verified".into()));

@@ -10,9 +10,9 @@ use mobile_id::pdf::{self, DocMdp, DssMaterial, PdfSignOptions, PdfVerifyOptions
 use mobile_id::x509::{ChainVerifier, ParsedCertificate};
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 
-use super::output::{Existing, PendingOutput};
 use super::Failure;
 use super::cms_cli::{SignerArgs, certificates, now, read, with_signer};
+use super::output::{Existing, PendingOutput};
 
 /// PAdES baseline levels (ETSI EN 319 142-1 §6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -151,7 +151,13 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn sign_into(args: &SignPdfArgs, options: &PdfSignOptions, input: &mut std::fs::File, output: &mut std::fs::File, tsa: &mut Option<HttpTimestampClient>) -> Result<(), Failure> {
+fn sign_into(
+    args: &SignPdfArgs,
+    options: &PdfSignOptions,
+    input: &mut std::fs::File,
+    output: &mut std::fs::File,
+    tsa: &mut Option<HttpTimestampClient>,
+) -> Result<(), Failure> {
     with_signer(&args.signer, &mut |signer| {
         let tsa = tsa.as_mut().map(|t| t as &mut dyn mobile_id::cms::TimestampClient);
         pdf::sign(input, output, signer, options, tsa).map_err(pades_failure)
@@ -169,7 +175,9 @@ fn sign_into(args: &SignPdfArgs, options: &PdfSignOptions, input: &mut std::fs::
             material.crls = fetch_crls(&material.certificates);
         }
         if material.crls.is_empty() && material.ocsp.is_empty() {
-            return Err(Failure::Input("b-lt needs revocation data: give --crl or --ocsp, or certificates whose CRL distribution points answer over HTTP".into()));
+            return Err(Failure::Input(
+                "b-lt needs revocation data: give --crl or --ocsp, or certificates whose CRL distribution points answer over HTTP".into(),
+            ));
         }
         pdf::add_dss(output, &material).map_err(pades_failure)?;
     }
@@ -247,7 +255,9 @@ fn fetch_ocsp(certificates: &[Vec<u8>]) -> Vec<Vec<u8>> {
         for url in urls {
             let Ok(response) = agent().post(&url).header("Content-Type", "application/ocsp-request").send(&request[..]) else { continue };
             let mut body = Vec::new();
-            if response.into_body().into_reader().take(1024 * 1024).read_to_end(&mut body).is_ok() && mobile_id::x509::ParsedOcspResponse::from_der(&body).is_ok() {
+            if response.into_body().into_reader().take(1024 * 1024).read_to_end(&mut body).is_ok()
+                && mobile_id::x509::ParsedOcspResponse::from_der(&body).is_ok()
+            {
                 responses.push(body);
                 break;
             }

@@ -53,10 +53,7 @@ fn three_wrong_pins_block_across_processes_and_the_puk_unblocks() {
     // The right PIN no longer helps.
     let out = mobile_id(&["sim", "verify-pin", "--state", &state, "--pin", "pin2"], &[("MOBILE_ID_PIN2", "12345")]);
     assert_eq!(code(&out), 1);
-    let out = mobile_id(
-        &["sim", "unblock", "--state", &state, "--pin", "pin2"],
-        &[("MOBILE_ID_PUK", "12345678"), ("MOBILE_ID_NEW_PIN", "24680")],
-    );
+    let out = mobile_id(&["sim", "unblock", "--state", &state, "--pin", "pin2"], &[("MOBILE_ID_PUK", "12345678"), ("MOBILE_ID_NEW_PIN", "24680")]);
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(status(&state)["pin2"]["retries_left"], 3);
     let out = mobile_id(&["sim", "verify-pin", "--state", &state, "--pin", "pin2"], &[("MOBILE_ID_PIN2", "24680")]);
@@ -110,10 +107,7 @@ fn change_pin_sign_export_and_record() {
     assert_eq!(code(&out), 0);
     let record = dir.path().join("sign.json");
     let digest = "aa".repeat(32);
-    let out = mobile_id(
-        &["sim", "sign", "--state", &state, "--digest", &digest, "--record", record.to_str().unwrap()],
-        &[("MOBILE_ID_PIN2", "12345")],
-    );
+    let out = mobile_id(&["sim", "sign", "--state", &state, "--digest", &digest, "--record", record.to_str().unwrap()], &[("MOBILE_ID_PIN2", "12345")]);
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
     let signature = String::from_utf8(out.stdout).unwrap();
     assert!(signature.trim().starts_with("30"));

@@ -12,7 +12,8 @@ use mobile_id::auth::mssp::HttpMsspTransport;
 use mobile_id::auth::{HashType, MsspClient, MsspResult, MsspTransport, SessionKind};
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mobile-id")).args(args).env_remove("MOBILE_ID_PIN1").envs(env.iter().copied()).stdin(Stdio::null()).output().unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_mobile-id")).args(args).env_remove("MOBILE_ID_PIN1").envs(env.iter().copied()).stdin(Stdio::null()).output().unwrap();
     (out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
@@ -35,7 +36,12 @@ fn codes_login_and_rejections() {
     let (code, out) = run(&["auth", "respond", "--state", &p("sim"), "--challenge", &hash, "--out", &p("answer")], &[("MOBILE_ID_PIN1", "1234")]);
     assert_eq!(code, 0);
     assert!(out.contains(challenge["verification_code"].as_str().unwrap()));
-    let verify = |challenge: &str, cert: &str| run(&["auth", "verify", "--challenge", challenge, "--signature", &p("answer/signature.der"), "--cert", cert, "--trust", &p("certs/ca.pem"), "--json"], &[]);
+    let verify = |challenge: &str, cert: &str| {
+        run(
+            &["auth", "verify", "--challenge", challenge, "--signature", &p("answer/signature.der"), "--cert", cert, "--trust", &p("certs/ca.pem"), "--json"],
+            &[],
+        )
+    };
     let (code, out) = verify(&hash, &p("answer/cert.pem"));
     assert_eq!(code, 0, "{out}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();

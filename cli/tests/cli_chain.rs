@@ -25,9 +25,22 @@ fn run(args: &[&str]) -> (i32, String) {
 fn verify_exit_codes_and_json() {
     let anchor = file("certs/TrustAnchorRootCertificate.crt");
     let (code, out) = run(&[
-        "chain", "verify", &file("certs/ValidCertificatePathTest1EE.crt"), "--anchor", &anchor,
-        "--intermediate", &file("certs/GoodCACert.crt"), "--crl", &file("crls/GoodCACRL.crl"), "--crl", &file("crls/TrustAnchorRootCRL.crl"),
-        "--at", AT, "--revocation", "required", "--json",
+        "chain",
+        "verify",
+        &file("certs/ValidCertificatePathTest1EE.crt"),
+        "--anchor",
+        &anchor,
+        "--intermediate",
+        &file("certs/GoodCACert.crt"),
+        "--crl",
+        &file("crls/GoodCACRL.crl"),
+        "--crl",
+        &file("crls/TrustAnchorRootCRL.crl"),
+        "--at",
+        AT,
+        "--revocation",
+        "required",
+        "--json",
     ]);
     assert_eq!(code, 0, "{out}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -38,18 +51,51 @@ fn verify_exit_codes_and_json() {
 
     // Revoked: the EE is on Good CA's CRL.
     let (code, out) = run(&[
-        "chain", "verify", &file("certs/InvalidRevokedEETest3EE.crt"), "--anchor", &anchor, "--intermediate", &file("certs/GoodCACert.crt"),
-        "--crl", &file("crls/GoodCACRL.crl"), "--crl", &file("crls/TrustAnchorRootCRL.crl"), "--at", AT, "--json",
+        "chain",
+        "verify",
+        &file("certs/InvalidRevokedEETest3EE.crt"),
+        "--anchor",
+        &anchor,
+        "--intermediate",
+        &file("certs/GoodCACert.crt"),
+        "--crl",
+        &file("crls/GoodCACRL.crl"),
+        "--crl",
+        &file("crls/TrustAnchorRootCRL.crl"),
+        "--at",
+        AT,
+        "--json",
     ]);
     assert_eq!(code, 1);
     assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["code"], "revoked");
     // Missing CRLs under "required".
-    let (code, _) = run(&["chain", "verify", &file("certs/ValidCertificatePathTest1EE.crt"), "--anchor", &anchor,
-        "--intermediate", &file("certs/GoodCACert.crt"), "--at", AT, "--revocation", "required"]);
+    let (code, _) = run(&[
+        "chain",
+        "verify",
+        &file("certs/ValidCertificatePathTest1EE.crt"),
+        "--anchor",
+        &anchor,
+        "--intermediate",
+        &file("certs/GoodCACert.crt"),
+        "--at",
+        AT,
+        "--revocation",
+        "required",
+    ]);
     assert_eq!(code, 1);
     // DSA: unsupported, not valid.
-    let (code, out) = run(&["chain", "verify", &file("certs/ValidDSASignaturesTest4EE.crt"), "--anchor", &anchor,
-        "--intermediate", &file("certs/DSACACert.crt"), "--at", AT, "--json"]);
+    let (code, out) = run(&[
+        "chain",
+        "verify",
+        &file("certs/ValidDSASignaturesTest4EE.crt"),
+        "--anchor",
+        &anchor,
+        "--intermediate",
+        &file("certs/DSACACert.crt"),
+        "--at",
+        AT,
+        "--json",
+    ]);
     assert_eq!(code, 3);
     assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["result"], "unsupported");
     // Input errors.
@@ -136,12 +182,7 @@ fn batch_answers_in_order_and_survives_bad_lines() {
     input.push_str("not json at all\n");
     input.push_str(&request(999, "certs/ValidCertificatePathTest1EE.crt"));
     input.push('\n');
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mobile-id"))
-        .args(["chain", "verify-batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mobile-id")).args(["chain", "verify-batch"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
     let out = child.wait_with_output().unwrap();
@@ -192,12 +233,7 @@ fn pkits_through_the_batch_with_explicit_any_policy() {
         input.push('\n');
     }
     assert!(input.contains("\"2.5.29.32.0\""), "PKITS spells out anyPolicy");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mobile-id"))
-        .args(["chain", "verify-batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mobile-id")).args(["chain", "verify-batch"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
     let out = child.wait_with_output().unwrap();

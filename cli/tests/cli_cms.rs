@@ -24,21 +24,73 @@ fn sign_on_the_sim_timestamp_over_http_and_verify() {
     assert_eq!(mobile_id(&["sim", "export-certs", "--state", &p("sim"), "--out", &p("certs")], &[]).0, 0);
     std::fs::write(p("doc.txt"), b"a document").unwrap();
     // A TSA certified by an OpenSSL root, behind HTTP.
-    assert!(openssl(d, &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "tsaca.key", "-subj", "/CN=TSA Root",
-        "-days", "30", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign", "-out", "tsaca.pem"]));
+    assert!(openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "tsaca.key",
+            "-subj",
+            "/CN=TSA Root",
+            "-days",
+            "30",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+            "-out",
+            "tsaca.pem"
+        ]
+    ));
     std::fs::write(p("tsa.ext"), "keyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n").unwrap();
-    assert!(openssl(d, &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "tsa.key", "-subj", "/CN=TSA", "-out", "tsa.csr"]));
-    assert!(openssl(d, &["x509", "-req", "-in", "tsa.csr", "-CA", "tsaca.pem", "-CAkey", "tsaca.key", "-CAcreateserial", "-days", "30", "-extfile", "tsa.ext", "-out", "tsa.pem"]));
-    std::fs::write(p("tsa.cnf"), "[ tsa ]\ndefault_tsa = t\n[ t ]\ndir = .\nserial = ./tsaserial\nsigner_cert = ./tsa.pem\ncerts = ./tsaca.pem\n\
-        signer_key = ./tsa.key\nsigner_digest = sha256\ndefault_policy = 1.3.6.1.4.1.4146.2.3\ndigests = sha256\ness_cert_id_alg = sha256\n").unwrap();
+    assert!(openssl(
+        d,
+        &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "tsa.key", "-subj", "/CN=TSA", "-out", "tsa.csr"]
+    ));
+    assert!(openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "tsa.csr",
+            "-CA",
+            "tsaca.pem",
+            "-CAkey",
+            "tsaca.key",
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-extfile",
+            "tsa.ext",
+            "-out",
+            "tsa.pem"
+        ]
+    ));
+    std::fs::write(
+        p("tsa.cnf"),
+        "[ tsa ]\ndefault_tsa = t\n[ t ]\ndir = .\nserial = ./tsaserial\nsigner_cert = ./tsa.pem\ncerts = ./tsaca.pem\n\
+        signer_key = ./tsa.key\nsigner_digest = sha256\ndefault_policy = 1.3.6.1.4.1.4146.2.3\ndigests = sha256\ness_cert_id_alg = sha256\n",
+    )
+    .unwrap();
     std::fs::write(p("tsaserial"), "01\n").unwrap();
     let (url, server) = tsa_server(d, 1);
 
     let (code, out) = mobile_id(&["sign", "cms", &p("doc.txt"), &p("doc.p7s"), "--state", &p("sim"), "--tsa", &url], &[("MOBILE_ID_PIN2", "12345")]);
     assert_eq!(code, 0, "{out}");
     server.join().unwrap();
-    assert!(openssl(d, &["cms", "-verify", "-binary", "-inform", "DER", "-in", "doc.p7s", "-content", "doc.txt", "-CAfile", "certs/ca.pem", "-out", "/dev/null"]));
-    let (code, out) = mobile_id(&["verify", "cms", &p("doc.p7s"), "--content", &p("doc.txt"), "--trust", &p("certs/ca.pem"), "--trust", &p("tsaca.pem"), "--json"], &[]);
+    assert!(openssl(
+        d,
+        &["cms", "-verify", "-binary", "-inform", "DER", "-in", "doc.p7s", "-content", "doc.txt", "-CAfile", "certs/ca.pem", "-out", "/dev/null"]
+    ));
+    let (code, out) =
+        mobile_id(&["verify", "cms", &p("doc.p7s"), "--content", &p("doc.txt"), "--trust", &p("certs/ca.pem"), "--trust", &p("tsaca.pem"), "--json"], &[]);
     assert_eq!(code, 0, "{out}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["signers"][0]["indication"], "TOTAL-PASSED");
@@ -47,7 +99,8 @@ fn sign_on_the_sim_timestamp_over_http_and_verify() {
     assert_eq!(mobile_id(&["verify", "cms", &p("doc.p7s"), "--content", &p("doc.txt"), "--trust", &p("certs/ca.pem")], &[]).0, 1);
     // A changed document.
     std::fs::write(p("other.txt"), b"another document").unwrap();
-    let (code, out) = mobile_id(&["verify", "cms", &p("doc.p7s"), "--content", &p("other.txt"), "--trust", &p("certs/ca.pem"), "--trust", &p("tsaca.pem")], &[]);
+    let (code, out) =
+        mobile_id(&["verify", "cms", &p("doc.p7s"), "--content", &p("other.txt"), "--trust", &p("certs/ca.pem"), "--trust", &p("tsaca.pem")], &[]);
     assert_eq!(code, 1);
     assert!(out.contains("HASH_FAILURE"), "{out}");
     // A wrong PIN: negative verdict, no signature written.
@@ -64,8 +117,28 @@ fn sign_with_a_software_key() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let p = |n: &str| d.join(n).to_str().unwrap().to_string();
-    assert!(openssl(d, &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-nodes", "-keyout", "k.pem", "-subj", "/CN=Signer",
-        "-days", "3", "-addext", "keyUsage=critical,nonRepudiation", "-out", "c.pem"]));
+    assert!(openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-384",
+            "-nodes",
+            "-keyout",
+            "k.pem",
+            "-subj",
+            "/CN=Signer",
+            "-days",
+            "3",
+            "-addext",
+            "keyUsage=critical,nonRepudiation",
+            "-out",
+            "c.pem"
+        ]
+    ));
     std::fs::write(p("doc.txt"), b"signed with a P-384 key").unwrap();
     let (code, out) = mobile_id(&["sign", "cms", &p("doc.txt"), &p("doc.p7s"), "--key", &p("k.pem"), "--cert", &p("c.pem"), "--attached"], &[]);
     assert_eq!(code, 0, "{out}");

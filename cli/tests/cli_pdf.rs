@@ -22,7 +22,10 @@ fn sign_on_the_sim_and_verify_with_json() {
     assert_eq!(mobile_id(&["sim", "init", "--state", &p("sim")], &[]).0, 0);
     assert_eq!(mobile_id(&["sim", "export-certs", "--state", &p("sim"), "--out", &p("certs")], &[]).0, 0);
     std::fs::write(p("in.pdf"), mobile_id::pdf::sample::sample_document(&["CLI"], 0)).unwrap();
-    let (code, out) = mobile_id(&["sign", "pdf", &p("in.pdf"), &p("out.pdf"), "--state", &p("sim"), "--reason", "Agreed", "--location", "Tartu", "--field", "Citizen"], &[("MOBILE_ID_PIN2", "12345")]);
+    let (code, out) = mobile_id(
+        &["sign", "pdf", &p("in.pdf"), &p("out.pdf"), "--state", &p("sim"), "--reason", "Agreed", "--location", "Tartu", "--field", "Citizen"],
+        &[("MOBILE_ID_PIN2", "12345")],
+    );
     assert_eq!(code, 0, "{out}");
     let (code, out) = mobile_id(&["verify", "pdf", &p("out.pdf"), "--trust", &p("certs/ca.pem"), "--json"], &[]);
     assert_eq!(code, 0, "{out}");
@@ -69,7 +72,24 @@ fn b_lta_with_a_tsa_over_http_and_certification() {
     std::fs::write(pki.path("in.pdf"), mobile_id::pdf::sample::sample_document(&["Long-term"], 0)).unwrap();
     let (url, server) = common::tsa_server(pki.dir.path(), 2);
     let (code, out) = mobile_id(
-        &["sign", "pdf", &pki.p("in.pdf"), &pki.p("lta.pdf"), "--key", &pki.p("signer.key"), "--cert", &pki.p("signer.pem"), "--level", "b-lta", "--tsa", &url, "--crl", &pki.p("ca.crl"), "--certify", "2"],
+        &[
+            "sign",
+            "pdf",
+            &pki.p("in.pdf"),
+            &pki.p("lta.pdf"),
+            "--key",
+            &pki.p("signer.key"),
+            "--cert",
+            &pki.p("signer.pem"),
+            "--level",
+            "b-lta",
+            "--tsa",
+            &url,
+            "--crl",
+            &pki.p("ca.crl"),
+            "--certify",
+            "2",
+        ],
         &[],
     );
     assert_eq!(code, 0, "{out}");
@@ -106,14 +126,41 @@ fn b_lt_fetches_ocsp_from_the_responder_the_certificate_names() {
     let pki = Pki::new();
     let d = pki.dir.path();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    std::fs::write(d.join("ocsp-ca.cnf"), "[ ca ]\ndefault_ca = c\n[ c ]\ndatabase = ./index.txt\nserial = ./ca.srl\ncertificate = ./ca.pem\n\
-        private_key = ./ca.key\ndefault_md = sha256\ndefault_days = 30\nnew_certs_dir = .\npolicy = p\n[ p ]\ncommonName = supplied\n").unwrap();
-    std::fs::write(d.join("aia.ext"), format!("keyUsage=critical,nonRepudiation,digitalSignature\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:{port}/\n")).unwrap();
-    assert!(common::openssl(d, &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "aia.key", "-subj", "/CN=aia signer", "-out", "aia.csr"]));
-    assert!(common::openssl(d, &["ca", "-config", "ocsp-ca.cnf", "-batch", "-notext", "-create_serial", "-in", "aia.csr", "-extfile", "aia.ext", "-out", "aia.pem"]));
+    std::fs::write(
+        d.join("ocsp-ca.cnf"),
+        "[ ca ]\ndefault_ca = c\n[ c ]\ndatabase = ./index.txt\nserial = ./ca.srl\ncertificate = ./ca.pem\n\
+        private_key = ./ca.key\ndefault_md = sha256\ndefault_days = 30\nnew_certs_dir = .\npolicy = p\n[ p ]\ncommonName = supplied\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("aia.ext"), format!("keyUsage=critical,nonRepudiation,digitalSignature\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:{port}/\n"))
+        .unwrap();
+    assert!(common::openssl(
+        d,
+        &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "aia.key", "-subj", "/CN=aia signer", "-out", "aia.csr"]
+    ));
+    assert!(common::openssl(
+        d,
+        &["ca", "-config", "ocsp-ca.cnf", "-batch", "-notext", "-create_serial", "-in", "aia.csr", "-extfile", "aia.ext", "-out", "aia.pem"]
+    ));
     let mut responder = std::process::Command::new("openssl")
         .current_dir(d)
-        .args(["ocsp", "-index", "index.txt", "-port", &port.to_string(), "-rsigner", "ca.pem", "-rkey", "ca.key", "-CA", "ca.pem", "-nrequest", "1", "-ndays", "1"])
+        .args([
+            "ocsp",
+            "-index",
+            "index.txt",
+            "-port",
+            &port.to_string(),
+            "-rsigner",
+            "ca.pem",
+            "-rkey",
+            "ca.key",
+            "-CA",
+            "ca.pem",
+            "-nrequest",
+            "1",
+            "-ndays",
+            "1",
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -127,7 +174,22 @@ fn b_lt_fetches_ocsp_from_the_responder_the_certificate_names() {
     std::fs::write(pki.path("in.pdf"), mobile_id::pdf::sample::sample_document(&["OCSP"], 0)).unwrap();
     let (url, server) = common::tsa_server(d, 1);
     let (code, out) = mobile_id(
-        &["sign", "pdf", &pki.p("in.pdf"), &pki.p("lt.pdf"), "--key", &pki.p("aia.key"), "--cert", &pki.p("aia.pem"), "--chain", &pki.p("ca.pem"), "--level", "b-lt", "--tsa", &url],
+        &[
+            "sign",
+            "pdf",
+            &pki.p("in.pdf"),
+            &pki.p("lt.pdf"),
+            "--key",
+            &pki.p("aia.key"),
+            "--cert",
+            &pki.p("aia.pem"),
+            "--chain",
+            &pki.p("ca.pem"),
+            "--level",
+            "b-lt",
+            "--tsa",
+            &url,
+        ],
         &[],
     );
     let _ = responder.kill();

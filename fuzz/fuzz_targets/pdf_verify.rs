@@ -29,8 +29,12 @@ fn fixture() -> &'static Fixture {
         let time = now.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         let root = DemoCa::root("CN=Fuzz Root", Curve::P256, now - Duration::from_secs(3600), now + Duration::from_secs(86_400)).expect("root");
         let key = EcSigningKey::generate(Curve::P256).expect("key");
-        let ku = extension(const_oid::db::rfc5280::ID_CE_KEY_USAGE, true, &x509_cert::ext::pkix::KeyUsage(x509_cert::ext::pkix::KeyUsages::NonRepudiation.into())).expect("ku");
-        let cert = root.issue("CN=Fuzz Signer", key.public_key_info().expect("spki"), now - Duration::from_secs(60), now + Duration::from_secs(3600), vec![ku]).expect("cert");
+        let ku =
+            extension(const_oid::db::rfc5280::ID_CE_KEY_USAGE, true, &x509_cert::ext::pkix::KeyUsage(x509_cert::ext::pkix::KeyUsages::NonRepudiation.into()))
+                .expect("ku");
+        let cert = root
+            .issue("CN=Fuzz Signer", key.public_key_info().expect("spki"), now - Duration::from_secs(60), now + Duration::from_secs(3600), vec![ku])
+            .expect("cert");
         let mut signer = SoftwareSigner::new(key, &der::Encode::to_der(&cert).expect("der")).expect("signer");
         let mut options = PdfSignOptions::new(time);
         options.capacity = 4096;

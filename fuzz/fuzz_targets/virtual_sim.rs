@@ -13,7 +13,9 @@ use mobile_id::card::sim::{SimInit, VirtualSim};
 
 fn template() -> &'static VirtualSim {
     static SIM: OnceLock<VirtualSim> = OnceLock::new();
-    SIM.get_or_init(|| VirtualSim::in_memory(&SimInit::new(Curve::P256, SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000))).expect("a SIM"))
+    SIM.get_or_init(|| {
+        VirtualSim::in_memory(&SimInit::new(Curve::P256, SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000))).expect("a SIM")
+    })
 }
 
 /// Valid commands that open the deeper states (applet selected, both PINs verified, a security

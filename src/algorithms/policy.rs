@@ -157,7 +157,8 @@ const DEFAULT_POLICY: &str = r#"{
 static DEFAULT: LazyLock<AlgorithmPolicy> = LazyLock::new(|| {
     // The built-in text is a constant that the tests parse; an error cannot happen, but an
     // empty policy (nothing acceptable) stands in rather than a panic.
-    AlgorithmPolicy::from_json(DEFAULT_POLICY).unwrap_or_else(|_| AlgorithmPolicy(Arc::new(Compiled { digests: Vec::new(), rsa: Vec::new(), ec_min_bits: usize::MAX, eddsa: false })))
+    AlgorithmPolicy::from_json(DEFAULT_POLICY)
+        .unwrap_or_else(|_| AlgorithmPolicy(Arc::new(Compiled { digests: Vec::new(), rsa: Vec::new(), ec_min_bits: usize::MAX, eddsa: false })))
 });
 
 /// The default policy less everything that has an end date.
@@ -296,7 +297,10 @@ mod tests {
 
     #[test]
     fn a_caller_policy_replaces_the_default() {
-        let policy = AlgorithmPolicy::from_json(r#"{"digests": {"sha256": "2030-01-01"}, "rsa": [{"min_bits": 3072, "until": null}], "ec_min_bits": 384, "eddsa": false}"#).unwrap();
+        let policy = AlgorithmPolicy::from_json(
+            r#"{"digests": {"sha256": "2030-01-01"}, "rsa": [{"min_bits": 3072, "until": null}], "ec_min_bits": 384, "eddsa": false}"#,
+        )
+        .unwrap();
         assert!(policy.check(&rsa(HashAlgorithm::Sha256, 3072), at("2029-01-01")).is_ok());
         assert!(policy.check(&rsa(HashAlgorithm::Sha256, 2048), at("2029-01-01")).is_err());
         assert!(policy.check(&rsa(HashAlgorithm::Sha256, 3072), at("2031-01-01")).is_err());

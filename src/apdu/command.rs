@@ -142,10 +142,12 @@ impl CommandApdu {
                     // Case 2E.
                     [] => apdu.ne = Some(extended_ne(n)),
                     // Cases 3E and 4E.
-                    _ => (apdu.data, apdu.ne) = data_and_le(rest, n, |le| match le {
-                        [a, b] => Some(extended_ne(usize::from(u16::from_be_bytes([*a, *b])))),
-                        _ => None,
-                    })?,
+                    _ => {
+                        (apdu.data, apdu.ne) = data_and_le(rest, n, |le| match le {
+                            [a, b] => Some(extended_ne(usize::from(u16::from_be_bytes([*a, *b])))),
+                            _ => None,
+                        })?
+                    }
                 }
             }
             // Cases 3S and 4S: Lc in 1..=255.
@@ -196,14 +198,8 @@ mod tests {
     fn encodes_the_four_short_cases() {
         assert_eq!(roundtrip(&CommandApdu::new(0, 0x20, 0, 1)), [0, 0x20, 0, 1]);
         assert_eq!(roundtrip(&CommandApdu::new(0, 0xB0, 0, 0).with_le(256)), [0, 0xB0, 0, 0, 0]);
-        assert_eq!(
-            roundtrip(&CommandApdu::new(0, 0xA4, 4, 0x0C).with_data([1, 2])),
-            [0, 0xA4, 4, 0x0C, 2, 1, 2]
-        );
-        assert_eq!(
-            roundtrip(&CommandApdu::new(0, 0xA4, 9, 4).with_data([0xAD, 0xF1]).with_le(256)),
-            [0, 0xA4, 9, 4, 2, 0xAD, 0xF1, 0]
-        );
+        assert_eq!(roundtrip(&CommandApdu::new(0, 0xA4, 4, 0x0C).with_data([1, 2])), [0, 0xA4, 4, 0x0C, 2, 1, 2]);
+        assert_eq!(roundtrip(&CommandApdu::new(0, 0xA4, 9, 4).with_data([0xAD, 0xF1]).with_le(256)), [0, 0xA4, 9, 4, 2, 0xAD, 0xF1, 0]);
     }
 
     #[test]

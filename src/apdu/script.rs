@@ -86,8 +86,7 @@ impl ReplayTransport {
 
 impl ApduTransport for ReplayTransport {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let (expected, response) =
-            self.steps.get(self.next).ok_or(TransportError::ScriptExhausted { steps: self.steps.len() })?;
+        let (expected, response) = self.steps.get(self.next).ok_or(TransportError::ScriptExhausted { steps: self.steps.len() })?;
         if expected.as_slice() != command {
             return Err(TransportError::ScriptMismatch { step: self.next });
         }

@@ -246,12 +246,7 @@ mod tests {
 
     #[test]
     fn get_response_and_wrong_le() {
-        let script = vec![
-            step("01b0000004", "6c02"),
-            step("01b0000002", "aabb6103"),
-            step("01c0000003", "ccddee6101"),
-            step("01c0000001", "ff9000"),
-        ];
+        let script = vec![step("01b0000004", "6c02"), step("01b0000002", "aabb6103"), step("01c0000003", "ccddee6101"), step("01c0000001", "ff9000")];
         let mut client = ApduClient::new(ReplayTransport::from_steps(&script).unwrap(), LogicalChannel::new(1).unwrap());
         let r = client.transmit(&CommandApdu::new(0, 0xB0, 0, 0).with_le(4)).unwrap();
         assert_eq!(r.data, hex::decode("aabbccddeeff").unwrap());

@@ -121,7 +121,8 @@ impl MockMssp {
         let text = body.to_string();
         let mut stream = stream;
         let reason = if status == 200 { "OK" } else { "Error" };
-        let _ = write!(stream, "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}", text.len());
+        let _ =
+            write!(stream, "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}", text.len());
     }
 
     fn route(&self, method: &str, target: &str, body: &[u8]) -> (u16, serde_json::Value) {

@@ -451,7 +451,9 @@ mod tests {
         assert!(client.session_request(SessionKind::Authentication, "+37200000766", "60001019906", &[0; 31], HashType::Sha256, None).is_err());
         assert!(client.session_request(SessionKind::Authentication, "+37200000766", "60001019906", &[0; 32], HashType::Sha256, Some(&"x".repeat(41))).is_err());
         assert!(client.session_request(SessionKind::Authentication, "+37200000766", "60001019906", &[0; 32], HashType::Sha256, Some(&"ş".repeat(21))).is_err());
-        let ok = client.session_request(SessionKind::Authentication, "+37200000766", "60001019906", &[0; 32], HashType::Sha256, Some("Log in to the portal")).unwrap();
+        let ok = client
+            .session_request(SessionKind::Authentication, "+37200000766", "60001019906", &[0; 32], HashType::Sha256, Some("Log in to the portal"))
+            .unwrap();
         let body: serde_json::Value = serde_json::from_slice(ok.body.as_deref().unwrap()).unwrap();
         assert_eq!(body["hashType"], "SHA256");
         assert_eq!(body["displayTextFormat"], "GSM-7");
@@ -466,7 +468,10 @@ mod tests {
         assert_eq!(poller.on_response(200, br#"{"state":"RUNNING"}"#).unwrap(), PollStep::Pending);
         assert!(matches!(poller.on_response(200, br#"{"state":"RUNNING"}"#).unwrap(), PollStep::Complete(SessionOutcome { result: MsspResult::Timeout, .. })));
         let mut poller = client.read_session_start(SessionKind::Signature, 200, br#"{"sessionID":"abc"}"#, 5000, 2).unwrap();
-        assert!(matches!(poller.on_response(200, br#"{"state":"COMPLETE","result":"USER_CANCELLED"}"#).unwrap(), PollStep::Complete(SessionOutcome { result: MsspResult::UserCancelled, .. })));
+        assert!(matches!(
+            poller.on_response(200, br#"{"state":"COMPLETE","result":"USER_CANCELLED"}"#).unwrap(),
+            PollStep::Complete(SessionOutcome { result: MsspResult::UserCancelled, .. })
+        ));
         assert!(poller.on_response(200, br#"{"state":"COMPLETE","result":"OK"}"#).is_err());
         assert!(poller.on_response(404, b"{}").is_err());
         assert!(client.read_session_start(SessionKind::Signature, 200, br#"{"sessionID":"../x"}"#, 5000, 2).is_err());

@@ -11,9 +11,7 @@ use super::AuthError;
 use super::challenge::ChallengeStore;
 use crate::report::ChainEntry;
 use crate::signer::raw_to_der;
-use crate::x509::{
-    ChainVerifier, Identity, ParsedCertificate, Purpose, RevocationData, RevocationMode, ValidationOptions, verify_signature_prehashed,
-};
+use crate::x509::{ChainVerifier, Identity, ParsedCertificate, Purpose, RevocationData, RevocationMode, ValidationOptions, verify_signature_prehashed};
 
 /// id-ecPublicKey as the signature algorithm: ECDSA over the challenge's own hash.
 const ID_EC_PUBLIC_KEY: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
@@ -86,11 +84,7 @@ pub fn validate_response(
         Some(curve) => {
             // DER first: a DER signature can happen to be exactly 2 × the field length.
             let is_der = crate::signer::der_to_raw(curve, &response.signature).is_ok();
-            let der = if is_der {
-                response.signature.clone()
-            } else {
-                raw_to_der(curve, &response.signature).map_err(|_| AuthError::BadSignature)?
-            };
+            let der = if is_der { response.signature.clone() } else { raw_to_der(curve, &response.signature).map_err(|_| AuthError::BadSignature)? };
             (ID_EC_PUBLIC_KEY, der)
         }
         None => (RSA_ENCRYPTION, response.signature.clone()),

@@ -111,11 +111,7 @@ pub const MIN_DIGEST_LEN: usize = 20;
 pub const MAX_DIGEST_LEN: usize = 64;
 
 fn check_digest(digest: &[u8]) -> Result<(), EcError> {
-    if (MIN_DIGEST_LEN..=MAX_DIGEST_LEN).contains(&digest.len()) {
-        Ok(())
-    } else {
-        Err(EcError::BadDigest { len: digest.len() })
-    }
+    if (MIN_DIGEST_LEN..=MAX_DIGEST_LEN).contains(&digest.len()) { Ok(()) } else { Err(EcError::BadDigest { len: digest.len() }) }
 }
 
 impl EcSigningKey {
@@ -148,10 +144,7 @@ impl EcSigningKey {
     pub fn from_pkcs8_der(der_bytes: &[u8]) -> Result<Self, EcError> {
         use p256::pkcs8::DecodePrivateKey;
         let info = pkcs8::PrivateKeyInfoRef::from_der(der_bytes).map_err(|_| EcError::MalformedKey)?;
-        let named = info
-            .algorithm
-            .parameters_oid()
-            .map_err(|_| EcError::UnsupportedCurve)?;
+        let named = info.algorithm.parameters_oid().map_err(|_| EcError::UnsupportedCurve)?;
         if named == Curve::P256.oid() {
             p256::ecdsa::SigningKey::from_pkcs8_der(der_bytes).map(Self::P256).map_err(|_| EcError::MalformedKey)
         } else if named == Curve::P384.oid() {

@@ -56,15 +56,7 @@ pub struct PinPolicy {
 impl PinPolicy {
     /// The common layout: ASCII digits, at most 12, padded with `FF` to 12 bytes.
     pub fn ascii_ff_padded(application: Option<&[u8]>, reference: u8, status_reference: u8, min_length: u8) -> Self {
-        Self {
-            application: application.map(<[u8]>::to_vec),
-            reference,
-            status_reference,
-            min_length,
-            max_length: 12,
-            padded_length: 12,
-            padding: 0xFF,
-        }
+        Self { application: application.map(<[u8]>::to_vec), reference, status_reference, min_length, max_length: 12, padded_length: 12, padding: 0xFF }
     }
 }
 
@@ -170,18 +162,8 @@ impl AppletProfile {
             pin1: pin(None, 0x01, 0x01, 4),
             pin2: pin(Some(QSCD), 0x85, 0x05, 5),
             puk: pin(None, 0x02, 0x02, 8),
-            auth_key: KeyReference {
-                certificate_path: vec![0xAD, 0xF1, 0x34, 0x01],
-                application: Some(AWP.to_vec()),
-                key_reference: 0x81,
-                algorithm: 0x04,
-            },
-            sign_key: KeyReference {
-                certificate_path: vec![0xAD, 0xF2, 0x34, 0x1F],
-                application: Some(QSCD.to_vec()),
-                key_reference: 0x9F,
-                algorithm: 0x54,
-            },
+            auth_key: KeyReference { certificate_path: vec![0xAD, 0xF1, 0x34, 0x01], application: Some(AWP.to_vec()), key_reference: 0x81, algorithm: 0x04 },
+            sign_key: KeyReference { certificate_path: vec![0xAD, 0xF2, 0x34, 0x1F], application: Some(QSCD.to_vec()), key_reference: 0x9F, algorithm: 0x54 },
             unblock: UnblockMethod::VerifyPukThenNewPin,
             pad_digest_to_curve: true,
         }

@@ -9,9 +9,9 @@
 
 use der::{Decode, Encode};
 
+use super::CardError;
 use super::pin::{Pin, PinKind, PinStatus};
 use super::profile::{AppletProfile, KeyRole, UnblockMethod};
-use super::CardError;
 use crate::apdu::{ApduClient, ApduError, ApduTransport, CommandApdu, LogicalChannel, StatusMeaning, StatusWord, TlvReader, encode_tlv};
 
 /// Largest certificate file read (the Estonian certificates are about 1 KiB).
@@ -114,8 +114,7 @@ impl<T: ApduTransport> CardSession<T> {
         let cmd = CommandApdu::new(0x00, 0xCB, 0x3F, 0xFF).with_data(header_list).with_le(256);
         let response = self.client.transmit(&cmd)?;
         check_status(response.sw)?;
-        let template = TlvReader::find_path(&response.data, &[0x70, object, 0xA0])?
-            .ok_or(CardError::InvalidResponse("no PIN status template"))?;
+        let template = TlvReader::find_path(&response.data, &[0x70, object, 0xA0])?.ok_or(CardError::InvalidResponse("no PIN status template"))?;
         let left = single_byte(TlvReader::find(template, 0x9B)?).ok_or(CardError::InvalidResponse("no retry counter"))?;
         let max = single_byte(TlvReader::find(template, 0x9A)?);
         Ok(PinStatus { retries_left: left, max_retries: max, blocked: left == 0 })
@@ -300,9 +299,7 @@ fn status_error(sw: StatusWord) -> CardError {
 fn pin_result(pin: PinKind, sw: StatusWord) -> Result<(), CardError> {
     match sw.meaning() {
         StatusMeaning::Success => Ok(()),
-        StatusMeaning::VerificationFailed { retries_left: 0 } | StatusMeaning::AuthenticationMethodBlocked => {
-            Err(CardError::PinBlocked { pin })
-        }
+        StatusMeaning::VerificationFailed { retries_left: 0 } | StatusMeaning::AuthenticationMethodBlocked => Err(CardError::PinBlocked { pin }),
         StatusMeaning::VerificationFailed { retries_left } => Err(CardError::PinIncorrect { pin, retries_left }),
         _ => Err(status_error(sw)),
     }

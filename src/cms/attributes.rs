@@ -2,8 +2,8 @@
 //! ESS signingCertificate / signingCertificateV2 (RFC 2634 §5.4, RFC 5035 §3) and the
 //! signature timestamp attribute (RFC 3161 Appendix A, ETSI EN 319 122-1 §5.3).
 
-use der::asn1::{ObjectIdentifier, OctetString};
 use der::Sequence;
+use der::asn1::{ObjectIdentifier, OctetString};
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::ext::pkix::name::GeneralNames;
 use x509_cert::serial_number::SerialNumber;

@@ -11,10 +11,12 @@ mod verify;
 pub(crate) use verify::encapsulated_content;
 
 pub use sign::{CmsSignOptions, PreparedCms, add_signature_timestamps, prepare, prepare_digest, sign, timestamp_digest};
-pub use tsp::{TimestampClient, TimestampError};
 #[cfg(feature = "http")]
 pub use tsp::HttpTimestampClient;
-pub use verify::{CmsReport, CmsVerifyOptions, MAX_CERTIFICATES, MAX_SIGNERS, TimestampVerifyError, certificates_in, leading_value, verify, verify_timestamp_token};
+pub use tsp::{TimestampClient, TimestampError};
+pub use verify::{
+    CmsReport, CmsVerifyOptions, MAX_CERTIFICATES, MAX_SIGNERS, TimestampVerifyError, certificates_in, leading_value, verify, verify_timestamp_token,
+};
 
 use crate::signer::SignerError;
 

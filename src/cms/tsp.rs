@@ -123,8 +123,7 @@ impl TstInfo {
             return Err(bad);
         }
         let n = |r: std::ops::Range<usize>| whole.get(r).and_then(|s| s.parse::<u16>().ok()).ok_or(bad.clone());
-        let dt = der::DateTime::new(n(0..4)?, n(4..6)? as u8, n(6..8)? as u8, n(8..10)? as u8, n(10..12)? as u8, n(12..14)? as u8)
-            .map_err(|_| bad.clone())?;
+        let dt = der::DateTime::new(n(0..4)?, n(4..6)? as u8, n(6..8)? as u8, n(8..10)? as u8, n(10..12)? as u8, n(12..14)? as u8).map_err(|_| bad.clone())?;
         let _ = GeneralizedTime::from_date_time(dt);
         Ok(dt.unix_duration().as_secs())
     }
@@ -177,12 +176,7 @@ impl TimestampClient for HttpTimestampClient {
             .send(request)
             .map_err(|e| TimestampError::Unreachable(e.to_string()))?;
         let mut body = Vec::new();
-        response
-            .into_body()
-            .into_reader()
-            .take(MAX_RESPONSE)
-            .read_to_end(&mut body)
-            .map_err(|e| TimestampError::Unreachable(e.to_string()))?;
+        response.into_body().into_reader().take(MAX_RESPONSE).read_to_end(&mut body).map_err(|e| TimestampError::Unreachable(e.to_string()))?;
         Ok(body)
     }
 }
@@ -221,9 +215,5 @@ pub fn token_from_response(response: &[u8]) -> Result<Vec<u8>, CmsError> {
     if response.status.status > 1 {
         return Err(CmsError::TimestampRejected { status: response.status.status });
     }
-    response
-        .time_stamp_token
-        .ok_or(CmsError::Malformed("TimeStampResp without a token"))?
-        .to_der()
-        .map_err(|_| CmsError::Malformed("TimeStampToken"))
+    response.time_stamp_token.ok_or(CmsError::Malformed("TimeStampResp without a token"))?.to_der().map_err(|_| CmsError::Malformed("TimeStampToken"))
 }

@@ -16,12 +16,12 @@ use x509_cert::ext::pkix::name::GeneralName;
 
 use super::CmsError;
 use super::attributes::{
-    EssCertIdV2, ID_AA_SIGNATURE_TIME_STAMP_TOKEN, ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V2, ID_CONTENT_TYPE, ID_CT_TST_INFO,
-    ID_MESSAGE_DIGEST, ID_SIGNED_DATA, ID_SIGNING_TIME, SigningCertificate, SigningCertificateV2,
+    EssCertIdV2, ID_AA_SIGNATURE_TIME_STAMP_TOKEN, ID_AA_SIGNING_CERTIFICATE, ID_AA_SIGNING_CERTIFICATE_V2, ID_CONTENT_TYPE, ID_CT_TST_INFO, ID_MESSAGE_DIGEST,
+    ID_SIGNED_DATA, ID_SIGNING_TIME, SigningCertificate, SigningCertificateV2,
 };
 use super::tsp::TstInfo;
-use crate::report::{Indication, SignatureReport, SubIndication, chain_failure};
 use crate::algorithms::{AlgorithmPolicy, AlgorithmUse, HashAlgorithm, Hasher};
+use crate::report::{Indication, SignatureReport, SubIndication, chain_failure};
 use crate::x509::{
     ChainVerifier, NormalizedName, ParsedCertificate, ParsedCrl, ParsedOcspResponse, Purpose, RevocationData, RevocationMode, Signed, ValidationError,
     ValidationOptions, VerifiedPath, verify_signature_maths,
@@ -411,7 +411,9 @@ fn unreadable_signer<'a>(parsed: &'a ParsedSignedData, sid: &SignerIdentifier) -
     parsed.unreadable_certificates.iter().find_map(|(cert, error)| {
         let tbs = cert.tbs_certificate();
         let named = match sid {
-            SignerIdentifier::IssuerAndSerialNumber(isn) => NormalizedName::new(&isn.issuer) == NormalizedName::new(tbs.issuer()) && isn.serial_number == *tbs.serial_number(),
+            SignerIdentifier::IssuerAndSerialNumber(isn) => {
+                NormalizedName::new(&isn.issuer) == NormalizedName::new(tbs.issuer()) && isn.serial_number == *tbs.serial_number()
+            }
             SignerIdentifier::SubjectKeyIdentifier(ski) => tbs.extensions().into_iter().flatten().any(|e| {
                 e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER
                     && OctetString::from_der(e.extn_value.as_bytes()).is_ok_and(|v| v.as_bytes() == ski.0.as_bytes())
@@ -428,14 +430,20 @@ fn unsupported(e: &ValidationError) -> Failure {
 /// The checks of RFC 5652 §5.6 and ETSI EN 319 122-1 §5.2 on one SignerInfo: signer
 /// certificate, contentType, messageDigest, signingCertificate(V2), the signature over the
 /// signed attributes (or the content) — everything but the chain.
-pub(crate) fn check_signer(parsed: &ParsedSignedData, extra: &[ParsedCertificate], raw: &[u8], digests: Option<&ContentDigests>) -> Result<CheckedSigner, Failure> {
+pub(crate) fn check_signer(
+    parsed: &ParsedSignedData,
+    extra: &[ParsedCertificate],
+    raw: &[u8],
+    digests: Option<&ContentDigests>,
+) -> Result<CheckedSigner, Failure> {
     let info = SignerInfo::from_der(raw).map_err(|_| format_failure("a SignerInfo does not decode"))?;
     let certificate = find_signer(parsed, extra, &info.sid).ok_or_else(|| match unreadable_signer(parsed, &info.sid) {
         Some(e) => fail(Indication::Indeterminate, SubIndication::NoSigningCertificateFound, format!("the signer's certificate is refused: {e}")),
         None => fail(Indication::Indeterminate, SubIndication::NoSigningCertificateFound, "the signer's certificate is not in the SignedData"),
     })?;
-    let hash = HashAlgorithm::from_oid(&info.digest_alg.oid)
-        .ok_or_else(|| fail(Indication::Indeterminate, SubIndication::CryptoConstraintsFailure, format!("unsupported digest algorithm {}", info.digest_alg.oid)))?;
+    let hash = HashAlgorithm::from_oid(&info.digest_alg.oid).ok_or_else(|| {
+        fail(Indication::Indeterminate, SubIndication::CryptoConstraintsFailure, format!("unsupported digest algorithm {}", info.digest_alg.oid))
+    })?;
     let digests = digests.ok_or_else(|| fail(Indication::Indeterminate, SubIndication::SignedDataNotFound, "the signed content was not supplied"))?;
     let content_digest = digests.get(hash).ok_or_else(|| format_failure("the content digest was not computed"))?;
     let spki = certificate.certificate().tbs_certificate().subject_public_key_info().clone();
@@ -479,7 +487,9 @@ pub(crate) fn check_signer(parsed: &ParsedSignedData, extra: &[ParsedCertificate
     };
     let algorithm = verify_signature_maths(&spki, &info.signature_algorithm, Some(hash), signed, &signature, "CMS signature").map_err(|e| match e {
         ValidationError::BadSignature { .. } => fail(Indication::TotalFailed, SubIndication::SigCryptoFailure, "the signature does not verify"),
-        ValidationError::HashMismatch => fail(Indication::TotalFailed, SubIndication::SigCryptoFailure, format!("the signature does not verify: {}", ValidationError::HashMismatch)),
+        ValidationError::HashMismatch => {
+            fail(Indication::TotalFailed, SubIndication::SigCryptoFailure, format!("the signature does not verify: {}", ValidationError::HashMismatch))
+        }
         other if other.is_unsupported() => unsupported(&other),
         other => fail(Indication::TotalFailed, SubIndication::SigCryptoFailure, other.to_string()),
     })?;
@@ -512,7 +522,11 @@ fn check_signing_certificate(attrs: &[Attribute], certificate: &ParsedCertificat
         let hash = match &first.hash_algorithm {
             None => HashAlgorithm::Sha256,
             Some(alg) => HashAlgorithm::from_oid(&alg.oid).ok_or_else(|| {
-                fail(Indication::Indeterminate, SubIndication::CryptoConstraintsFailure, format!("unsupported digest algorithm {} in signingCertificateV2", alg.oid))
+                fail(
+                    Indication::Indeterminate,
+                    SubIndication::CryptoConstraintsFailure,
+                    format!("unsupported digest algorithm {} in signingCertificateV2", alg.oid),
+                )
             })?,
         };
         if first.cert_hash.as_bytes() != hash.digest(certificate.der()) || !issuer_serial_ok(&first.issuer_serial) {
@@ -576,7 +590,12 @@ pub enum TimestampVerifyError {
 /// Validates a TimestampToken over `imprint_source` (the bytes that were timestamped): the
 /// token's own CMS signature, the TSA certificate (critical EKU timeStamping) chained to an
 /// anchor at genTime, and the message imprint.
-pub(crate) fn validate_token(token: &[u8], imprint_source: &[u8], verifier: &ChainVerifier, options: &CmsVerifyOptions) -> Result<ValidToken, TimestampVerifyError> {
+pub(crate) fn validate_token(
+    token: &[u8],
+    imprint_source: &[u8],
+    verifier: &ChainVerifier,
+    options: &CmsVerifyOptions,
+) -> Result<ValidToken, TimestampVerifyError> {
     validate_token_over(token, &mut |hash| Ok(hash.digest(imprint_source)), verifier, options)
 }
 
@@ -661,12 +680,8 @@ fn revocation_with<'a>(parsed: &ParsedSignedData, options: &'a CmsVerifyOptions)
 pub fn verify(cms: &[u8], detached: Option<&mut dyn Read>, verifier: &ChainVerifier, options: &CmsVerifyOptions) -> Result<CmsReport, CmsError> {
     let parsed = parse_signed_data(cms)?;
     let attached = attached_content(&parsed)?;
-    let hashes: Vec<HashAlgorithm> = parsed
-        .signer_infos
-        .iter()
-        .filter_map(|raw| SignerInfo::from_der(raw).ok())
-        .filter_map(|info| HashAlgorithm::from_oid(&info.digest_alg.oid))
-        .collect();
+    let hashes: Vec<HashAlgorithm> =
+        parsed.signer_infos.iter().filter_map(|raw| SignerInfo::from_der(raw).ok()).filter_map(|info| HashAlgorithm::from_oid(&info.digest_alg.oid)).collect();
     let digests = match (&attached, detached) {
         (Some(_), Some(_)) => return Err(CmsError::InvalidInput("content was supplied for a signature that holds its own")),
         (Some(content), None) => Some(ContentDigests::from_reader(&mut content.as_slice(), &hashes)?),
@@ -677,7 +692,13 @@ pub fn verify(cms: &[u8], detached: Option<&mut dyn Read>, verifier: &ChainVerif
     Ok(CmsReport { content_type: parsed.signed_data.encap_content_info.econtent_type.to_string(), attached: attached.is_some(), signers })
 }
 
-fn judge_signer(parsed: &ParsedSignedData, raw: &[u8], digests: Option<&ContentDigests>, verifier: &ChainVerifier, options: &CmsVerifyOptions) -> SignatureReport {
+fn judge_signer(
+    parsed: &ParsedSignedData,
+    raw: &[u8],
+    digests: Option<&ContentDigests>,
+    verifier: &ChainVerifier,
+    options: &CmsVerifyOptions,
+) -> SignatureReport {
     let checked = match check_signer(parsed, &options.extra_certificates, raw, digests) {
         Ok(c) => c,
         Err(Failure(indication, sub, message)) => {
@@ -700,7 +721,10 @@ fn judge_signer(parsed: &ParsedSignedData, raw: &[u8], digests: Option<&ContentD
         .map(|v| v.to_der());
     let mut timestamp_problem = None;
     if let Some(token) = token {
-        match token.map_err(|_| TimestampVerifyError::Malformed("the attribute does not encode".into())).and_then(|t| validate_token(&t, &checked.signature, verifier, options)) {
+        match token
+            .map_err(|_| TimestampVerifyError::Malformed("the attribute does not encode".into()))
+            .and_then(|t| validate_token(&t, &checked.signature, verifier, options))
+        {
             Ok(valid) => {
                 timestamp_time = Some(valid.gen_time);
                 validation_time = valid.gen_time;
@@ -720,7 +744,9 @@ fn judge_signer(parsed: &ParsedSignedData, raw: &[u8], digests: Option<&ContentD
             format!("the signature verifies, but {problem} and nothing proves it existed before then ({})", checked.algorithm.describe()),
             validation_time,
         ),
-        (_, Some(problem), None) => SignatureReport::new(Indication::Indeterminate, Some(SubIndication::TimestampFailure), problem.to_string(), validation_time),
+        (_, Some(problem), None) => {
+            SignatureReport::new(Indication::Indeterminate, Some(SubIndication::TimestampFailure), problem.to_string(), validation_time)
+        }
         (Ok(_), None, None) => SignatureReport::new(Indication::TotalPassed, None, "the signature is valid", validation_time),
         (Err(e), None, None) => {
             let (indication, sub) = chain_failure(e);

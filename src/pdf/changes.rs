@@ -47,7 +47,11 @@ impl Allowance {
 
     /// The stricter of two.
     pub fn and(self, other: Self) -> Self {
-        Self { signatures: self.signatures && other.signatures, form_filling: self.form_filling && other.form_filling, annotations: self.annotations && other.annotations }
+        Self {
+            signatures: self.signatures && other.signatures,
+            form_filling: self.form_filling && other.form_filling,
+            annotations: self.annotations && other.annotations,
+        }
     }
 }
 
@@ -274,7 +278,12 @@ fn refs_in(object: &Object, out: &mut Vec<u32>) {
 }
 
 /// Objects reachable from `start` that the signed revision did not have.
-fn new_closure<A: Read + Seek, B: Read + Seek>(start: &[Object], now: &mut PdfReader<A>, signed: &mut PdfReader<B>, out: &mut HashSet<u32>) -> Result<(), PdfError> {
+fn new_closure<A: Read + Seek, B: Read + Seek>(
+    start: &[Object],
+    now: &mut PdfReader<A>,
+    signed: &mut PdfReader<B>,
+    out: &mut HashSet<u32>,
+) -> Result<(), PdfError> {
     let mut stack = Vec::new();
     for s in start {
         refs_in(s, &mut stack);
@@ -547,10 +556,7 @@ pub fn analyse<A: Read + Seek, B: Read + Seek>(
             list.push(change);
         }
     }
-    Ok(by_revision
-        .into_iter()
-        .map(|(revision, changes)| RevisionChanges { revision, allowed: changes.iter().all(|c| c.allowed), changes })
-        .collect())
+    Ok(by_revision.into_iter().map(|(revision, changes)| RevisionChanges { revision, allowed: changes.iter().all(|c| c.allowed), changes }).collect())
 }
 
 fn allowed(what: impl Into<String>) -> Option<Change> {
@@ -659,7 +665,8 @@ fn judge<A: Read + Seek, B: Read + Seek>(
     if n == roles.catalog {
         let (Some(o), Some(w)) = (old.as_dict(), new.as_dict()) else { return Ok(refused("the document catalog was replaced")) };
         let keys = differing_keys(o, w);
-        let bad: Vec<Vec<u8>> = keys.iter().filter(|k| !matches!(k.as_slice(), b"AcroForm" | b"DSS" | b"Extensions" | b"Metadata" | b"Version" | b"MarkInfo")).cloned().collect();
+        let bad: Vec<Vec<u8>> =
+            keys.iter().filter(|k| !matches!(k.as_slice(), b"AcroForm" | b"DSS" | b"Extensions" | b"Metadata" | b"Version" | b"MarkInfo")).cloned().collect();
         if !bad.is_empty() {
             return Ok(refused(format!("document catalog changed: {}", key_list(&bad))));
         }
@@ -719,7 +726,8 @@ fn judge<A: Read + Seek, B: Read + Seek>(
         }
     }
     if Some(n) == roles.metadata && ((roles.signed_metadata == Some(n) && roles.referred_only_by(n, |r| r == roles.catalog)) || !existed) {
-        let xmp = matches!(new, Object::Stream(..)) && new.as_dict().is_some_and(|d| d.name(b"Type") == Some(b"Metadata") && d.name(b"Subtype") == Some(b"XML"));
+        let xmp =
+            matches!(new, Object::Stream(..)) && new.as_dict().is_some_and(|d| d.name(b"Type") == Some(b"Metadata") && d.name(b"Subtype") == Some(b"XML"));
         if xmp {
             return Ok(allowed("XMP metadata updated"));
         }
@@ -728,12 +736,20 @@ fn judge<A: Read + Seek, B: Read + Seek>(
         let (Some(o), Some(w)) = (old.as_dict(), new.as_dict()) else { return Ok(refused(format!("form field {name} replaced"))) };
         let keys = differing_keys(o, w);
         if keys.iter().all(|k| matches!(k.as_slice(), b"V" | b"AS" | b"AP")) {
-            return Ok(if allowance.form_filling { allowed(format!("form field {name} filled in")) } else { refused(format!("form field {name} filled in without a certification that allows it")) });
+            return Ok(if allowance.form_filling {
+                allowed(format!("form field {name} filled in"))
+            } else {
+                refused(format!("form field {name} filled in without a certification that allows it"))
+            });
         }
         return Ok(refused(format!("form field {name} changed: {}", key_list(&keys))));
     }
     if is_annotation(new) || is_annotation(old) {
-        return Ok(if allowance.annotations { allowed(format!("annotation {n} added or changed")) } else { refused(format!("annotation {n} added or changed")) });
+        return Ok(if allowance.annotations {
+            allowed(format!("annotation {n} added or changed"))
+        } else {
+            refused(format!("annotation {n} added or changed"))
+        });
     }
     if existed
         && roles.resource_dicts.contains(&n)
@@ -853,7 +869,12 @@ fn first_lost_entry<'a>(old: &'a Dictionary, new: &Dictionary) -> Option<&'a [u8
 
 /// Default resources may gain entries (a font for a new signature's appearance), never lose or
 /// change one: the names fields already use keep what they meant.
-fn resources_only_grew<A: Read + Seek, B: Read + Seek>(old: Option<&Dictionary>, new: Option<&Dictionary>, now: &mut PdfReader<A>, signed: &mut PdfReader<B>) -> Result<(), String> {
+fn resources_only_grew<A: Read + Seek, B: Read + Seek>(
+    old: Option<&Dictionary>,
+    new: Option<&Dictionary>,
+    now: &mut PdfReader<A>,
+    signed: &mut PdfReader<B>,
+) -> Result<(), String> {
     let Some(old) = old else { return Ok(()) };
     let new = new.ok_or("/DR was removed")?;
     for (category, old_entries) in &old.0 {
@@ -896,7 +917,12 @@ fn judge_form<A: Read + Seek, B: Read + Seek>(
             b"Fields" => {
                 let old_list = read(signed.resolve(o.get(b"Fields").unwrap_or(&Object::Null)))?;
                 let new_list = read(now.resolve(w.get(b"Fields").unwrap_or(&Object::Null)))?;
-                judge_list(old_list.as_array().unwrap_or_default(), new_list.as_array().unwrap_or_default(), &|r| roles.new_signature_fields.contains_key(&r), false)?;
+                judge_list(
+                    old_list.as_array().unwrap_or_default(),
+                    new_list.as_array().unwrap_or_default(),
+                    &|r| roles.new_signature_fields.contains_key(&r),
+                    false,
+                )?;
             }
             b"SigFlags" => {
                 let (before, after) = (o.integer(b"SigFlags").unwrap_or(0), w.integer(b"SigFlags").unwrap_or(0));

@@ -23,8 +23,8 @@ use super::object::{Dictionary, Object};
 
 /// Padding string for passwords, ISO 32000-1 §7.6.3.3 algorithm 2 step (a).
 const PASSWORD_PAD: [u8; 32] = [
-    0x28, 0xBF, 0x4E, 0x5E, 0x4E, 0x75, 0x8A, 0x41, 0x64, 0x00, 0x4E, 0x56, 0xFF, 0xFA, 0x01, 0x08,
-    0x2E, 0x2E, 0x00, 0xB6, 0xD0, 0x68, 0x3E, 0x80, 0x2F, 0x0C, 0xA9, 0xFE, 0x64, 0x53, 0x69, 0x7A,
+    0x28, 0xBF, 0x4E, 0x5E, 0x4E, 0x75, 0x8A, 0x41, 0x64, 0x00, 0x4E, 0x56, 0xFF, 0xFA, 0x01, 0x08, 0x2E, 0x2E, 0x00, 0xB6, 0xD0, 0x68, 0x3E, 0x80, 0x2F, 0x0C,
+    0xA9, 0xFE, 0x64, 0x53, 0x69, 0x7A,
 ];
 
 /// How strings or streams are encrypted: the /CFM of a crypt filter
@@ -110,7 +110,12 @@ impl EncryptParams {
             if name == b"Identity" {
                 return Ok(CryptMethod::None);
             }
-            let filter = dict.get(b"CF").and_then(Object::as_dict).and_then(|cf| cf.get(name)).and_then(Object::as_dict).ok_or(CryptError::Malformed("crypt filter missing from /CF"))?;
+            let filter = dict
+                .get(b"CF")
+                .and_then(Object::as_dict)
+                .and_then(|cf| cf.get(name))
+                .and_then(Object::as_dict)
+                .ok_or(CryptError::Malformed("crypt filter missing from /CF"))?;
             match filter.name(b"CFM") {
                 None => Ok(CryptMethod::None),
                 Some(cfm) => crypt_method_from_name(cfm).ok_or(CryptError::Unsupported("crypt filter method")),
@@ -156,11 +161,7 @@ pub struct Decryptor {
 
 impl core::fmt::Debug for Decryptor {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Decryptor")
-            .field("key", &"<redacted>")
-            .field("stream_method", &self.stream_method)
-            .field("string_method", &self.string_method)
-            .finish()
+        f.debug_struct("Decryptor").field("key", &"<redacted>").field("stream_method", &self.stream_method).field("string_method", &self.string_method).finish()
     }
 }
 
@@ -179,15 +180,9 @@ impl Decryptor {
 
     /// As [`Decryptor::open`] with a user password: bytes in PDFDocEncoding
     /// for R 2..4, UTF-8 after SASLprep for R 5/6 (at most 127 bytes are used).
-    pub fn open_with_password(
-        params: &EncryptParams,
-        first_id: &[u8],
-        password: &[u8],
-    ) -> Result<Self, CryptError> {
+    pub fn open_with_password(params: &EncryptParams, first_id: &[u8], password: &[u8]) -> Result<Self, CryptError> {
         if params.filter != b"Standard" {
-            return Err(CryptError::Unsupported(
-                "security handler other than /Standard",
-            ));
+            return Err(CryptError::Unsupported("security handler other than /Standard"));
         }
         let key = match (params.v, params.r) {
             (1 | 2, 2..=4) | (4, 4) => legacy_file_key(params, first_id, password)?,
@@ -203,48 +198,25 @@ impl Decryptor {
         for method in [stream_method, string_method] {
             check_method(params.v, method, key.len())?;
         }
-        Ok(Self {
-            key,
-            stream_method,
-            string_method,
-        })
+        Ok(Self { key, stream_method, string_method })
     }
 
     /// Decrypts a string of object `num` `generation` with the /StrF method.
-    pub fn decrypt_string(
-        &self,
-        num: u32,
-        generation: u16,
-        data: &[u8],
-    ) -> Result<Vec<u8>, CryptError> {
+    pub fn decrypt_string(&self, num: u32, generation: u16, data: &[u8]) -> Result<Vec<u8>, CryptError> {
         self.decrypt(self.string_method, num, generation, data)
     }
 
     /// Decrypts the raw data of stream `num` `generation` with the /StmF method
     /// (before its /Filter is applied).
-    pub fn decrypt_stream(
-        &self,
-        num: u32,
-        generation: u16,
-        data: &[u8],
-    ) -> Result<Vec<u8>, CryptError> {
+    pub fn decrypt_stream(&self, num: u32, generation: u16, data: &[u8]) -> Result<Vec<u8>, CryptError> {
         self.decrypt(self.stream_method, num, generation, data)
     }
 
-    fn decrypt(
-        &self,
-        method: CryptMethod,
-        num: u32,
-        generation: u16,
-        data: &[u8],
-    ) -> Result<Vec<u8>, CryptError> {
+    fn decrypt(&self, method: CryptMethod, num: u32, generation: u16, data: &[u8]) -> Result<Vec<u8>, CryptError> {
         match method {
             CryptMethod::None => Ok(data.to_vec()),
             CryptMethod::Rc4 => rc4(&self.object_key(num, generation, false), data),
-            CryptMethod::Aes128 => aes_object_decrypt::<cbc::Decryptor<Aes128>>(
-                &self.object_key(num, generation, true),
-                data,
-            ),
+            CryptMethod::Aes128 => aes_object_decrypt::<cbc::Decryptor<Aes128>>(&self.object_key(num, generation, true), data),
             CryptMethod::Aes256 => aes_object_decrypt::<cbc::Decryptor<Aes256>>(&self.key, data),
         }
     }
@@ -272,13 +244,9 @@ fn check_method(v: i64, method: CryptMethod, key_len: usize) -> Result<(), Crypt
     match (v, method) {
         (_, CryptMethod::None) => Ok(()),
         (5, CryptMethod::Aes256) => Ok(()),
-        (5, _) => Err(CryptError::Unsupported(
-            "/V 5 with a crypt filter other than /AESV3",
-        )),
+        (5, _) => Err(CryptError::Unsupported("/V 5 with a crypt filter other than /AESV3")),
         (_, CryptMethod::Aes256) => Err(CryptError::Unsupported("/AESV3 crypt filter below /V 5")),
-        (_, CryptMethod::Aes128) if key_len != 16 => {
-            Err(CryptError::Malformed("/AESV2 needs a 128-bit key"))
-        }
+        (_, CryptMethod::Aes128) if key_len != 16 => Err(CryptError::Malformed("/AESV2 needs a 128-bit key")),
         _ => Ok(()),
     }
 }
@@ -288,40 +256,24 @@ fn legacy_key_len(params: &EncryptParams) -> Result<usize, CryptError> {
     if params.r == 2 || params.v == 1 {
         return Ok(5);
     }
-    let bits = params
-        .length_bits
-        .unwrap_or(if params.v == 4 { 128 } else { 40 });
+    let bits = params.length_bits.unwrap_or(if params.v == 4 { 128 } else { 40 });
     if !(40..=128).contains(&bits) || bits % 8 != 0 {
-        return Err(CryptError::Malformed(
-            "/Length is not a multiple of 8 in 40..=128",
-        ));
+        return Err(CryptError::Malformed("/Length is not a multiple of 8 in 40..=128"));
     }
     usize::try_from(bits / 8).map_err(|_| CryptError::Malformed("/Length"))
 }
 
 /// The password truncated or padded to 32 bytes with [`PASSWORD_PAD`].
 fn padded_password(password: &[u8]) -> Vec<u8> {
-    password
-        .iter()
-        .chain(PASSWORD_PAD.iter())
-        .take(32)
-        .copied()
-        .collect()
+    password.iter().chain(PASSWORD_PAD.iter()).take(32).copied().collect()
 }
 
 /// ISO 32000-1 §7.6.3.3 algorithm 2 (file key for R 2..4), followed by the
 /// user password check of algorithm 6 (§7.6.3.4), which uses algorithm 4
 /// (R 2) or algorithm 5 (R 3/4) to recompute /U.
-fn legacy_file_key(
-    params: &EncryptParams,
-    first_id: &[u8],
-    password: &[u8],
-) -> Result<Vec<u8>, CryptError> {
+fn legacy_file_key(params: &EncryptParams, first_id: &[u8], password: &[u8]) -> Result<Vec<u8>, CryptError> {
     let n = legacy_key_len(params)?;
-    let o = params
-        .o
-        .get(..32)
-        .ok_or(CryptError::Malformed("/O shorter than 32 bytes"))?;
+    let o = params.o.get(..32).ok_or(CryptError::Malformed("/O shorter than 32 bytes"))?;
     let mut md5 = Md5::new();
     md5.update(padded_password(password));
     md5.update(o);
@@ -340,10 +292,7 @@ fn legacy_file_key(
     digest.truncate(n);
     let computed_u = legacy_user_hash(params.r, &digest, first_id)?;
     let len = if params.r == 2 { 32 } else { 16 };
-    let stored = params
-        .u
-        .get(..len)
-        .ok_or(CryptError::Malformed("/U too short"))?;
+    let stored = params.u.get(..len).ok_or(CryptError::Malformed("/U too short"))?;
     match computed_u.get(..len) {
         Some(computed) if ct_eq(computed, stored) => Ok(digest),
         _ => Err(CryptError::NeedsPassword),
@@ -356,10 +305,7 @@ fn legacy_user_hash(r: i64, key: &[u8], first_id: &[u8]) -> Result<Vec<u8>, Cryp
     if r == 2 {
         return rc4(key, &PASSWORD_PAD);
     }
-    let seed = Md5::new()
-        .chain_update(PASSWORD_PAD)
-        .chain_update(first_id)
-        .finalize();
+    let seed = Md5::new().chain_update(PASSWORD_PAD).chain_update(first_id).finalize();
     let mut out = rc4(key, &seed)?;
     for i in 1..=19u8 {
         let round_key: Vec<u8> = key.iter().map(|b| b ^ i).collect();
@@ -375,44 +321,24 @@ fn legacy_user_hash(r: i64, key: &[u8], first_id: &[u8]) -> Result<Vec<u8>, Cryp
 /// ISO 32000 extension level 3, algorithm 3.2a (R 5, plain SHA-256).
 fn aes256_file_key(params: &EncryptParams, password: &[u8]) -> Result<Vec<u8>, CryptError> {
     let password = password.get(..127).unwrap_or(password);
-    let u = params
-        .u
-        .get(..48)
-        .ok_or(CryptError::Malformed("/U shorter than 48 bytes"))?;
+    let u = params.u.get(..48).ok_or(CryptError::Malformed("/U shorter than 48 bytes"))?;
     let (hash, salts) = u.split_at_checked(32).ok_or(CryptError::Malformed("/U"))?;
-    let (validation_salt, key_salt) = salts
-        .split_at_checked(8)
-        .ok_or(CryptError::Malformed("/U"))?;
+    let (validation_salt, key_salt) = salts.split_at_checked(8).ok_or(CryptError::Malformed("/U"))?;
     if !ct_eq(&hash_r5_r6(params.r, password, validation_salt)?, hash) {
         return Err(CryptError::NeedsPassword);
     }
-    let ue = params
-        .ue
-        .as_deref()
-        .ok_or(CryptError::Malformed("missing /UE"))?;
-    let ue = ue
-        .get(..32)
-        .ok_or(CryptError::Malformed("/UE shorter than 32 bytes"))?;
+    let ue = params.ue.as_deref().ok_or(CryptError::Malformed("missing /UE"))?;
+    let ue = ue.get(..32).ok_or(CryptError::Malformed("/UE shorter than 32 bytes"))?;
     let intermediate = hash_r5_r6(params.r, password, key_salt)?;
-    let decryptor = cbc::Decryptor::<Aes256>::new_from_slices(&intermediate, &[0u8; 16])
-        .map_err(|_| CryptError::Malformed("intermediate key length"))?;
-    decryptor
-        .decrypt_padded_vec::<NoPadding>(ue)
-        .map_err(|_| CryptError::Malformed("/UE length"))
+    let decryptor = cbc::Decryptor::<Aes256>::new_from_slices(&intermediate, &[0u8; 16]).map_err(|_| CryptError::Malformed("intermediate key length"))?;
+    decryptor.decrypt_padded_vec::<NoPadding>(ue).map_err(|_| CryptError::Malformed("/UE length"))
 }
 
 /// SHA-256 of password and salt; for R 6 refined by algorithm 2.B. Only the
 /// user variant is needed here (the owner variant would append /U to both).
 fn hash_r5_r6(r: i64, password: &[u8], salt: &[u8]) -> Result<Vec<u8>, CryptError> {
-    let first = Sha256::new()
-        .chain_update(password)
-        .chain_update(salt)
-        .finalize();
-    if r == 5 {
-        Ok(first.to_vec())
-    } else {
-        hash_2b(password, first.to_vec())
-    }
+    let first = Sha256::new().chain_update(password).chain_update(salt).finalize();
+    if r == 5 { Ok(first.to_vec()) } else { hash_2b(password, first.to_vec()) }
 }
 
 /// ISO 32000-2 §7.6.4.3.4 algorithm 2.B (user variant: no /U data). Each
@@ -450,24 +376,16 @@ fn hash_2b(password: &[u8], mut k: Vec<u8>) -> Result<Vec<u8>, CryptError> {
 
 /// RC4 over `data` (RC4 is its own inverse).
 fn rc4(key: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptError> {
-    let mut cipher =
-        Rc4::new_from_slice(key).map_err(|_| CryptError::Malformed("RC4 key length"))?;
+    let mut cipher = Rc4::new_from_slice(key).map_err(|_| CryptError::Malformed("RC4 key length"))?;
     let mut out = data.to_vec();
-    cipher
-        .try_apply_keystream(&mut out)
-        .map_err(|_| CryptError::Malformed("RC4 keystream"))?;
+    cipher.try_apply_keystream(&mut out).map_err(|_| CryptError::Malformed("RC4 keystream"))?;
     Ok(out)
 }
 
 /// AES-CBC for /AESV2 and /AESV3 data: a 16-byte IV, then ciphertext with
 /// PKCS#5 padding (ISO 32000-1 §7.6.2). IV-only data decrypts to nothing.
-fn aes_object_decrypt<D: KeyIvInit + BlockModeDecrypt>(
-    key: &[u8],
-    data: &[u8],
-) -> Result<Vec<u8>, CryptError> {
-    let (iv, ciphertext) = data
-        .split_at_checked(16)
-        .ok_or(CryptError::Malformed("AES data shorter than its IV"))?;
+fn aes_object_decrypt<D: KeyIvInit + BlockModeDecrypt>(key: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptError> {
+    let (iv, ciphertext) = data.split_at_checked(16).ok_or(CryptError::Malformed("AES data shorter than its IV"))?;
     if ciphertext.is_empty() {
         return Ok(Vec::new());
     }
@@ -490,9 +408,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn unhex(s: &str) -> Vec<u8> {
-        (0..s.len() / 2)
-            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-            .collect()
+        (0..s.len() / 2).map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap()).collect()
     }
 
     fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -507,10 +423,7 @@ mod tests {
     fn token<'a>(dict: &'a [u8], key: &str) -> Option<&'a str> {
         let start = rfind(dict, key.as_bytes())? + key.len();
         let rest = &dict[start..];
-        let end = rest
-            .iter()
-            .position(|b| b" />[]\n".contains(b))
-            .unwrap_or(rest.len());
+        let end = rest.iter().position(|b| b" />[]\n".contains(b)).unwrap_or(rest.len());
         std::str::from_utf8(&rest[..end]).ok()
     }
 
@@ -533,11 +446,7 @@ mod tests {
             let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/crypt/");
             let pdf = std::fs::read(format!("{dir}{name}.pdf")).unwrap();
             let text = std::fs::read_to_string(format!("{dir}{name}.expected")).unwrap();
-            let expected = text
-                .lines()
-                .filter_map(|l| l.split_once('='))
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect();
+            let expected = text.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.into(), v.into())).collect();
             Self { pdf, expected }
         }
 
@@ -608,18 +517,13 @@ mod tests {
         let f = Fixture::load(name);
         let params = f.params();
         assert_eq!((params.v, params.r), (v, r), "{name}");
-        let d = Decryptor::open_with_password(&params, &f.first_id(), f.exp("password").as_bytes())
-            .unwrap();
+        let d = Decryptor::open_with_password(&params, &f.first_id(), f.exp("password").as_bytes()).unwrap();
         assert_eq!(d.key, unhex(f.exp("key")), "{name}: file key");
         let num = |k: &str| f.exp(k).parse::<u32>().unwrap();
-        let title = d
-            .decrypt_string(num("info"), 0, &f.title_ciphertext())
-            .unwrap();
+        let title = d.decrypt_string(num("info"), 0, &f.title_ciphertext()).unwrap();
         assert_eq!(title, unhex(f.exp("title")), "{name}: string");
         assert!(title.starts_with(b"Crypt test: (parens)"));
-        let plain = d
-            .decrypt_stream(num("stream"), 0, &f.stream_ciphertext())
-            .unwrap();
+        let plain = d.decrypt_stream(num("stream"), 0, &f.stream_ciphertext()).unwrap();
         assert_eq!(plain, unhex(f.exp("plain")), "{name}: stream");
         assert!(find(&plain, b"Hello, encrypted world!").is_some());
         f
@@ -672,16 +576,11 @@ mod tests {
 
     #[test]
     fn user_password_needs_password() {
-        for (name, v, r) in [
-            ("user-rc4-128", 2, 3),
-            ("user-aes-128", 4, 4),
-            ("user-aes-256", 5, 6),
-        ] {
+        for (name, v, r) in [("user-rc4-128", 2, 3), ("user-aes-128", 4, 4), ("user-aes-256", 5, 6)] {
             let f = check(name, v, r); // opens with "user" and matches qpdf
             let err = Decryptor::open(&f.params(), &f.first_id()).unwrap_err();
             assert_eq!(err, CryptError::NeedsPassword, "{name}");
-            let wrong =
-                Decryptor::open_with_password(&f.params(), &f.first_id(), b"owner!").unwrap_err();
+            let wrong = Decryptor::open_with_password(&f.params(), &f.first_id(), b"owner!").unwrap_err();
             assert_eq!(wrong, CryptError::NeedsPassword, "{name}");
         }
     }
@@ -704,11 +603,7 @@ mod tests {
             ("aes-128", |p| p.stream_method = CryptMethod::Aes256, true),
             ("aes-128", |p| p.u.truncate(10), false),
             ("aes-128", |p| p.o.truncate(31), false),
-            (
-                "aes-256-r6",
-                |p| p.string_method = CryptMethod::Aes128,
-                true,
-            ),
+            ("aes-256-r6", |p| p.string_method = CryptMethod::Aes128, true),
             ("aes-256-r6", |p| p.ue = None, false),
             ("aes-256-r6", |p| p.u.truncate(47), false),
         ];
@@ -733,15 +628,9 @@ mod tests {
             let d = Decryptor::open(&f.params(), &f.first_id()).unwrap();
             let num = f.exp("stream").parse::<u32>().unwrap();
             let ct = f.stream_ciphertext();
-            assert!(
-                d.decrypt_stream(num, 0, &ct[..15]).is_err(),
-                "shorter than IV"
-            );
+            assert!(d.decrypt_stream(num, 0, &ct[..15]).is_err(), "shorter than IV");
             assert_eq!(d.decrypt_stream(num, 0, &ct[..16]).unwrap(), b"", "IV only");
-            assert!(
-                d.decrypt_stream(num, 0, &ct[..ct.len() - 1]).is_err(),
-                "partial block"
-            );
+            assert!(d.decrypt_stream(num, 0, &ct[..ct.len() - 1]).is_err(), "partial block");
             // CBC: flipping a byte of the previous block flips the same byte of
             // the last plaintext block; turn the padding byte into 0.
             let pad = 16 - unhex(f.exp("plain")).len() % 16;
@@ -799,30 +688,13 @@ mod tests {
             CryptMethod::Aes256,
         );
         openpdf.encrypt_metadata = false;
-        openpdf.ue = Some(unhex(
-            "e045e92a9100bd4d166e4905ec376d557db018c9b5eca007788f436421d29a64",
-        ));
+        openpdf.ue = Some(unhex("e045e92a9100bd4d166e4905ec376d557db018c9b5eca007788f436421d29a64"));
         for (params, id, key) in [
-            (
-                pdfjs,
-                "6150494d6dac214e95ab866fdaa1ba66",
-                "f7a9209b9925fa065a233c942244e66a",
-            ),
-            (
-                dss,
-                "9b4469787e8eb11fa7608ecd94ee5f4f",
-                "8ff447813f3beb6eaddc53d282c20fc1",
-            ),
-            (
-                openpdf,
-                "fa4bdc5f3346cc4c9be132604412e2fa",
-                "922e3b66866fa4dcd3ab4e66b3287207a7ee5ff2d6862ce0f890ebd5166505b5",
-            ),
+            (pdfjs, "6150494d6dac214e95ab866fdaa1ba66", "f7a9209b9925fa065a233c942244e66a"),
+            (dss, "9b4469787e8eb11fa7608ecd94ee5f4f", "8ff447813f3beb6eaddc53d282c20fc1"),
+            (openpdf, "fa4bdc5f3346cc4c9be132604412e2fa", "922e3b66866fa4dcd3ab4e66b3287207a7ee5ff2d6862ce0f890ebd5166505b5"),
         ] {
-            assert_eq!(
-                Decryptor::open(&params, &unhex(id)).unwrap().key,
-                unhex(key)
-            );
+            assert_eq!(Decryptor::open(&params, &unhex(id)).unwrap().key, unhex(key));
         }
     }
 
@@ -830,10 +702,7 @@ mod tests {
     /// some UTF-8): 108 R 6 and 12 R 5; each checks two hashes and /UE.
     #[test]
     fn aes256_vectors_from_qpdf() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/crypt/aes256-vectors.txt"
-        );
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/crypt/aes256-vectors.txt");
         let text = std::fs::read_to_string(path).unwrap();
         for line in text.lines() {
             let f: Vec<&str> = line.split(' ').collect();

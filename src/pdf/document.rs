@@ -105,7 +105,8 @@ pub fn fields<R: Read + Seek>(reader: &mut PdfReader<R>, catalog: &Dictionary) -
     let Some(roots) = roots.as_array() else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut stack: Vec<(u32, String, Option<Vec<u8>>, usize)> = roots.iter().rev().filter_map(|r| reference(Some(r))).map(|n| (n, String::new(), None, 0)).collect();
+    let mut stack: Vec<(u32, String, Option<Vec<u8>>, usize)> =
+        roots.iter().rev().filter_map(|r| reference(Some(r))).map(|n| (n, String::new(), None, 0)).collect();
     while let Some((num, parent_name, inherited_type, depth)) = stack.pop() {
         if !seen.insert(num) {
             continue;

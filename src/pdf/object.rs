@@ -386,10 +386,7 @@ impl<'a> Parser<'a> {
         if digits.len() % 2 == 1 {
             digits.push(b'0');
         }
-        digits
-            .chunks(2)
-            .map(|p| std::str::from_utf8(p).ok().and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(bad("hex string")))
-            .collect()
+        digits.chunks(2).map(|p| std::str::from_utf8(p).ok().and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(bad("hex string"))).collect()
     }
 }
 

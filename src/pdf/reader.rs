@@ -108,7 +108,21 @@ impl<R: Read + Seek> PdfReader<R> {
     /// [`PdfError`] for anything that is not a readable PDF, within the limits.
     pub fn open(mut source: R) -> Result<Self, PdfError> {
         let len = source.seek(SeekFrom::End(0)).map_err(PdfError::io)?;
-        let mut reader = Self { source, len, version: String::new(), xref: HashMap::new(), revisions: Vec::new(), section_objects: Vec::new(), section_seen: HashSet::new(), revision_inserted: HashSet::new(), all_object_streams: HashSet::new(), total_entries: 0, object_stream: None, work: WORK_BUDGET, encryption: None };
+        let mut reader = Self {
+            source,
+            len,
+            version: String::new(),
+            xref: HashMap::new(),
+            revisions: Vec::new(),
+            section_objects: Vec::new(),
+            section_seen: HashSet::new(),
+            revision_inserted: HashSet::new(),
+            all_object_streams: HashSet::new(),
+            total_entries: 0,
+            object_stream: None,
+            work: WORK_BUDGET,
+            encryption: None,
+        };
         let head = reader.window(0, 1024)?;
         let at = head.windows(5).position(|w| w == b"%PDF-").ok_or(bad("no %PDF- header"))?;
         reader.version = head.get(at + 5..at + 8).map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
@@ -404,7 +418,10 @@ impl<R: Read + Seek> PdfReader<R> {
                     1 => self.add(num, XrefEntry::InFile { offset: field(b), generation: u16::try_from(field(c)).map_err(|_| bad("generation"))? })?,
                     2 => self.add(
                         num,
-                        XrefEntry::Compressed { stream: u32::try_from(field(b)).map_err(|_| bad("object stream"))?, index: u32::try_from(field(c)).map_err(|_| bad("index"))? },
+                        XrefEntry::Compressed {
+                            stream: u32::try_from(field(b)).map_err(|_| bad("object stream"))?,
+                            index: u32::try_from(field(c)).map_err(|_| bad("index"))?,
+                        },
                     )?,
                     // Unknown types are null references (§7.5.8.3).
                     _ => {}
@@ -684,7 +701,13 @@ fn png_unfilter(data: &[u8], columns: usize) -> Result<Vec<u8>, PdfError> {
                 4 => {
                     let p = i16::from(a) + i16::from(b) - i16::from(c);
                     let (pa, pb, pc) = ((p - i16::from(a)).abs(), (p - i16::from(b)).abs(), (p - i16::from(c)).abs());
-                    x.wrapping_add(if pa <= pb && pa <= pc { a } else if pb <= pc { b } else { c })
+                    x.wrapping_add(if pa <= pb && pa <= pc {
+                        a
+                    } else if pb <= pc {
+                        b
+                    } else {
+                        c
+                    })
                 }
                 _ => return Err(bad("PNG filter type")),
             };

@@ -27,16 +27,26 @@ pub fn write_sample_document(out: &mut dyn std::io::Write, lines: &[&str], paddi
         s
     });
     let padding_num = first_page + 2 * page_count;
-    let names = if padding > 0 { format!("/Names<</EmbeddedFiles<</Names[(padding.bin)<</Type/Filespec/F(padding.bin)/EF<</F {padding_num} 0 R>>>>]>>>>") } else { String::new() };
+    let names = if padding > 0 {
+        format!("/Names<</EmbeddedFiles<</Names[(padding.bin)<</Type/Filespec/F(padding.bin)/EF<</F {padding_num} 0 R>>>>]>>>>")
+    } else {
+        String::new()
+    };
     let mut objects: Vec<Vec<u8>> = Vec::new();
     objects.push(format!("<</Type/Catalog/Pages 2 0 R{names}>>").into_bytes());
     objects.push(format!("<</Type/Pages/Kids[{}]/Count {page_count}>>", kids.trim_end()).into_bytes());
     objects.push(b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>".to_vec());
     for i in 0..page_count {
         let text = lines.get(i).copied().unwrap_or("");
-        let escaped: String = text.chars().filter(|c| c.is_ascii() && !c.is_ascii_control()).map(|c| if matches!(c, '(' | ')' | '\\') { format!("\\{c}") } else { c.to_string() }).collect();
+        let escaped: String = text
+            .chars()
+            .filter(|c| c.is_ascii() && !c.is_ascii_control())
+            .map(|c| if matches!(c, '(' | ')' | '\\') { format!("\\{c}") } else { c.to_string() })
+            .collect();
         let content = format!("BT /F1 18 Tf 72 720 Td ({escaped}) Tj ET");
-        objects.push(format!("<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Resources<</Font<</F1 3 0 R>>>>/Contents {} 0 R>>", first_page + 2 * i + 1).into_bytes());
+        objects.push(
+            format!("<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Resources<</Font<</F1 3 0 R>>>>/Contents {} 0 R>>", first_page + 2 * i + 1).into_bytes(),
+        );
         let mut stream = format!("<</Length {}>>\nstream\n", content.len()).into_bytes();
         stream.extend_from_slice(content.as_bytes());
         stream.extend_from_slice(b"\nendstream");

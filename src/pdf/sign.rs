@@ -395,7 +395,11 @@ impl PreparedPdf {
             return Err(PadesError::InvalidInput("a prepared state of another format"));
         }
         let slot_end = state.capacity.checked_mul(2).and_then(|c| c.checked_add(2)).and_then(|c| c.checked_add(state.contents_offset));
-        if state.capacity == 0 || state.capacity > MAX_CAPACITY as u64 || slot_end.is_none_or(|end| end > state.output_len) || hash_named(&state.ranges_hash).is_none() {
+        if state.capacity == 0
+            || state.capacity > MAX_CAPACITY as u64
+            || slot_end.is_none_or(|end| end > state.output_len)
+            || hash_named(&state.ranges_hash).is_none()
+        {
             return Err(PadesError::InvalidInput("a damaged prepared state"));
         }
         Ok(state)
@@ -614,4 +618,3 @@ pub fn embedded_certificates<R: Read + Seek>(file: &mut R) -> Result<Vec<Vec<u8>
     }
     Ok(out)
 }
-

@@ -44,7 +44,12 @@ pub struct PdfVerifyOptions {
 impl PdfVerifyOptions {
     /// Strict defaults at `time`, the default algorithm policy.
     pub fn new(time: u64) -> Self {
-        Self { time, revocation: RevocationData::default(), revocation_mode: RevocationMode::IfPresent, algorithm_policy: crate::algorithms::AlgorithmPolicy::default() }
+        Self {
+            time,
+            revocation: RevocationData::default(),
+            revocation_mode: RevocationMode::IfPresent,
+            algorithm_policy: crate::algorithms::AlgorithmPolicy::default(),
+        }
     }
 }
 
@@ -145,7 +150,11 @@ impl PdfSignatureReport {
         Self {
             field: field.to_string(),
             kind: kind.to_string(),
-            indication: if matches!(sub, SubIndication::CryptoConstraintsFailure | SubIndication::SignedDataNotFound) { Indication::Indeterminate } else { Indication::TotalFailed },
+            indication: if matches!(sub, SubIndication::CryptoConstraintsFailure | SubIndication::SignedDataNotFound) {
+                Indication::Indeterminate
+            } else {
+                Indication::TotalFailed
+            },
             sub_indication: Some(sub),
             message: message.into(),
             intact: None,
@@ -329,9 +338,8 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
     let trailing_bytes = len.saturating_sub(last_end);
     // Whitespace after the last %%EOF (some producers pad) is reported but harmless; anything
     // else is content no signature covers and no cross-reference explains.
-    let trailing_whitespace = trailing_bytes > 0
-        && trailing_bytes <= 64 * 1024
-        && now.bytes_at(last_end, trailing_bytes)?.iter().all(|b| super::object::is_whitespace(*b));
+    let trailing_whitespace =
+        trailing_bytes > 0 && trailing_bytes <= 64 * 1024 && now.bytes_at(last_end, trailing_bytes)?.iter().all(|b| super::object::is_whitespace(*b));
     let (_, cat) = catalog(&mut now)?;
     let certification = docmdp(&mut now, &cat)?;
     let (extra_certificates, dss_revocation) = dss_material(&mut now, &cat)?;
@@ -408,7 +416,8 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
             Some((cert_end, allowance)) if cert_end <= signed_end => allowance,
             _ => Allowance::APPROVAL,
         };
-        let later: Vec<(usize, &[u32])> = ends.iter().enumerate().filter(|(_, (e, _))| *e > signed_end).map(|(i, (_, objects))| (i + 1, objects.as_slice())).collect();
+        let later: Vec<(usize, &[u32])> =
+            ends.iter().enumerate().filter(|(_, (e, _))| *e > signed_end).map(|(i, (_, objects))| (i + 1, objects.as_slice())).collect();
         report.coverage = if signed_end == len { Coverage::WholeFile } else { Coverage::Revision };
         if !later.is_empty() {
             let mut signed = PdfReader::open(view(Some(signed_end))?)?;
@@ -438,8 +447,16 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
             }
         }
         if trailing_bytes > 0 {
-            let what = if trailing_whitespace { format!("{trailing_bytes} bytes of whitespace after the last %%EOF") } else { format!("{trailing_bytes} bytes after the last %%EOF") };
-            report.changes.push(RevisionChanges { revision: ends.len() + 1, allowed: trailing_whitespace, changes: vec![Change { allowed: trailing_whitespace, what }] });
+            let what = if trailing_whitespace {
+                format!("{trailing_bytes} bytes of whitespace after the last %%EOF")
+            } else {
+                format!("{trailing_bytes} bytes after the last %%EOF")
+            };
+            report.changes.push(RevisionChanges {
+                revision: ends.len() + 1,
+                allowed: trailing_whitespace,
+                changes: vec![Change { allowed: trailing_whitespace, what }],
+            });
         }
         report.later_changes = if report.changes.is_empty() {
             LaterChanges::None
@@ -558,14 +575,18 @@ fn judge_signature<R: Read + Seek>(
                             let (indication, sub) = chain_failure(e);
                             (indication, sub, Some(true), Some(true), Some(false))
                         }
-                        TimestampVerifyError::Algorithm(_) => (Indication::Indeterminate, SubIndication::CryptoConstraintsFailureNoPoe, Some(true), Some(true), None),
+                        TimestampVerifyError::Algorithm(_) => {
+                            (Indication::Indeterminate, SubIndication::CryptoConstraintsFailureNoPoe, Some(true), Some(true), None)
+                        }
                         TimestampVerifyError::Signature { indication, sub_indication, .. } => {
                             let (intact, valid, _) = facts(*indication, Some(*sub_indication));
                             (*indication, *sub_indication, intact, valid, None)
                         }
                         TimestampVerifyError::Unsupported(_) => (Indication::Indeterminate, SubIndication::CryptoConstraintsFailure, None, None, None),
                         TimestampVerifyError::FromTheFuture => (Indication::Indeterminate, SubIndication::TimestampFailure, None, None, None),
-                        TimestampVerifyError::Malformed(_) | TimestampVerifyError::Io(_) => (Indication::TotalFailed, SubIndication::FormatFailure, None, None, None),
+                        TimestampVerifyError::Malformed(_) | TimestampVerifyError::Io(_) => {
+                            (Indication::TotalFailed, SubIndication::FormatFailure, None, None, None)
+                        }
                     };
                     report.indication = indication;
                     report.sub_indication = Some(sub);
@@ -609,7 +630,9 @@ fn judge_signature<R: Read + Seek>(
             if judged && let Err(problem) = options.algorithm_policy.check_digest(HashAlgorithm::Sha1, proven_at) {
                 report.indication = Indication::Indeterminate;
                 report.sub_indication = Some(SubIndication::CryptoConstraintsFailureNoPoe);
-                report.message = format!("the signature verifies, but the document is bound by SHA-1 (adbe.pkcs7.sha1): {problem} and nothing proves it existed before then");
+                report.message = format!(
+                    "the signature verifies, but the document is bound by SHA-1 (adbe.pkcs7.sha1): {problem} and nothing proves it existed before then"
+                );
                 report.trusted = None;
             }
         }
@@ -651,9 +674,15 @@ fn facts(indication: Indication, sub_indication: Option<SubIndication>) -> (Opti
         (Indication::TotalPassed, _) => (Some(true), Some(true), Some(true)),
         (_, Some(SubIndication::HashFailure)) => (Some(false), None, None),
         (_, Some(SubIndication::SigCryptoFailure)) => (Some(true), Some(false), None),
-        (_, Some(SubIndication::CryptoConstraintsFailure | SubIndication::FormatFailure | SubIndication::NoSigningCertificateFound | SubIndication::SignedDataNotFound)) => {
-            (None, None, None)
-        }
+        (
+            _,
+            Some(
+                SubIndication::CryptoConstraintsFailure
+                | SubIndication::FormatFailure
+                | SubIndication::NoSigningCertificateFound
+                | SubIndication::SignedDataNotFound,
+            ),
+        ) => (None, None, None),
         (_, Some(SubIndication::TimestampFailure | SubIndication::CryptoConstraintsFailureNoPoe)) => (Some(true), Some(true), None),
         _ => (Some(true), Some(true), Some(false)),
     }

@@ -18,8 +18,8 @@ pub use software::SoftwareSigner;
 use der::Decode;
 use x509_cert::Certificate;
 
-use crate::card::ec::{Curve, verify_prehash_der};
 use crate::card::CardError;
+use crate::card::ec::{Curve, verify_prehash_der};
 
 /// The signature algorithms a mobile ID key signs with (the digest is the caller's choice).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -11,9 +11,7 @@ use x509_cert::ext::pkix::constraints::{BasicConstraints, NameConstraints, Polic
 use x509_cert::ext::pkix::crl::dp::DistributionPoint;
 use x509_cert::ext::pkix::crl::{CrlDistributionPoints, FreshestCrl};
 use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, ExtendedKeyUsage, InhibitAnyPolicy, KeyUsage, PolicyMappings, SubjectAltName, SubjectKeyIdentifier,
-};
+use x509_cert::ext::pkix::{AuthorityKeyIdentifier, ExtendedKeyUsage, InhibitAnyPolicy, KeyUsage, PolicyMappings, SubjectAltName, SubjectKeyIdentifier};
 
 use super::ValidationError;
 use super::name::NormalizedName;
@@ -251,9 +249,8 @@ fn clamp_pre_1970_validity(der: &[u8]) -> Option<Vec<u8>> {
     let mut i = 0;
     while i + 2 < patched.len() {
         let seq_len = usize::from(*patched.get(i + 1)?);
-        let is_validity = patched.get(i) == Some(&0x30)
-            && (30..=34).contains(&seq_len)
-            && matches!(patched.get(i + 2..i + 4), Some([0x17, 0x0D] | [0x18, 0x0F]));
+        let is_validity =
+            patched.get(i) == Some(&0x30) && (30..=34).contains(&seq_len) && matches!(patched.get(i + 2..i + 4), Some([0x17, 0x0D] | [0x18, 0x0F]));
         if is_validity {
             let mut j = i + 2;
             for _ in 0..2 {

@@ -6,19 +6,19 @@
 
 use std::collections::BTreeSet;
 
-use der::asn1::ObjectIdentifier;
 use der::Decode;
+use der::asn1::ObjectIdentifier;
 use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::crl::CertificateList;
+use x509_cert::ext::pkix::AuthorityKeyIdentifier;
 use x509_cert::ext::pkix::crl::dp::{DistributionPoint, IssuingDistributionPoint};
 use x509_cert::ext::pkix::crl::{BaseCrlNumber, CrlNumber, CrlReason};
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
-use x509_cert::ext::pkix::AuthorityKeyIdentifier;
 
 use super::ValidationError;
-use super::profile::ProfileRule;
 use super::cert::ParsedCertificate;
 use super::name::NormalizedName;
+use super::profile::ProfileRule;
 use super::signature::verify_signature;
 
 const CRL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.20");
@@ -291,11 +291,7 @@ fn reason_bits(flags: Option<x509_cert::ext::pkix::crl::dp::ReasonFlags>) -> u16
 /// RFC 5280 §6.3.3 for one certificate. `find_crl_signer` returns a key that verifies the CRL
 /// from a separately certified, already validated CRL issuer, for CRLs that the certificate's
 /// issuer key does not verify (indirect CRLs, separate CRL keys).
-pub fn crl_status(
-    check: &CrlCheck<'_>,
-    crls: &[ParsedCrl],
-    find_crl_signer: &mut dyn FnMut(&ParsedCrl) -> Option<SubjectPublicKeyInfoOwned>,
-) -> CrlStatus {
+pub fn crl_status(check: &CrlCheck<'_>, crls: &[ParsedCrl], find_crl_signer: &mut dyn FnMut(&ParsedCrl) -> Option<SubjectPublicKeyInfoOwned>) -> CrlStatus {
     let cert = check.cert;
     let serial = cert.certificate().tbs_certificate().serial_number().as_bytes().to_vec();
     let is_ca = cert.is_ca();
@@ -379,7 +375,11 @@ pub fn crl_status(
                 // compromise) count.
                 if let Some(entry) = crl.entry(&cert.issuer, &serial)
                     && entry.reason != Some(CrlReason::RemoveFromCRL)
-                    && (entry.time <= check.time || matches!(entry.reason, None | Some(CrlReason::KeyCompromise | CrlReason::CaCompromise | CrlReason::AaCompromise | CrlReason::Unspecified)))
+                    && (entry.time <= check.time
+                        || matches!(
+                            entry.reason,
+                            None | Some(CrlReason::KeyCompromise | CrlReason::CaCompromise | CrlReason::AaCompromise | CrlReason::Unspecified)
+                        ))
                 {
                     return CrlStatus::Revoked { reason: reason_name_opt(entry.reason), time: entry.time };
                 }

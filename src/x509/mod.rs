@@ -21,6 +21,7 @@ mod qc;
 mod signature;
 mod verifier;
 
+pub use crate::algorithms::{AlgorithmPolicy, AlgorithmUse, HashAlgorithm};
 pub use cert::{ParsedCertificate, ParsedExtensions, oid};
 pub use crl::{CrlStatus, ParsedCrl};
 pub use error::ValidationError;
@@ -28,9 +29,8 @@ pub use name::NormalizedName;
 pub use ocsp::ParsedOcspResponse;
 pub use profile::{Conformance, ProfileRule};
 pub use qc::{Identity, QcStatements, SemanticsIdentifier};
-pub use crate::algorithms::{AlgorithmPolicy, AlgorithmUse, HashAlgorithm};
 pub use signature::{Signed, verify_signature, verify_signature_maths, verify_signature_prehashed};
 pub use verifier::{
-    AnchorConstraints, Budget, ChainVerifier, InitialPolicySet, KeyUsageBit, PolicySettings, Purpose, RevocationData, RevocationMode, RevocationSource, SIGNATURE_CACHE_LIMIT,
-    ValidationOptions, VerifiedPath,
+    AnchorConstraints, Budget, ChainVerifier, InitialPolicySet, KeyUsageBit, PolicySettings, Purpose, RevocationData, RevocationMode, RevocationSource,
+    SIGNATURE_CACHE_LIMIT, ValidationOptions, VerifiedPath,
 };

@@ -138,7 +138,11 @@ fn matches(base: &GeneralName, name: &Subject<'_>) -> Option<bool> {
     match (base, name) {
         // A name with values the library cannot compare as text is not judged "outside".
         (GeneralName::DirectoryName(b), Subject::Directory(n)) if n.has_opaque_values() => {
-            if NormalizedName::new(b).is_prefix_of(n) { Some(true) } else { None }
+            if NormalizedName::new(b).is_prefix_of(n) {
+                Some(true)
+            } else {
+                None
+            }
         }
         (GeneralName::DirectoryName(b), Subject::Directory(n)) => Some(NormalizedName::new(b).is_prefix_of(n)),
         (GeneralName::Rfc822Name(b), Subject::Rfc822(n)) => Some(rfc822_matches(b.as_str(), n)),
@@ -202,10 +206,7 @@ fn dns_syntax(name: &str, wildcard: bool) -> bool {
     let labels: Vec<&str> = name.split('.').collect();
     name.len() <= 253
         && labels.iter().all(|l| {
-            (1..=63).contains(&l.len())
-                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                && !l.starts_with('-')
-                && !l.ends_with('-')
+            (1..=63).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') && !l.starts_with('-') && !l.ends_with('-')
         })
         && labels.last().is_some_and(|l| !l.bytes().all(|b| b.is_ascii_digit()))
 }
@@ -270,11 +271,7 @@ fn uri_host(uri: &str) -> Option<&str> {
     let (_, rest) = uri.split_once("://")?;
     let authority = rest.split(['/', '?', '#']).next()?;
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if host_port.starts_with('[') {
-        host_port.split_once(']').map(|(h, _)| h.trim_start_matches('['))?
-    } else {
-        host_port.split(':').next()?
-    };
+    let host = if host_port.starts_with('[') { host_port.split_once(']').map(|(h, _)| h.trim_start_matches('['))? } else { host_port.split(':').next()? };
     if host.is_empty() { None } else { Some(host) }
 }
 

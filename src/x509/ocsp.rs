@@ -342,11 +342,7 @@ fn matches_cert_id(id: &CertId, cert: &ParsedCertificate, issuer: &ParsedCertifi
 
 /// RFC 6960 status of one certificate from the responses at hand. `responder_not_revoked`
 /// answers for a delegated responder without id-pkix-ocsp-nocheck.
-pub fn ocsp_status(
-    check: &OcspCheck<'_>,
-    responses: &[ParsedOcspResponse],
-    responder_not_revoked: &mut dyn FnMut(&ParsedCertificate) -> bool,
-) -> OcspStatus {
+pub fn ocsp_status(check: &OcspCheck<'_>, responses: &[ParsedOcspResponse], responder_not_revoked: &mut dyn FnMut(&ParsedCertificate) -> bool) -> OcspStatus {
     // Every acceptable answer is weighed: a revocation wins over any "good", so the verdict
     // does not depend on the order of the responses.
     let mut result = OcspStatus::NoData;
@@ -388,11 +384,8 @@ fn judge(
     if response.responder_matches(check.issuer) {
         response.verify_with(issuer_key).map_err(|_| "the OCSP response signature does not verify")?;
     } else {
-        let delegate = response
-            .certs
-            .iter()
-            .find(|c| response.responder_matches(c))
-            .ok_or("the OCSP responder is neither the CA nor a certificate in the response")?;
+        let delegate =
+            response.certs.iter().find(|c| response.responder_matches(c)).ok_or("the OCSP responder is neither the CA nor a certificate in the response")?;
         if delegate.issuer != check.issuer.subject {
             return Err("the OCSP responder certificate is not issued by the CA");
         }
@@ -412,15 +405,16 @@ fn judge(
         if !delegate.ext.ocsp_nocheck && !responder_not_revoked(delegate) {
             return Err("the OCSP responder certificate's own status is not good");
         }
-        response
-            .verify_with(delegate.certificate().tbs_certificate().subject_public_key_info())
-            .map_err(|_| "the OCSP response signature does not verify")?;
+        response.verify_with(delegate.certificate().tbs_certificate().subject_public_key_info()).map_err(|_| "the OCSP response signature does not verify")?;
     }
     // An authenticated revocation is evidence whenever it was issued, if it predates the
     // validation time or names a compromise.
     if let CertStatus::Revoked(info) = &single.cert_status {
         let when = info.revocation_time.to_unix_duration().as_secs();
-        let compromise = matches!(info.revocation_reason, None | Some(CrlReason::KeyCompromise | CrlReason::CaCompromise | CrlReason::AaCompromise | CrlReason::Unspecified));
+        let compromise = matches!(
+            info.revocation_reason,
+            None | Some(CrlReason::KeyCompromise | CrlReason::CaCompromise | CrlReason::AaCompromise | CrlReason::Unspecified)
+        );
         if when <= check.time || compromise {
             return Ok(OcspStatus::Revoked { reason: info.revocation_reason.map_or("unspecified", super::crl::reason_name), time: when });
         }
@@ -436,9 +430,10 @@ fn judge(
         _ => {}
     }
     if let Some(expected) = check.nonce
-        && response.nonce().as_deref() != Some(expected) {
-            return Err("the OCSP response does not echo the request nonce");
-        }
+        && response.nonce().as_deref() != Some(expected)
+    {
+        return Err("the OCSP response does not echo the request nonce");
+    }
     Ok(match &single.cert_status {
         CertStatus::Good(_) => OcspStatus::Good,
         CertStatus::Revoked(info) => OcspStatus::Revoked {

@@ -20,8 +20,10 @@ use super::policy::PolicyTree;
 use super::profile::{self, Conformance, Role};
 use super::qc::Identity;
 use super::signature::{Signed, verify_signature_maths, weak};
+use super::verifier::{
+    AnchorConstraints, Budget, ChainVerifier, KeyUsageBit, Purpose, RevocationData, RevocationMode, RevocationSource, ValidationOptions, VerifiedPath,
+};
 use crate::algorithms::AlgorithmUse;
-use super::verifier::{AnchorConstraints, Budget, ChainVerifier, KeyUsageBit, Purpose, RevocationData, RevocationMode, RevocationSource, ValidationOptions, VerifiedPath};
 
 /// Longest path tried, anchor excluded. Deeper PKIs do not exist in practice.
 pub const MAX_PATH_LEN: usize = 12;
@@ -99,7 +101,9 @@ impl<'a> Search<'a> {
         let signature = cert.signature().as_bytes().ok_or(ValidationError::Malformed { what: "certificate signature" })?;
         Ok(match verify_signature_maths(key, cert.signature_algorithm(), None, Signed::Message(subject.tbs_der()), signature, "certificate") {
             // An issuer with the right name but another key: no chain through it.
-            Err(ValidationError::BadSignature { .. }) => Err(ValidationError::BadSignature { what: "no issuer certificate with this name holds the key that signed the certificate" }),
+            Err(ValidationError::BadSignature { .. }) => {
+                Err(ValidationError::BadSignature { what: "no issuer certificate with this name holds the key that signed the certificate" })
+            }
             other => other,
         })
     }
@@ -141,7 +145,8 @@ impl<'a> Search<'a> {
                 let repeats = path.iter().any(|p| {
                     p.fingerprint() == candidate.fingerprint()
                         || (p.subject == candidate.subject
-                            && p.certificate().tbs_certificate().subject_public_key_info() == candidate.certificate().tbs_certificate().subject_public_key_info())
+                            && p.certificate().tbs_certificate().subject_public_key_info()
+                                == candidate.certificate().tbs_certificate().subject_public_key_info())
                 });
                 if repeats || !self.edge(current, candidate)? {
                     continue;
@@ -209,7 +214,8 @@ impl<'a> Search<'a> {
             if cert.issuer != issuer.subject {
                 return Err(ValidationError::UnknownIssuer);
             }
-            let self_signed = self_issued && cert.certificate().tbs_certificate().subject_public_key_info() == issuer.certificate().tbs_certificate().subject_public_key_info();
+            let self_signed = self_issued
+                && cert.certificate().tbs_certificate().subject_public_key_info() == issuer.certificate().tbs_certificate().subject_public_key_info();
             let role = match (is_leaf, directly_trusted) {
                 (true, true) => Role::TrustedItself,
                 (true, false) => Role::Leaf(options.purpose),
@@ -240,15 +246,15 @@ impl<'a> Search<'a> {
             }
             // §6.1.4 (a), (b)
             if let Some(mappings) = &cert.ext.policy_mappings {
-                let pairs: Vec<(ObjectIdentifier, ObjectIdentifier)> =
-                    mappings.0.iter().map(|m| (m.issuer_domain_policy, m.subject_domain_policy)).collect();
+                let pairs: Vec<(ObjectIdentifier, ObjectIdentifier)> = mappings.0.iter().map(|m| (m.issuer_domain_policy, m.subject_domain_policy)).collect();
                 if pairs.iter().any(|(a, b)| *a == oid::ANY_POLICY || *b == oid::ANY_POLICY) {
                     return Err(ValidationError::Policy { what: "a policy mapping involves anyPolicy" });
                 }
                 if let Some(t) = tree.as_mut()
-                    && !t.apply_mappings(&pairs, policy_mapping > 0)? {
-                        tree = None;
-                    }
+                    && !t.apply_mappings(&pairs, policy_mapping > 0)?
+                {
+                    tree = None;
+                }
             }
             // (c)-(f): the working issuer becomes this certificate.
             issuer = cert;
@@ -331,7 +337,12 @@ impl<'a> Search<'a> {
     }
 
     /// §6.1.3 (a)(3): the revocation status of `cert`, issued by `issuer`.
-    fn revocation_status(&mut self, cert: &ParsedCertificate, issuer: &ParsedCertificate, anchor: &ParsedCertificate) -> Result<RevocationSource, ValidationError> {
+    fn revocation_status(
+        &mut self,
+        cert: &ParsedCertificate,
+        issuer: &ParsedCertificate,
+        anchor: &ParsedCertificate,
+    ) -> Result<RevocationSource, ValidationError> {
         let options = self.options;
         if options.revocation == RevocationMode::Off {
             return Ok(RevocationSource::NotChecked);

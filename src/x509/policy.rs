@@ -69,13 +69,8 @@ impl PolicyTree {
         self.levels.push(Vec::new());
         // (d)(1)
         for policy in policies.iter().filter(|p| **p != ANY_POLICY) {
-            let matching: Vec<usize> = self
-                .level(parent_depth)
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| n.alive && n.expected.contains(policy))
-                .map(|(i, _)| i)
-                .collect();
+            let matching: Vec<usize> =
+                self.level(parent_depth).iter().enumerate().filter(|(_, n)| n.alive && n.expected.contains(policy)).map(|(i, _)| i).collect();
             let parents = if matching.is_empty() {
                 self.level(parent_depth).iter().position(|n| n.alive && n.valid_policy == ANY_POLICY).into_iter().collect()
             } else {
@@ -87,13 +82,8 @@ impl PolicyTree {
         }
         // (d)(2)
         if any_allowed && policies.contains(&ANY_POLICY) {
-            let parents: Vec<(usize, Vec<ObjectIdentifier>)> = self
-                .level(parent_depth)
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| n.alive)
-                .map(|(i, n)| (i, n.expected.iter().copied().collect()))
-                .collect();
+            let parents: Vec<(usize, Vec<ObjectIdentifier>)> =
+                self.level(parent_depth).iter().enumerate().filter(|(_, n)| n.alive).map(|(i, n)| (i, n.expected.iter().copied().collect())).collect();
             for (parent, expected) in parents {
                 for value in expected {
                     if !self.has_child(depth, parent, &value) {
@@ -158,8 +148,7 @@ impl PolicyTree {
     /// Kills every node whose parent is dead.
     fn propagate_deaths(&mut self) {
         for depth in 1..=self.depth() {
-            let dead_parents: BTreeSet<usize> =
-                self.level(depth - 1).iter().enumerate().filter(|(_, n)| !n.alive).map(|(i, _)| i).collect();
+            let dead_parents: BTreeSet<usize> = self.level(depth - 1).iter().enumerate().filter(|(_, n)| !n.alive).map(|(i, _)| i).collect();
             if let Some(level) = self.levels.get_mut(depth) {
                 for node in level.iter_mut().filter(|n| dead_parents.contains(&n.parent)) {
                     node.alive = false;

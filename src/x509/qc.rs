@@ -89,11 +89,7 @@ impl SemanticsIdentifier {
     /// Parses `XXXCC-value` (and the national `XX:CC-value`); `None` if it has another form.
     pub fn parse(text: &str) -> Option<Self> {
         let (prefix, value) = text.split_once('-')?;
-        let (kind, country) = if let Some((national, country)) = prefix.split_once(':') {
-            (national, country)
-        } else {
-            (prefix.get(..3)?, prefix.get(3..)?)
-        };
+        let (kind, country) = if let Some((national, country)) = prefix.split_once(':') { (national, country) } else { (prefix.get(..3)?, prefix.get(3..)?) };
         let upper = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_uppercase());
         if !(upper(kind, 3) || upper(kind, 2)) || !upper(country, 2) || value.is_empty() {
             return None;

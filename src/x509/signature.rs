@@ -103,9 +103,15 @@ struct PssParams {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Scheme {
     /// ECDSA; `plain` for BSI TR-03111 r‖s signatures.
-    Ecdsa { hash: HashAlgorithm, plain: bool },
+    Ecdsa {
+        hash: HashAlgorithm,
+        plain: bool,
+    },
     RsaPkcs1(HashAlgorithm),
-    RsaPss { hash: HashAlgorithm, salt_len: usize },
+    RsaPss {
+        hash: HashAlgorithm,
+        salt_len: usize,
+    },
     /// Pure Ed25519 over the message itself.
     Ed25519,
 }
@@ -456,8 +462,10 @@ mod tests {
     #[test]
     fn a_verdict_is_remembered_per_key() {
         let memo = VerifiedBy::default();
-        let key_a = spki::SubjectPublicKeyInfoOwned { algorithm: alg("1.2.840.10045.2.1"), subject_public_key: der::asn1::BitString::from_bytes(&[4, 1, 2]).unwrap() };
-        let key_b = spki::SubjectPublicKeyInfoOwned { algorithm: alg("1.2.840.10045.2.1"), subject_public_key: der::asn1::BitString::from_bytes(&[4, 3, 4]).unwrap() };
+        let key_a =
+            spki::SubjectPublicKeyInfoOwned { algorithm: alg("1.2.840.10045.2.1"), subject_public_key: der::asn1::BitString::from_bytes(&[4, 1, 2]).unwrap() };
+        let key_b =
+            spki::SubjectPublicKeyInfoOwned { algorithm: alg("1.2.840.10045.2.1"), subject_public_key: der::asn1::BitString::from_bytes(&[4, 3, 4]).unwrap() };
         let calls = std::cell::Cell::new(0);
         let good = || {
             calls.set(calls.get() + 1);

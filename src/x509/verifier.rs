@@ -12,10 +12,10 @@ use super::ValidationError;
 use super::cert::ParsedCertificate;
 use super::crl::ParsedCrl;
 use super::ocsp::ParsedOcspResponse;
-use crate::algorithms::{AlgorithmPolicy, AlgorithmUse};
 use super::path::Search;
 use super::profile::Conformance;
 use super::qc::{Identity, QcStatements};
+use crate::algorithms::{AlgorithmPolicy, AlgorithmUse};
 
 /// What the leaf certificate is to be used for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]

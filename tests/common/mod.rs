@@ -20,7 +20,8 @@ pub fn now() -> u64 {
 }
 
 pub fn run(dir: &Path, program: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new(program).current_dir(dir).args(args).output().unwrap_or_else(|e| panic!("{program} must be installed (scripts/test.sh installs it): {e}"));
+    let out =
+        Command::new(program).current_dir(dir).args(args).output().unwrap_or_else(|e| panic!("{program} must be installed (scripts/test.sh installs it): {e}"));
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
@@ -41,24 +42,87 @@ impl Pki {
     pub fn new() -> Self {
         let pki = Self { dir: tempfile::tempdir().unwrap() };
         let d = pki.dir.path();
-        assert!(openssl(d, &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key",
-            "-subj", "/CN=PAdES Root/O=mobile-id tests", "-days", "3650", "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", "ca.pem"]));
+        assert!(openssl(
+            d,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-subj",
+                "/CN=PAdES Root/O=mobile-id tests",
+                "-days",
+                "3650",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+                "-out",
+                "ca.pem"
+            ]
+        ));
         std::fs::write(d.join("sign.ext"), "keyUsage=critical,nonRepudiation,digitalSignature\n").unwrap();
         std::fs::write(d.join("tsa.ext"), "keyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n").unwrap();
         std::fs::write(d.join("index.txt"), "").unwrap();
         std::fs::write(d.join("crlnumber"), "01\n").unwrap();
-        std::fs::write(d.join("ca.cnf"), "[ ca ]\ndefault_ca = c\n[ c ]\ndatabase = ./index.txt\ncrlnumber = ./crlnumber\ncertificate = ./ca.pem\n\
-            private_key = ./ca.key\ndefault_md = sha256\ndefault_crl_days = 30\nnew_certs_dir = .\npolicy = p\n[ p ]\ncommonName = supplied\n").unwrap();
+        std::fs::write(
+            d.join("ca.cnf"),
+            "[ ca ]\ndefault_ca = c\n[ c ]\ndatabase = ./index.txt\ncrlnumber = ./crlnumber\ncertificate = ./ca.pem\n\
+            private_key = ./ca.key\ndefault_md = sha256\ndefault_crl_days = 30\nnew_certs_dir = .\npolicy = p\n[ p ]\ncommonName = supplied\n",
+        )
+        .unwrap();
         for (name, ext) in [("signer", "sign.ext"), ("signer2", "sign.ext"), ("tsa", "tsa.ext")] {
-            assert!(openssl(d, &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", &format!("{name}.key"),
-                "-subj", &format!("/CN={name}/O=mobile-id tests"), "-out", &format!("{name}.csr")]));
-            assert!(openssl(d, &["x509", "-req", "-in", &format!("{name}.csr"), "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                "-days", "30", "-sha256", "-extfile", ext, "-out", &format!("{name}.pem")]));
+            assert!(openssl(
+                d,
+                &[
+                    "req",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-nodes",
+                    "-keyout",
+                    &format!("{name}.key"),
+                    "-subj",
+                    &format!("/CN={name}/O=mobile-id tests"),
+                    "-out",
+                    &format!("{name}.csr")
+                ]
+            ));
+            assert!(openssl(
+                d,
+                &[
+                    "x509",
+                    "-req",
+                    "-in",
+                    &format!("{name}.csr"),
+                    "-CA",
+                    "ca.pem",
+                    "-CAkey",
+                    "ca.key",
+                    "-CAcreateserial",
+                    "-days",
+                    "30",
+                    "-sha256",
+                    "-extfile",
+                    ext,
+                    "-out",
+                    &format!("{name}.pem")
+                ]
+            ));
         }
-        std::fs::write(d.join("tsa.cnf"), "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\ndir = .\nserial = ./tsaserial\ncrypto_device = builtin\n\
+        std::fs::write(
+            d.join("tsa.cnf"),
+            "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\ndir = .\nserial = ./tsaserial\ncrypto_device = builtin\n\
             signer_cert = ./tsa.pem\ncerts = ./ca.pem\nsigner_key = ./tsa.key\nsigner_digest = sha256\ndefault_policy = 1.3.6.1.4.1.4146.2.3\n\
-            digests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\ntsa_name = no\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n").unwrap();
+            digests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\ntsa_name = no\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n",
+        )
+        .unwrap();
         std::fs::write(d.join("tsaserial"), "01\n").unwrap();
         pki
     }
@@ -206,7 +270,8 @@ pub fn tsa_server(dir: &Path, count: usize) -> (String, std::thread::JoinHandle<
             reader.read_exact(&mut body).unwrap();
             let reply = OpensslTsa { dir: dir.clone() }.timestamp(&body).unwrap();
             let mut stream = stream;
-            write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", reply.len()).unwrap();
+            write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", reply.len())
+                .unwrap();
             stream.write_all(&reply).unwrap();
         }
     });

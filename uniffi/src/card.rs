@@ -208,7 +208,8 @@ impl VirtualSimCard {
             &x509_cert::ext::pkix::KeyUsage(x509_cert::ext::pkix::KeyUsages::NonRepudiation.into()),
         )?;
         let now = std::time::SystemTime::now();
-        let cert = ca.issue("CN=Host Key,O=mobile-id tests", spki, now - std::time::Duration::from_secs(60), now + std::time::Duration::from_secs(86_400), vec![ku])?;
+        let cert =
+            ca.issue("CN=Host Key,O=mobile-id tests", spki, now - std::time::Duration::from_secs(60), now + std::time::Duration::from_secs(86_400), vec![ku])?;
         cert.to_der().map_err(|_| MobileIdError::InvalidInput { reason: "certificate".into() })
     }
 

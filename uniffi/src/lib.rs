@@ -12,8 +12,8 @@ mod verify;
 
 pub use card::{ApduChannel, AppletKind, KeyKind, PinId, PinState, SimSession, VirtualSimCard};
 pub use error::MobileIdError;
-pub use pdf::{PdfSignatureVerdict, PdfSigningOptions, PdfSigningSession, PdfVerdict, pdf_add_document_timestamp, pdf_add_validation_data, sample_pdf};
 pub use login::{LoginAnswer, LoginChallenge, LoginIdentity, LoginPortal, answer_login, mobile_id_verification_code, smart_id_verification_code};
+pub use pdf::{PdfSignatureVerdict, PdfSigningOptions, PdfSigningSession, PdfVerdict, pdf_add_document_timestamp, pdf_add_validation_data, sample_pdf};
 pub use signing::{CmsSigningSession, ExternalSigner, Signer, TimestampFetcher, add_signature_timestamp};
 pub use verify::{CertificatePurpose, ChainReport, CmsVerdict, SignatureVerdict, Verifier};
 

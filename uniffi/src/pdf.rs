@@ -86,7 +86,13 @@ impl Signer {
 
     /// Signs the file at `input_path` into `output_path`, streaming (large files never sit in
     /// memory).
-    pub fn sign_pdf_file(&self, input_path: String, output_path: String, options: PdfSigningOptions, timestamper: Option<Arc<dyn TimestampFetcher>>) -> Result<(), MobileIdError> {
+    pub fn sign_pdf_file(
+        &self,
+        input_path: String,
+        output_path: String,
+        options: PdfSigningOptions,
+        timestamper: Option<Arc<dyn TimestampFetcher>>,
+    ) -> Result<(), MobileIdError> {
         if input_path == output_path || same_file(input_path.as_ref(), output_path.as_ref()) {
             return Err(MobileIdError::InvalidInput { reason: "the output must be another file".into() });
         }
@@ -116,7 +122,13 @@ impl PdfSigningSession {
     /// Writes `input_path` plus the signature update to `output_path` and prepares the
     /// signature by `certificate`'s key (DER), with `chain` embedded.
     #[uniffi::constructor]
-    pub fn prepare(input_path: String, output_path: String, certificate: Vec<u8>, chain: Vec<Vec<u8>>, options: PdfSigningOptions) -> Result<Arc<Self>, MobileIdError> {
+    pub fn prepare(
+        input_path: String,
+        output_path: String,
+        certificate: Vec<u8>,
+        chain: Vec<Vec<u8>>,
+        options: PdfSigningOptions,
+    ) -> Result<Arc<Self>, MobileIdError> {
         let cert = Certificate::from_der(&certificate).map_err(|_| MobileIdError::InvalidInput { reason: "certificate does not decode".into() })?;
         let chain: Vec<Certificate> = chain.iter().filter_map(|c| Certificate::from_der(c).ok()).collect();
         if input_path == output_path || same_file(input_path.as_ref(), output_path.as_ref()) {
@@ -224,7 +236,12 @@ fn pdf_verdict(report: &pdf::PdfReport) -> PdfVerdict {
                 trusted: s.trusted,
                 coverage: s.coverage.as_str().into(),
                 later_changes: s.later_changes.as_str().into(),
-                changes: s.changes.iter().flat_map(|r| r.changes.iter()).map(|c| format!("{}: {}", if c.allowed { "allowed" } else { "disallowed" }, c.what)).collect(),
+                changes: s
+                    .changes
+                    .iter()
+                    .flat_map(|r| r.changes.iter())
+                    .map(|c| format!("{}: {}", if c.allowed { "allowed" } else { "disallowed" }, c.what))
+                    .collect(),
                 signer_subject: s.signer_subject.clone(),
                 semantics_identifier: s.signer.as_ref().and_then(|i| i.semantics_identifier.as_ref()).map(|x| format!("{}{}-{}", x.kind, x.country, x.value)),
                 timestamp_time: s.timestamp_time,
@@ -254,7 +271,14 @@ impl Verifier {
     /// Verifies a PDF held in memory with revocation data the host fetched (CRLs and OCSP
     /// responses, DER) beside the document's DSS; `required` makes every certificate need a
     /// status.
-    pub fn verify_pdf_with_revocation(&self, pdf: Vec<u8>, crls: Vec<Vec<u8>>, ocsp_responses: Vec<Vec<u8>>, required: bool, time: Option<u64>) -> Result<PdfVerdict, MobileIdError> {
+    pub fn verify_pdf_with_revocation(
+        &self,
+        pdf: Vec<u8>,
+        crls: Vec<Vec<u8>>,
+        ocsp_responses: Vec<Vec<u8>>,
+        required: bool,
+        time: Option<u64>,
+    ) -> Result<PdfVerdict, MobileIdError> {
         let mut options = self.pdf_options(time);
         for crl in &crls {
             options.revocation.crls.push(mobile_id::x509::ParsedCrl::from_der(crl)?);

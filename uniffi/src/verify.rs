@@ -120,7 +120,13 @@ impl Verifier {
     }
 
     /// Validates `leaf` through `intermediates` at `time` (Unix seconds; now when absent).
-    pub fn verify_chain(&self, leaf: Vec<u8>, intermediates: Vec<Vec<u8>>, purpose: CertificatePurpose, time: Option<u64>) -> Result<ChainReport, MobileIdError> {
+    pub fn verify_chain(
+        &self,
+        leaf: Vec<u8>,
+        intermediates: Vec<Vec<u8>>,
+        purpose: CertificatePurpose,
+        time: Option<u64>,
+    ) -> Result<ChainReport, MobileIdError> {
         let leaf = ParsedCertificate::from_der(&leaf)?;
         let pool = intermediates.iter().map(|c| ParsedCertificate::from_der(c)).collect::<Result<Vec<_>, _>>()?;
         let purpose = match purpose {
@@ -131,7 +137,12 @@ impl Verifier {
         let mut options = ValidationOptions::new(time.unwrap_or_else(now), purpose);
         options.algorithm_policy = self.policy.clone();
         Ok(match self.inner.verify(&leaf, &pool, &RevocationData::default(), &options) {
-            Ok(path) => ChainReport { valid: true, code: "ok".into(), message: "the chain is valid".into(), chain: path.chain.iter().map(ParsedCertificate::subject_text).collect() },
+            Ok(path) => ChainReport {
+                valid: true,
+                code: "ok".into(),
+                message: "the chain is valid".into(),
+                chain: path.chain.iter().map(ParsedCertificate::subject_text).collect(),
+            },
             Err(e) => ChainReport { valid: false, code: e.code().into(), message: e.to_string(), chain: Vec::new() },
         })
     }

@@ -72,12 +72,7 @@ pub struct DemoIdentity {
 
 impl Default for DemoIdentity {
     fn default() -> Self {
-        Self {
-            given_name: "AYSEL".into(),
-            surname: "MAMMADOVA".into(),
-            country: "AZ".into(),
-            semantics_identifier: "PNOAZ-7TEST01".into(),
-        }
+        Self { given_name: "AYSEL".into(), surname: "MAMMADOVA".into(), country: "AZ".into(), semantics_identifier: "PNOAZ-7TEST01".into() }
     }
 }
 
@@ -113,10 +108,7 @@ fn utc(time: SystemTime) -> Result<Time, SimError> {
 
 fn validity(now: SystemTime, years: u64) -> Result<Validity, SimError> {
     let day = Duration::from_secs(86_400);
-    Ok(Validity::new(
-        utc(now.checked_sub(day).ok_or(SimError::Certificate)?)?,
-        utc(now + Duration::from_secs(years * 365 * 86_400))?,
-    ))
+    Ok(Validity::new(utc(now.checked_sub(day).ok_or(SimError::Certificate)?)?, utc(now + Duration::from_secs(years * 365 * 86_400))?))
 }
 
 /// Encodes an extension value (any `der` type) as an X.509 Extension (RFC 5280 §4.1).
@@ -176,7 +168,11 @@ impl DemoCa {
         let spki = key.public_key_info().map_err(|_| SimError::Certificate)?;
         let name = Name::from_str(subject).map_err(der_err)?;
         let mut extensions = ca_extensions(None)?;
-        extensions.push(extension(const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER, false, &SubjectKeyIdentifier(OctetString::new(key_identifier(&spki)).map_err(der_err)?))?);
+        extensions.push(extension(
+            const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER,
+            false,
+            &SubjectKeyIdentifier(OctetString::new(key_identifier(&spki)).map_err(der_err)?),
+        )?);
         let certificate = sign_tbs(&key, name.clone(), name, spki, window, extensions)?;
         Ok(Self { key, certificate })
     }
@@ -207,7 +203,11 @@ impl DemoCa {
         mut extensions: Vec<Extension>,
     ) -> Result<Certificate, SimError> {
         let subject = Name::from_str(subject).map_err(der_err)?;
-        extensions.push(extension(const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER, false, &SubjectKeyIdentifier(OctetString::new(key_identifier(&subject_key)).map_err(der_err)?))?);
+        extensions.push(extension(
+            const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER,
+            false,
+            &SubjectKeyIdentifier(OctetString::new(key_identifier(&subject_key)).map_err(der_err)?),
+        )?);
         extensions.push(self.authority_key_identifier()?);
         let window = Validity::new(utc(not_before)?, utc(not_after)?);
         sign_tbs(&self.key, self.certificate.tbs_certificate().subject().clone(), subject, subject_key, window, extensions)

@@ -83,15 +83,7 @@ pub struct SimInit {
 impl SimInit {
     /// The defaults: PIN1 1234, PIN2 12345, PUK 12345678, 3/3/10 tries, the demo identity.
     pub fn new(curve: Curve, now: SystemTime) -> Self {
-        Self {
-            curve,
-            pin1: Pin::new("1234"),
-            pin2: Pin::new("12345"),
-            puk: Pin::new("12345678"),
-            retries: [3, 3, 10],
-            identity: DemoIdentity::default(),
-            now,
-        }
+        Self { curve, pin1: Pin::new("1234"), pin2: Pin::new("12345"), puk: Pin::new("12345678"), retries: [3, 3, 10], identity: DemoIdentity::default(), now }
     }
 }
 
@@ -185,7 +177,16 @@ impl VirtualSim {
         let auth_certificate = decode(&state.auth_certificate)?;
         let sign_certificate = decode(&state.sign_certificate)?;
         decode(&state.ca_certificate)?;
-        Ok(Self { profile: AppletProfile::project_sim(state.curve), state, keys, store, auth_certificate, sign_certificate, volatile: Volatile::default(), lock: None })
+        Ok(Self {
+            profile: AppletProfile::project_sim(state.curve),
+            state,
+            keys,
+            store,
+            auth_certificate,
+            sign_certificate,
+            volatile: Volatile::default(),
+            lock: None,
+        })
     }
 
     /// Opens the SIM stored in `dir`.
@@ -282,9 +283,7 @@ impl VirtualSim {
                 self.volatile.pending = data;
                 ResponseApdu::status(StatusWord::from_bytes(0x61, sw2))
             }
-            Some(ne) if (ne as usize) < data.len() && data.len() <= 256 => {
-                ResponseApdu::status(StatusWord::from_bytes(0x6C, data.len() as u8))
-            }
+            Some(ne) if (ne as usize) < data.len() && data.len() <= 256 => ResponseApdu::status(StatusWord::from_bytes(0x6C, data.len() as u8)),
             Some(ne) if (ne as usize) < data.len() => {
                 let mut data = data;
                 let rest = data.split_off(ne as usize);
@@ -330,9 +329,7 @@ impl VirtualSim {
                 if !self.volatile.application_selected {
                     return ResponseApdu::status(StatusWord::FILE_NOT_FOUND);
                 }
-                let role = [KeyRole::Authentication, KeyRole::Signing]
-                    .into_iter()
-                    .find(|r| self.profile.key(*r).certificate_path == cmd.data);
+                let role = [KeyRole::Authentication, KeyRole::Signing].into_iter().find(|r| self.profile.key(*r).certificate_path == cmd.data);
                 let Some(role) = role else { return ResponseApdu::status(StatusWord::FILE_NOT_FOUND) };
                 self.volatile.current_ef = Some(role);
                 if cmd.p2 == 0x0C {

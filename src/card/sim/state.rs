@@ -62,8 +62,7 @@ impl PinRecord {
     pub fn matches(&self, pin: &Pin) -> bool {
         let Ok(salt) = hex::decode(&self.salt) else { return false };
         let candidate = Self::verifier(&salt, pin);
-        candidate.len() == self.verifier.len()
-            && candidate.bytes().zip(self.verifier.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        candidate.len() == self.verifier.len() && candidate.bytes().zip(self.verifier.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
     }
 
     /// The status as the card reports it.
