@@ -25,4 +25,5 @@ pub mod cms;
 pub mod pdf;
 pub mod report;
 pub mod signer;
+pub mod time;
 pub mod x509;

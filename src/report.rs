@@ -117,11 +117,14 @@ pub struct SignatureReport {
     pub signer: Option<Identity>,
     /// QC statements of the signer certificate.
     pub qc_statements: Option<QcStatements>,
-    /// The claimed signing time, Unix seconds.
+    /// The claimed signing time, Unix seconds (RFC 3339 in JSON).
+    #[serde(serialize_with = "crate::time::serde_rfc3339_option::serialize")]
     pub signing_time: Option<u64>,
-    /// The time of a valid signature timestamp, Unix seconds.
+    /// The time of a valid signature timestamp, Unix seconds (RFC 3339 in JSON).
+    #[serde(serialize_with = "crate::time::serde_rfc3339_option::serialize")]
     pub timestamp_time: Option<u64>,
-    /// The time the chain was validated at, Unix seconds.
+    /// The time the chain was validated at, Unix seconds (RFC 3339 in JSON).
+    #[serde(with = "crate::time::serde_rfc3339")]
     pub validation_time: u64,
     /// The validated chain, leaf first.
     pub chain: Vec<ChainEntry>,

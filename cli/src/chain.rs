@@ -57,7 +57,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE")]
     ocsp: Vec<PathBuf>,
     /// Validation time, RFC 3339 (e.g. 2026-11-27T12:00:00Z), or `now`.
-    #[arg(long, value_name = "RFC3339")]
+    #[arg(long, value_name = "RFC3339", default_value = "now")]
     at: String,
     /// What the leaf is for.
     #[arg(long, value_enum, default_value = "any")]
@@ -106,29 +106,12 @@ fn conformance(c: ConformanceArg) -> Conformance {
     }
 }
 
-/// Parses an RFC 3339 date-time (`YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`) to Unix seconds.
+/// An RFC 3339 date-time, or `now`, to Unix seconds.
 pub fn parse_rfc3339(text: &str) -> Option<u64> {
     if text == "now" {
         return std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs());
     }
-    let num = |s: &str| s.parse::<u16>().ok();
-    let (date, rest) = text.split_once(['T', 't', ' '])?;
-    let mut d = date.split('-');
-    let (y, mo, da) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
-    let (clock, offset) = if let Some(c) = rest.strip_suffix(['Z', 'z']) {
-        (c, 0i64)
-    } else {
-        let at = rest.rfind(['+', '-'])?;
-        let (c, off) = rest.split_at(at);
-        let sign = if off.starts_with('-') { -1 } else { 1 };
-        let (oh, om) = off.get(1..)?.split_once(':')?;
-        (c, sign * (i64::from(num(oh)?) * 3600 + i64::from(num(om)?) * 60))
-    };
-    let clock = clock.split('.').next()?;
-    let mut c = clock.split(':');
-    let (h, mi, s) = (num(c.next()?)?, num(c.next()?)?, num(c.next()?)?);
-    let dt = der::DateTime::new(y, mo.try_into().ok()?, da.try_into().ok()?, h.try_into().ok()?, mi.try_into().ok()?, s.try_into().ok()?).ok()?;
-    u64::try_from(i64::try_from(dt.unix_duration().as_secs()).ok()? - offset).ok()
+    mobile_id::time::parse_rfc3339(text)
 }
 
 fn purpose(p: PurposeArg) -> Purpose {

@@ -214,7 +214,7 @@ fn print_cms_report(report: &cms::CmsReport) {
             say!("  signer: {subject}");
         }
         if let Some(ts) = signer.timestamp_time {
-            say!("  timestamp: {ts} (Unix seconds)");
+            say!("  timestamp: {}", mobile_id::time::format_rfc3339(ts));
         }
     }
     if report.signers.is_empty() {

@@ -303,7 +303,7 @@ fn print_report(report: &pdf::PdfReport) {
             say!("  signer: {subject}");
         }
         if let Some(t) = s.timestamp_time {
-            say!("  timestamp: {t} (Unix seconds)");
+            say!("  timestamp: {}", mobile_id::time::format_rfc3339(t));
         }
         if let Some(p) = s.certification {
             say!("  certification signature, DocMDP P={p}");

@@ -64,7 +64,8 @@ pub struct Challenge {
     pub hash: Vec<u8>,
     /// Its type.
     pub hash_type: HashType,
-    /// Unix seconds after which it is refused.
+    /// Unix seconds after which it is refused (RFC 3339 in JSON; a number is read too).
+    #[serde(with = "crate::time::serde_rfc3339")]
     pub expires_at: u64,
 }
 

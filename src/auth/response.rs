@@ -53,9 +53,11 @@ impl AuthOptions {
 pub struct AuthenticatedIdentity {
     /// From the certificate's subject.
     pub identity: Identity,
-    /// Certificate notBefore, Unix seconds.
+    /// Certificate notBefore, Unix seconds (RFC 3339 in JSON).
+    #[serde(with = "crate::time::serde_rfc3339")]
     pub not_before: u64,
-    /// Certificate notAfter, Unix seconds.
+    /// Certificate notAfter, Unix seconds (RFC 3339 in JSON).
+    #[serde(with = "crate::time::serde_rfc3339")]
     pub not_after: u64,
     /// The validated chain, leaf first.
     pub chain: Vec<ChainEntry>,

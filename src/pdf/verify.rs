@@ -128,13 +128,15 @@ pub struct PdfSignatureReport {
     pub byte_range: Option<[u64; 4]>,
     /// DocMDP permissions when this is a certification signature.
     pub certification: Option<u8>,
-    /// `/M`, Unix seconds (claimed by the signer).
+    /// `/M`, Unix seconds (claimed by the signer; RFC 3339 in JSON).
+    #[serde(serialize_with = "crate::time::serde_rfc3339_option::serialize")]
     pub claimed_signing_time: Option<u64>,
     /// The signer's subject.
     pub signer_subject: Option<String>,
     /// The signer's identity (ETSI semantics identifier).
     pub signer: Option<Identity>,
-    /// genTime of the signature timestamp or of the document timestamp.
+    /// genTime of the signature timestamp or of the document timestamp (RFC 3339 in JSON).
+    #[serde(serialize_with = "crate::time::serde_rfc3339_option::serialize")]
     pub timestamp_time: Option<u64>,
     /// The CMS-level report, when the CMS was judged.
     pub details: Option<SignatureReport>,
