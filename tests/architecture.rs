@@ -45,7 +45,8 @@ fn modules_import_only_what_the_layer_table_allows() {
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
             for other in table.keys().filter(|o| *o != module) {
-                let used = text.contains(&format!("crate::{other}::")) || text.contains(&format!("crate::{other}}}")) || text.contains(&format!("crate::{other};"));
+                let used =
+                    text.contains(&format!("crate::{other}::")) || text.contains(&format!("crate::{other}}}")) || text.contains(&format!("crate::{other};"));
                 if used && !may_use.contains(other) {
                     violations.push(format!("{} uses {other}", file.strip_prefix(&src).unwrap().display()));
                 }

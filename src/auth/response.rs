@@ -82,7 +82,7 @@ pub fn validate_response(
     let certificate = ParsedCertificate::from_der(&response.certificate).map_err(AuthError::Certificate)?;
     let spki = certificate.certificate().tbs_certificate().subject_public_key_info();
     let hash = challenge.hash_type.algorithm();
-    let (algorithm, signature) = match crate::card::Curve::of_public_key(spki) {
+    let (algorithm, signature) = match crate::ec::Curve::of_public_key(spki) {
         Some(curve) => {
             // DER first: a DER signature can happen to be exactly 2 × the field length.
             let is_der = crate::signer::der_to_raw(curve, &response.signature).is_ok();

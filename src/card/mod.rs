@@ -4,13 +4,12 @@
 //!
 //! Uses only [`crate::apdu`].
 
-pub mod ec;
 mod pin;
 mod profile;
 mod session;
 pub mod sim;
 
-pub use ec::{Curve, EcSigningKey};
+pub use crate::ec::{Curve, EcSigningKey};
 pub use pin::{Pin, PinFormatError, PinKind, PinStatus};
 pub use profile::{AppletProfile, KeyReference, KeyRole, PROJECT_SIM_AID, PinPolicy, UnblockMethod};
 pub use session::{CardSession, MAX_CERTIFICATE_FILE, SessionOptions};

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ec::Curve;
 use super::pin::PinKind;
+use crate::ec::Curve;
 
 /// The layout of one applet: AIDs, certificate files, PIN and key references, algorithm bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

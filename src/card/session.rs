@@ -210,7 +210,7 @@ impl<T: ApduTransport> CardSession<T> {
         let pin_policy = self.profile.pin_policy(pin).clone();
         let padded_pin = pin_value.padded(&pin_policy).map_err(|reason| CardError::PinFormat { pin, reason })?;
         let field_len = self.profile.curve.field_len();
-        if !(crate::card::ec::MIN_DIGEST_LEN..=crate::card::ec::MAX_DIGEST_LEN).contains(&digest.len()) {
+        if !(crate::ec::MIN_DIGEST_LEN..=crate::ec::MAX_DIGEST_LEN).contains(&digest.len()) {
             return Err(CardError::InvalidInput("digest length must be 20 to 64 bytes"));
         }
         let mut input = digest.to_vec();

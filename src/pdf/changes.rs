@@ -10,9 +10,9 @@ use std::io::{Read, Seek};
 
 use serde::Serialize;
 
+use super::document::DocMdp;
 use super::document::{catalog, fields, pages, reference, signature_fields_of};
 use super::object::{Dictionary, Object};
-use super::sign::DocMdp;
 use super::{PdfError, PdfReader};
 
 /// Most objects followed when collecting what a new signature or the DSS brings along.

@@ -4,6 +4,8 @@
 
 use std::io::{Read, Seek};
 
+use serde::{Deserialize, Serialize};
+
 use super::object::{Dictionary, Object};
 use super::{PdfError, PdfReader};
 
@@ -180,6 +182,56 @@ pub fn encode_text(text: &str) -> Vec<u8> {
         }
         out
     }
+}
+
+/// DocMDP permissions of a certification signature (ISO 32000-1 §12.8.2.2, table 254).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum DocMdp {
+    /// P = 1: no changes at all (PAdES still allows DSS and document timestamps).
+    NoChanges = 1,
+    /// P = 2: filling in forms, instantiating page templates, signing.
+    FormFilling = 2,
+    /// P = 3: as 2, plus annotations.
+    Annotations = 3,
+}
+
+impl DocMdp {
+    /// From `/P` (1, 2 or 3).
+    pub fn from_p(p: i64) -> Option<Self> {
+        match p {
+            1 => Some(Self::NoChanges),
+            2 => Some(Self::FormFilling),
+            3 => Some(Self::Annotations),
+            _ => None,
+        }
+    }
+}
+
+/// Parses a PDF date (`D:YYYYMMDDHHmmSS` with an optional `Z`/`+HH'mm'` offset; missing
+/// fields default to their start) to Unix seconds.
+pub fn parse_pdf_date(s: &[u8]) -> Option<u64> {
+    let s = std::str::from_utf8(s).ok()?;
+    let s = s.strip_prefix("D:").unwrap_or(s);
+    let digits = |range: std::ops::Range<usize>, default: u16| -> Option<u16> {
+        match s.get(range) {
+            Some(v) if v.bytes().all(|b| b.is_ascii_digit()) => v.parse().ok(),
+            Some(_) => None,
+            None => Some(default),
+        }
+    };
+    let year = digits(0..4, 0).filter(|y| *y >= 1970)?;
+    let field = |range, default| digits(range, default).and_then(|v| u8::try_from(v).ok());
+    let t = der::DateTime::new(year, field(4..6, 1)?, field(6..8, 1)?, field(8..10, 0)?, field(10..12, 0)?, field(12..14, 0)?).ok()?;
+    let offset = match s.as_bytes().get(14) {
+        Some(sign @ (b'+' | b'-')) => {
+            let oh = i64::from(digits(15..17, 0)?);
+            let om = s.get(18..20).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+            let total = oh * 3600 + om * 60;
+            if *sign == b'+' { total } else { -total }
+        }
+        _ => 0,
+    };
+    u64::try_from(i64::try_from(t.unix_duration().as_secs()).ok()? - offset).ok()
 }
 
 #[cfg(test)]

@@ -14,9 +14,10 @@ pub mod sign;
 pub mod verify;
 pub mod write;
 
+pub use document::DocMdp;
 pub use object::{Dictionary, Object, StreamData};
 pub use reader::{PdfReader, Revision, SharedView, XrefEntry, XrefKind};
-pub use sign::{DocMdp, DssMaterial, PdfSignOptions, PreparedPdf, add_document_timestamp, add_dss, embedded_certificates, prepare, sign};
+pub use sign::{DssMaterial, PdfSignOptions, PreparedPdf, add_document_timestamp, add_dss, embedded_certificates, prepare, sign};
 pub use verify::{Coverage, LaterChanges, PdfReport, PdfSignatureReport, PdfVerifyOptions, RevisionChanges, verify};
 
 /// Why a PDF could not be signed.

@@ -12,7 +12,7 @@ use der::Decode;
 use serde::{Deserialize, Serialize};
 use x509_cert::Certificate;
 
-use super::document::{catalog, encode_text, pages, reference, signature_fields};
+use super::document::{DocMdp, catalog, encode_text, pages, reference, signature_fields};
 use super::object::{Dictionary, Object};
 use super::write::{Body, Update, WrittenUpdate, copy_hashed, copy_observed, pdf_date, write_name, write_string};
 use super::{PadesError, PdfError, PdfReader, RangeHasher};
@@ -27,29 +27,6 @@ pub const DEFAULT_CAPACITY: usize = 24 * 1024;
 pub const DEFAULT_TIMESTAMP_CAPACITY: usize = 16 * 1024;
 /// The largest placeholder accepted (1 MiB of DER).
 pub const MAX_CAPACITY: usize = 1024 * 1024;
-
-/// DocMDP permissions of a certification signature (ISO 32000-1 §12.8.2.2, table 254).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum DocMdp {
-    /// P = 1: no changes at all (PAdES still allows DSS and document timestamps).
-    NoChanges = 1,
-    /// P = 2: filling in forms, instantiating page templates, signing.
-    FormFilling = 2,
-    /// P = 3: as 2, plus annotations.
-    Annotations = 3,
-}
-
-impl DocMdp {
-    /// From `/P` (1, 2 or 3).
-    pub fn from_p(p: i64) -> Option<Self> {
-        match p {
-            1 => Some(Self::NoChanges),
-            2 => Some(Self::FormFilling),
-            3 => Some(Self::Annotations),
-            _ => None,
-        }
-    }
-}
 
 /// How a PDF is signed.
 #[derive(Clone, Debug, PartialEq, Eq)]

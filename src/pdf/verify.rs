@@ -12,11 +12,9 @@ use std::io::{Read, Seek, SeekFrom};
 use serde::Serialize;
 
 pub use super::changes::{Allowance, Change, RevisionChanges};
-use super::document::{catalog, reference, signature_fields};
+use super::document::{DocMdp, catalog, parse_pdf_date, reference, signature_fields};
 use super::object::{Object, Parser};
 use super::reader::SharedView;
-use super::sign::DocMdp;
-use super::write::parse_pdf_date;
 use super::{PdfError, PdfReader, XrefEntry};
 use crate::algorithms::{HashAlgorithm, Hasher};
 use crate::cms::{CmsVerifyOptions, TimestampVerifyError, verify_timestamp_token};

@@ -99,33 +99,6 @@ pub fn pdf_date(unix: u64) -> String {
     }
 }
 
-/// Parses a PDF date (`D:YYYYMMDDHHmmSS` with an optional `Z`/`+HH'mm'` offset; missing
-/// fields default to their start) to Unix seconds.
-pub fn parse_pdf_date(s: &[u8]) -> Option<u64> {
-    let s = std::str::from_utf8(s).ok()?;
-    let s = s.strip_prefix("D:").unwrap_or(s);
-    let digits = |range: std::ops::Range<usize>, default: u16| -> Option<u16> {
-        match s.get(range) {
-            Some(v) if v.bytes().all(|b| b.is_ascii_digit()) => v.parse().ok(),
-            Some(_) => None,
-            None => Some(default),
-        }
-    };
-    let year = digits(0..4, 0).filter(|y| *y >= 1970)?;
-    let field = |range, default| digits(range, default).and_then(|v| u8::try_from(v).ok());
-    let t = der::DateTime::new(year, field(4..6, 1)?, field(6..8, 1)?, field(8..10, 0)?, field(10..12, 0)?, field(12..14, 0)?).ok()?;
-    let offset = match s.as_bytes().get(14) {
-        Some(sign @ (b'+' | b'-')) => {
-            let oh = i64::from(digits(15..17, 0)?);
-            let om = s.get(18..20).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-            let total = oh * 3600 + om * 60;
-            if *sign == b'+' { total } else { -total }
-        }
-        _ => 0,
-    };
-    u64::try_from(i64::try_from(t.unix_duration().as_secs()).ok()? - offset).ok()
-}
-
 /// An incremental update being assembled over a file of `base_len` bytes.
 #[derive(Debug)]
 pub struct Update {
@@ -405,6 +378,7 @@ mod tests {
 
     #[test]
     fn dates() {
+        use super::super::document::parse_pdf_date;
         assert_eq!(pdf_date(0), "D:19700101000000Z");
         assert_eq!(pdf_date(1_795_000_000), "D:20261118110640Z");
         assert_eq!(parse_pdf_date(b"D:20261118110640Z"), Some(1_795_000_000));

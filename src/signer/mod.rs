@@ -19,7 +19,7 @@ use der::Decode;
 use x509_cert::Certificate;
 
 use crate::card::CardError;
-use crate::card::ec::{Curve, verify_prehash_der};
+use crate::ec::{Curve, verify_prehash_der};
 
 /// The signature algorithms a mobile ID key signs with (the digest is the caller's choice).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -168,11 +168,7 @@ pub fn check_signature(certificate: &Certificate, digest: &[u8], signature_der: 
 }
 
 fn check_digest(digest: &[u8]) -> Result<(), SignerError> {
-    if (crate::card::ec::MIN_DIGEST_LEN..=crate::card::ec::MAX_DIGEST_LEN).contains(&digest.len()) {
-        Ok(())
-    } else {
-        Err(SignerError::InvalidDigest { len: digest.len() })
-    }
+    if (crate::ec::MIN_DIGEST_LEN..=crate::ec::MAX_DIGEST_LEN).contains(&digest.len()) { Ok(()) } else { Err(SignerError::InvalidDigest { len: digest.len() }) }
 }
 
 fn parse_certificate(der_bytes: &[u8]) -> Result<(Certificate, SigningAlgorithm), SignerError> {

@@ -3,7 +3,7 @@
 use x509_cert::Certificate;
 
 use super::{DigestSigner, SignerError, SigningAlgorithm, check_digest, check_signature, parse_certificate, raw_to_der};
-use crate::card::EcSigningKey;
+use crate::ec::EcSigningKey;
 
 /// A software P-256/P-384 key with its certificate. The key is zeroized when dropped.
 #[derive(Debug)]

@@ -22,8 +22,8 @@ use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
 use super::SimError;
-use crate::card::ec::{Curve, EcSigningKey};
 use crate::card::profile::KeyRole;
+use crate::ec::{Curve, EcSigningKey};
 
 /// id-pe-qcStatements (RFC 3739 §3.2.6).
 pub const ID_PE_QC_STATEMENTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.3");

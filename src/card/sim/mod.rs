@@ -26,9 +26,9 @@ pub use issuer::{
 pub use state::{PinRecord, PinRecords, SimKeys, SimState, SimStore};
 
 use crate::apdu::{ApduTransport, CommandApdu, LogicalChannel, ResponseApdu, StatusWord, TlvReader, TransportError, encode_tlv};
-use crate::card::ec::{Curve, EcSigningKey, MAX_DIGEST_LEN, MIN_DIGEST_LEN};
 use crate::card::pin::{Pin, PinKind, PinStatus};
 use crate::card::profile::{AppletProfile, KeyRole, PinPolicy};
+use crate::ec::{Curve, EcSigningKey, MAX_DIGEST_LEN, MIN_DIGEST_LEN};
 
 /// Errors of the virtual SIM's setup and storage (never of its APDU answers, which are status
 /// words).

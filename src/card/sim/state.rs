@@ -11,8 +11,8 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::SimError;
-use crate::card::ec::{Curve, EcSigningKey};
 use crate::card::pin::{Pin, PinKind, PinStatus};
+use crate::ec::{Curve, EcSigningKey};
 
 /// File holding counters, verifiers and certificates.
 pub const STATE_FILE: &str = "sim-state.json";
