@@ -4,16 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-#[path = "../../tests/common/mod.rs"]
-mod common;
-
-/// Runs the `mobile-id` binary; returns (exit code, stdout + stderr).
-fn mobile_id(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mobile-id")).args(args).env_remove("MOBILE_ID_PIN2").envs(env.iter().copied()).output().unwrap();
-    (out.status.code().unwrap(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
-}
+mod support;
 
 use common::{Pki, pdfsig, pyhanko_validate};
+use support::{common, mobile_id};
 
 #[test]
 fn sign_on_the_sim_and_verify_with_json() {
