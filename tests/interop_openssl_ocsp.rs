@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::SystemTime;
 
 use der::{Decode, DecodePem};
-use mobile_id::x509::ocsp::build_request;
+use mobile_id::x509::ocsp_request;
 use mobile_id::x509::{
     ChainVerifier, ParsedCertificate, ParsedOcspResponse, Purpose, RevocationData, RevocationMode, RevocationSource, ValidationError, ValidationOptions,
 };
@@ -133,7 +133,7 @@ impl Pki {
 
     /// Asks `openssl ocsp` to answer a request built by this library.
     fn respond(&self, signer: &str, nonce: &[u8], ndays: &str) -> ParsedOcspResponse {
-        let request = build_request(&self.cert("leaf.pem"), &self.cert("ca.pem"), Some(nonce)).unwrap();
+        let request = ocsp_request(&self.cert("leaf.pem"), &self.cert("ca.pem"), Some(nonce)).unwrap();
         std::fs::write(self.path("req.der"), request).unwrap();
         openssl(
             self.dir.path(),

@@ -73,7 +73,7 @@ pub struct SignPdfArgs {
     #[arg(long, value_name = "FILE")]
     ocsp: Vec<PathBuf>,
     /// Bytes reserved for the CMS.
-    #[arg(long, value_name = "BYTES", default_value_t = pdf::sign::DEFAULT_CAPACITY)]
+    #[arg(long, value_name = "BYTES", default_value_t = pdf::DEFAULT_CAPACITY)]
     capacity: usize,
 }
 
@@ -184,7 +184,7 @@ fn sign_into(
     if args.level == Level::BLta
         && let Some(tsa) = tsa.as_mut()
     {
-        pdf::add_document_timestamp(output, tsa, pdf::sign::DEFAULT_TIMESTAMP_CAPACITY).map_err(pades_failure)?;
+        pdf::add_document_timestamp(output, tsa, pdf::DEFAULT_TIMESTAMP_CAPACITY).map_err(pades_failure)?;
     }
     Ok(())
 }
@@ -251,7 +251,7 @@ fn fetch_ocsp(certificates: &[Vec<u8>]) -> Vec<Vec<u8>> {
             })
             .filter(|u| u.starts_with("http://"))
             .collect();
-        let Ok(request) = mobile_id::x509::ocsp::build_request(cert, issuer, None) else { continue };
+        let Ok(request) = mobile_id::x509::ocsp_request(cert, issuer, None) else { continue };
         for url in urls {
             let Ok(response) = agent().post(&url).header("Content-Type", "application/ocsp-request").send(&request[..]) else { continue };
             let mut body = Vec::new();

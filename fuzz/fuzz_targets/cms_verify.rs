@@ -13,5 +13,5 @@ fuzz_target!(|data: &[u8]| {
     let (content, signature) = data.split_at(data.len().min(16));
     let _ = cms::verify(signature, Some(&mut &content[..]), &verifier, &CmsVerifyOptions::new(1_700_000_000));
     let _ = cms::verify(data, None, &verifier, &CmsVerifyOptions::new(1_700_000_000));
-    let _ = cms::tsp::token_from_response(data);
+    let _ = cms::token_from_response(data);
 });

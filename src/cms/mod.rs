@@ -4,16 +4,16 @@
 //!
 //! Uses [`crate::x509`] (chains), [`crate::signer`] (the signing seam) and [`crate::report`].
 
-pub mod attributes;
+pub(crate) mod attributes;
 mod sign;
-pub mod tsp;
+mod tsp;
 mod verify;
 pub(crate) use verify::encapsulated_content;
 
 pub use sign::{CmsSignOptions, PreparedCms, add_signature_timestamps, prepare, prepare_digest, sign, timestamp_digest};
 #[cfg(feature = "http")]
 pub use tsp::HttpTimestampClient;
-pub use tsp::{TimestampClient, TimestampError};
+pub use tsp::{TimestampClient, TimestampError, build_request as timestamp_request, token_from_response};
 pub use verify::{
     CmsReport, CmsVerifyOptions, MAX_CERTIFICATES, MAX_SIGNERS, TimestampVerifyError, certificates_in, leading_value, verify, verify_timestamp_token,
 };

@@ -139,7 +139,7 @@ pub enum TimestampError {
 }
 
 /// Carries a DER TimeStampReq to a TSA and returns its DER TimeStampResp. Hosts implement it
-/// with their own network stack; [`HttpTimestampClient`] does it over HTTP (feature `http`).
+/// with their own network stack; `HttpTimestampClient` does it over HTTP (feature `http`).
 pub trait TimestampClient {
     /// Sends the request, returns the response.
     ///
@@ -165,6 +165,7 @@ impl HttpTimestampClient {
 }
 
 /// Largest TimeStampResp accepted.
+#[cfg(feature = "http")]
 pub const MAX_RESPONSE: u64 = 1024 * 1024;
 
 #[cfg(feature = "http")]

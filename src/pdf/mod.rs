@@ -4,20 +4,42 @@
 //! timestamps, DocMDP certification); and a verifier that checks every signature's byte range,
 //! CMS and chain and judges what each later revision changed.
 
-pub mod changes;
-pub mod crypt;
-pub mod document;
-pub mod object;
-pub mod reader;
-pub mod sample;
-pub mod sign;
-pub mod verify;
-pub mod write;
+/// Declares modules that are the library's own, and public only with the `testing` feature:
+/// the object model, reader, writer and document helpers that tests use to craft attacks,
+/// the encryption layer the fuzzer drives, and the sample document generator.
+macro_rules! testing_modules {
+    ($($name:ident),*) => {
+        $(
+            #[cfg(feature = "testing")]
+            pub mod $name;
+            #[cfg(not(feature = "testing"))]
+            #[allow(dead_code, unreachable_pub)]
+            mod $name;
+        )*
+    };
+}
+
+mod changes;
+mod sign;
+mod verify;
+testing_modules!(crypt, document, object, reader, sample, write);
+
+/// A small valid PDF with the given text lines (and optional padding), for demos and tests.
+pub use sample::sample_document;
 
 pub use document::DocMdp;
+#[cfg(not(feature = "testing"))]
+pub(crate) use object::Dictionary;
+#[cfg(feature = "testing")]
 pub use object::{Dictionary, Object, StreamData};
+#[cfg(feature = "testing")]
 pub use reader::{PdfReader, Revision, SharedView, XrefEntry, XrefKind};
-pub use sign::{DssMaterial, PdfSignOptions, PreparedPdf, add_document_timestamp, add_dss, embedded_certificates, prepare, sign};
+#[cfg(not(feature = "testing"))]
+pub(crate) use reader::{PdfReader, XrefEntry, XrefKind};
+pub use sign::{
+    DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_CAPACITY, DssMaterial, PdfSignOptions, PreparedPdf, add_document_timestamp, add_dss, embedded_certificates, prepare,
+    sign,
+};
 pub use verify::{Coverage, LaterChanges, PdfReport, PdfSignatureReport, PdfVerifyOptions, RevisionChanges, verify};
 
 /// Why a PDF could not be signed.

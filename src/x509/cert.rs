@@ -46,8 +46,6 @@ pub mod oid {
     pub const POLICY_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.36");
     /// id-ce-extKeyUsage.
     pub const EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
-    /// anyExtendedKeyUsage.
-    pub const ANY_EXTENDED_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37.0");
     /// id-ce-freshestCRL.
     pub const FRESHEST_CRL: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.46");
     /// id-ce-inhibitAnyPolicy.
@@ -64,8 +62,6 @@ pub mod oid {
     pub const OCSP_NOCHECK: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.5");
     /// id-kp-clientAuth.
     pub const KP_CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
-    /// id-kp-codeSigning… not used; id-kp-emailProtection.
-    pub const KP_EMAIL_PROTECTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.4");
     /// id-kp-timeStamping.
     pub const KP_TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
     /// id-kp-OCSPSigning.

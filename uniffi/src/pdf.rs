@@ -305,7 +305,7 @@ impl Verifier {
 #[uniffi::export]
 pub fn sample_pdf(lines: Vec<String>) -> Vec<u8> {
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-    pdf::sample::sample_document(&lines, 0)
+    pdf::sample_document(&lines, 0)
 }
 
 /// Appends a DSS to the signed PDF at `path` (PAdES B-LT): the certificates its signatures
@@ -328,7 +328,7 @@ pub fn pdf_add_validation_data(path: String, certificates: Vec<Vec<u8>>, crls: V
 #[uniffi::export]
 pub fn pdf_add_document_timestamp(path: String, timestamper: Arc<dyn TimestampFetcher>) -> Result<(), MobileIdError> {
     let mut file = std::fs::OpenOptions::new().read(true).write(true).open(&path).map_err(io)?;
-    pdf::add_document_timestamp(&mut file, &mut FetcherBridge(timestamper), pdf::sign::DEFAULT_TIMESTAMP_CAPACITY)?;
+    pdf::add_document_timestamp(&mut file, &mut FetcherBridge(timestamper), pdf::DEFAULT_TIMESTAMP_CAPACITY)?;
     Ok(())
 }
 
