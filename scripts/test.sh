@@ -46,8 +46,9 @@ cargo test --workspace --benches --all-features 2>&1 | tee target/bench-output.l
 log "cargo clippy --workspace --all-targets --all-features -- -D warnings"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
-log "documentation (warnings are errors)"
+log "documentation (warnings are errors), with every feature and with the library's defaults"
 RUSTDOCFLAGS=-Dwarnings cargo doc --no-deps --workspace --all-features
+RUSTDOCFLAGS=-Dwarnings cargo doc --no-deps -p mobile-id
 
 log "cargo package -p mobile-id (the library as published: licences, readme, metadata)"
 cargo package -p mobile-id --allow-dirty

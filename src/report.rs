@@ -104,6 +104,7 @@ pub struct ChainEntry {
 
 /// The verdict on one signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct SignatureReport {
     /// Main indication.
     pub indication: Indication,

@@ -134,7 +134,7 @@ fn openssl_verifies_what_we_sign() {
     let data = pki.data();
     for attached in [false, true] {
         let mut signer = software_signer(&pki, "signer");
-        let options = CmsSignOptions { attached, signing_time: Some(now()) };
+        let options = CmsSignOptions::new(attached, Some(now()));
         let sig = cms::sign(&mut data.as_slice(), &mut signer, &options).unwrap();
         std::fs::write(pki.p("ours.p7s"), &sig).unwrap();
         let mut args = vec!["cms", "-verify", "-binary", "-inform", "DER", "-in", "ours.p7s", "-CAfile", "ca.pem", "-out", "out.txt"];

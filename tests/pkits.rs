@@ -10,9 +10,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use der::asn1::ObjectIdentifier;
-use mobile_id::x509::{
-    ChainVerifier, InitialPolicySet, ParsedCertificate, ParsedCrl, PolicySettings, Purpose, RevocationData, RevocationMode, ValidationOptions,
-};
+use mobile_id::x509::{ChainVerifier, InitialPolicySet, ParsedCertificate, ParsedCrl, Purpose, RevocationData, RevocationMode, ValidationOptions};
 
 /// 2011-04-15T00:00:00Z.
 const VALIDATION_TIME: u64 = 1_302_825_600;
@@ -61,12 +59,10 @@ fn every_pkits_verdict_matches() {
         let initial = oids(&settings["initial_policy_set"]);
         let mut options = ValidationOptions::new(VALIDATION_TIME, Purpose::Any);
         options.revocation = RevocationMode::Required;
-        options.policy = PolicySettings {
-            initial_policy_set: InitialPolicySet::from_oids(initial),
-            require_explicit_policy: settings["initial_explicit_policy"].as_bool().unwrap(),
-            inhibit_policy_mapping: settings["initial_policy_mapping_inhibit"].as_bool().unwrap(),
-            inhibit_any_policy: settings["initial_inhibit_any_policy"].as_bool().unwrap(),
-        };
+        options.policy.initial_policy_set = InitialPolicySet::from_oids(initial);
+        options.policy.require_explicit_policy = settings["initial_explicit_policy"].as_bool().unwrap();
+        options.policy.inhibit_policy_mapping = settings["initial_policy_mapping_inhibit"].as_bool().unwrap();
+        options.policy.inhibit_any_policy = settings["initial_inhibit_any_policy"].as_bool().unwrap();
         let verifier = ChainVerifier::new(vec![anchor]);
         let result = verifier.verify(&leaf, &pool, &RevocationData { crls, ocsp: Vec::new() }, &options);
         let expected_valid = test["expected"] == "valid";

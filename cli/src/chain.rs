@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use der::asn1::ObjectIdentifier;
 use mobile_id::x509::{
-    AnchorConstraints, ChainVerifier, Conformance, InitialPolicySet, KeyUsageBit, ParsedCertificate, ParsedCrl, ParsedOcspResponse, PolicySettings, Purpose,
-    RevocationData, RevocationMode, ValidationError, ValidationOptions, VerifiedPath, load,
+    AnchorConstraints, ChainVerifier, Conformance, InitialPolicySet, KeyUsageBit, ParsedCertificate, ParsedCrl, ParsedOcspResponse, Purpose, RevocationData,
+    RevocationMode, ValidationError, ValidationOptions, VerifiedPath, load,
 };
 use serde::{Deserialize, Serialize};
 
@@ -248,12 +248,10 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
             Err(Problem::Content(malformed)) => return Ok(Err(malformed)),
         };
         let mut options = ValidationOptions::new(time, purpose(args.purpose));
-        options.policy = PolicySettings {
-            initial_policy_set: oids(&args.policy)?,
-            require_explicit_policy: args.require_explicit_policy,
-            inhibit_policy_mapping: args.inhibit_policy_mapping,
-            inhibit_any_policy: args.inhibit_any_policy,
-        };
+        options.policy.initial_policy_set = oids(&args.policy)?;
+        options.policy.require_explicit_policy = args.require_explicit_policy;
+        options.policy.inhibit_policy_mapping = args.inhibit_policy_mapping;
+        options.policy.inhibit_any_policy = args.inhibit_any_policy;
         options.max_depth = args.max_depth;
         options.revocation = revocation(args.revocation);
         options.conformance = conformance(args.conformance);
@@ -401,12 +399,10 @@ fn batch_one(line: &[u8], verifiers: &mut HashMap<Vec<[u8; 32]>, ChainVerifier>)
         let mut options = ValidationOptions::new(time, request.purpose);
         options.required_key_usage = request.key_usage.clone();
         options.required_eku = request.eku.iter().map(|t| ObjectIdentifier::new(t).map_err(|_| format!("not an OID: {t}"))).collect::<Result<_, _>>()?;
-        options.policy = PolicySettings {
-            initial_policy_set: oids(&request.policy.initial_set)?,
-            require_explicit_policy: request.policy.require_explicit,
-            inhibit_policy_mapping: request.policy.inhibit_mapping,
-            inhibit_any_policy: request.policy.inhibit_any,
-        };
+        options.policy.initial_policy_set = oids(&request.policy.initial_set)?;
+        options.policy.require_explicit_policy = request.policy.require_explicit;
+        options.policy.inhibit_policy_mapping = request.policy.inhibit_mapping;
+        options.policy.inhibit_any_policy = request.policy.inhibit_any;
         options.max_depth = request.max_depth;
         options.revocation = request.revocation;
         options.conformance = request.conformance;

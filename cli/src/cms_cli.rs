@@ -141,7 +141,7 @@ pub fn sign(args: SignCmsArgs) -> Result<(), Failure> {
     if !args.force && args.output.exists() {
         return Err(Failure::Input(format!("{} exists; pass --force to replace it", args.output.display())));
     }
-    let options = CmsSignOptions { attached: args.attached, signing_time: (!args.no_signing_time).then(now) };
+    let options = CmsSignOptions::new(args.attached, (!args.no_signing_time).then(now));
     let mut input = std::fs::File::open(&args.input).map_err(|e| Failure::Input(format!("cannot open {}: {}", args.input.display(), e.kind())))?;
     let signature = with_signer(&args.signer, &mut |signer| cms::sign(&mut input, signer, &options).map_err(cms_failure))?;
     let signature = match &args.tsa {

@@ -30,6 +30,7 @@ pub struct AuthenticationResponse {
 
 /// How to validate.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct AuthOptions {
     /// Now, Unix seconds (challenge expiry and the chain are judged at this time).
     pub now: u64,
@@ -50,6 +51,7 @@ impl AuthOptions {
 
 /// Who logged in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct AuthenticatedIdentity {
     /// From the certificate's subject.
     pub identity: Identity,

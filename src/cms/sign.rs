@@ -31,6 +31,7 @@ use crate::x509::{HashAlgorithm, verify_signature_prehashed};
 
 /// How to sign.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CmsSignOptions {
     /// Put the content inside the SignedData (default: detached).
     pub attached: bool,
@@ -42,6 +43,11 @@ impl CmsSignOptions {
     /// Detached, with `signing_time` (the core has no clock: the caller says what "now" is).
     pub fn detached(signing_time: Option<u64>) -> Self {
         Self { attached: false, signing_time }
+    }
+
+    /// Content inside the SignedData when `attached`, else detached, with `signing_time`.
+    pub fn new(attached: bool, signing_time: Option<u64>) -> Self {
+        Self { attached, signing_time }
     }
 }
 

@@ -36,6 +36,7 @@ pub const MAX_CERTIFICATES: usize = 256;
 
 /// How to verify.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CmsVerifyOptions {
     /// The time the caller validates at (Unix seconds) when no valid signature timestamp gives
     /// a better one.
@@ -85,6 +86,7 @@ impl CmsVerifyOptions {
 
 /// The verdict on a CMS SignedData.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CmsReport {
     /// eContentType, dotted.
     pub content_type: String,

@@ -57,6 +57,7 @@ impl Allowance {
 
 /// One difference.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Change {
     /// Whether it is allowed.
     pub allowed: bool,
@@ -66,6 +67,7 @@ pub struct Change {
 
 /// What one later revision did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct RevisionChanges {
     /// The revision's number, counting the original document as 1.
     pub revision: usize,

@@ -30,6 +30,7 @@ pub const MAX_CAPACITY: usize = 1024 * 1024;
 
 /// How a PDF is signed.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PdfSignOptions {
     /// The signature field's name; the first free `SignatureN` when `None`. An existing
     /// empty signature field of that name is signed in place.

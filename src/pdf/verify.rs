@@ -28,6 +28,7 @@ const MAX_SIG_DICT: u64 = 4 * 1024 * 1024;
 
 /// How to verify.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PdfVerifyOptions {
     /// Validation time (Unix seconds) when no valid timestamp gives an earlier one.
     pub time: u64,
@@ -99,6 +100,7 @@ impl LaterChanges {
 
 /// The verdict on one signature field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct PdfSignatureReport {
     /// The field's fully qualified name.
     pub field: String,
@@ -176,6 +178,7 @@ impl PdfSignatureReport {
 
 /// The verdict on a file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct PdfReport {
     /// One entry per signature field with a value, in form order.
     pub signatures: Vec<PdfSignatureReport>,

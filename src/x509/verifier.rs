@@ -81,6 +81,7 @@ impl InitialPolicySet {
 
 /// The user-initial settings of RFC 5280 §6.1.1 (c), (e), (f), (g).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PolicySettings {
     /// user-initial-policy-set.
     pub initial_policy_set: InitialPolicySet,
@@ -145,6 +146,7 @@ pub enum AnchorConstraints {
 
 /// Options of one validation.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ValidationOptions {
     /// The validation time, Unix seconds (a signing or timestamp time, or now).
     pub time: u64,
@@ -219,6 +221,7 @@ pub enum RevocationSource {
 
 /// A validated path.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct VerifiedPath {
     /// Leaf first, trust anchor last.
     pub chain: Vec<ParsedCertificate>,

@@ -137,7 +137,7 @@ impl Signer {
 
     /// A CAdES-B-B CMS signature of `content` (detached unless `attached`), signingTime now.
     pub fn sign_cms(&self, content: Vec<u8>, attached: bool) -> Result<Vec<u8>, MobileIdError> {
-        let options = CmsSignOptions { attached, signing_time: Some(now()) };
+        let options = CmsSignOptions::new(attached, Some(now()));
         self.with_core(|s| Ok(cms::sign(&mut content.as_slice(), s, &options)?))
     }
 }
@@ -161,7 +161,7 @@ impl CmsSigningSession {
     pub fn prepare(content: Vec<u8>, certificate: Vec<u8>, chain: Vec<Vec<u8>>, attached: bool) -> Result<Arc<Self>, MobileIdError> {
         let cert = Certificate::from_der(&certificate).map_err(|_| MobileIdError::InvalidInput { reason: "certificate does not decode".into() })?;
         let chain: Vec<Certificate> = chain.iter().filter_map(|c| Certificate::from_der(c).ok()).collect();
-        let (digest, prepared) = cms::prepare(&mut content.as_slice(), &cert, &chain, &CmsSignOptions { attached, signing_time: Some(now()) })?;
+        let (digest, prepared) = cms::prepare(&mut content.as_slice(), &cert, &chain, &CmsSignOptions::new(attached, Some(now())))?;
         Ok(Arc::new(Self { prepared, digest }))
     }
 
