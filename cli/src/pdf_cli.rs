@@ -72,9 +72,10 @@ pub struct SignPdfArgs {
     /// OCSP responses (DER) to put in the DSS for b-lt/b-lta.
     #[arg(long, value_name = "FILE")]
     ocsp: Vec<PathBuf>,
-    /// Bytes reserved for the CMS.
-    #[arg(long, value_name = "BYTES", default_value_t = pdf::DEFAULT_CAPACITY)]
-    capacity: usize,
+    /// Bytes reserved for the CMS (default: estimated from the certificates, and the timestamp
+    /// at levels above b-b).
+    #[arg(long, value_name = "BYTES")]
+    capacity: Option<usize>,
 }
 
 #[derive(Args)]
@@ -131,6 +132,7 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
     options.contact_info = args.contact_info.clone();
     options.certify = args.certify.and_then(|p| DocMdp::from_p(i64::from(p)));
     options.capacity = args.capacity;
+    options.expect_timestamp = needs_tsa;
     if args.input == args.output || super::output::same_file(&args.input, &args.output) {
         return Err(Failure::Input("the output must be another file: the input stays untouched".into()));
     }

@@ -37,7 +37,7 @@ fn fixture() -> &'static Fixture {
             .expect("cert");
         let mut signer = SoftwareSigner::new(key, &der::Encode::to_der(&cert).expect("der")).expect("signer");
         let mut options = PdfSignOptions::new(time);
-        options.capacity = 4096;
+        options.capacity = Some(4096);
         let mut out = Cursor::new(Vec::new());
         let document = pdf::sample::sample_document(&["fuzz"], 0);
         pdf::sign(&mut Cursor::new(&document), &mut out, &mut signer, &options, None).expect("sign");

@@ -37,8 +37,8 @@ pub use reader::{PdfReader, Revision, SharedView, XrefEntry, XrefKind};
 #[cfg(not(feature = "testing"))]
 pub(crate) use reader::{PdfReader, XrefEntry, XrefKind};
 pub use sign::{
-    DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_CAPACITY, DssMaterial, PdfSignOptions, PreparedPdf, add_document_timestamp, add_dss, embedded_certificates, prepare,
-    sign,
+    DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_CAPACITY, DssMaterial, PdfSignOptions, PreparedPdf, TIMESTAMP_ALLOWANCE, add_document_timestamp, add_dss,
+    embedded_certificates, estimated_capacity, prepare, sign,
 };
 pub use verify::{Coverage, LaterChanges, PdfReport, PdfSignatureReport, PdfVerifyOptions, RevisionChanges, verify};
 

@@ -47,15 +47,41 @@ pub struct PdfSignOptions {
     pub signing_time: u64,
     /// Make this a certification signature with these DocMDP permissions.
     pub certify: Option<DocMdp>,
-    /// Bytes reserved for the CMS.
-    pub capacity: usize,
+    /// Bytes reserved for the CMS; `None` (the default) reserves what the signer's certificates
+    /// and the signature need, plus room for a signature timestamp when `expect_timestamp`,
+    /// plus a margin ([`estimated_capacity`]).
+    pub capacity: Option<usize>,
+    /// A signature timestamp will be added (PAdES B-T and above): reserve room for its token.
+    pub expect_timestamp: bool,
 }
 
 impl PdfSignOptions {
-    /// Defaults at `signing_time`: next free field, page 1, approval signature.
+    /// Defaults at `signing_time`: next free field, page 1, approval signature, a placeholder
+    /// sized from the inputs.
     pub fn new(signing_time: u64) -> Self {
-        Self { field: None, page: 1, reason: None, location: None, contact_info: None, signing_time, certify: None, capacity: DEFAULT_CAPACITY }
+        Self { field: None, page: 1, reason: None, location: None, contact_info: None, signing_time, certify: None, capacity: None, expect_timestamp: false }
     }
+}
+
+/// Room reserved for a signature timestamp token: TSAs answer with 2–6 KiB (a SignedData with
+/// their own certificate, often their chain); a token that does not fit is reported as
+/// [`PadesError::PlaceholderTooSmall`], never truncated.
+pub const TIMESTAMP_ALLOWANCE: usize = 10 * 1024;
+
+/// The CMS bytes to reserve for a signature by `certificate` with `chain`: the certificates as
+/// they will be embedded, the signed attributes and SignerInfo structure (at most 1 KiB with
+/// signingCertificateV2), the largest ECDSA signature the key can make, a timestamp token when
+/// one is expected, and an eighth more for what varies.
+pub fn estimated_capacity(certificate: &Certificate, chain: &[Certificate], expect_timestamp: bool) -> usize {
+    let certificates: usize = std::iter::once(certificate)
+        .chain(chain)
+        .map(|c| der::Encode::encoded_len(c).ok().and_then(|l| usize::try_from(u32::from(l)).ok()).unwrap_or(4096))
+        .sum();
+    let signature = 2 * 66 + 9;
+    let structure = 1024;
+    let timestamp = if expect_timestamp { TIMESTAMP_ALLOWANCE } else { 0 };
+    let needed = certificates + signature + structure + timestamp;
+    (needed + needed / 8).min(MAX_CAPACITY)
 }
 
 /// What kind of signature dictionary an update carries.
@@ -323,7 +349,8 @@ pub fn prepare<R: Read + Seek, W: Write>(
     let hash = hash_for(certificate)?;
     let mut reader = PdfReader::open(&mut *input)?;
     let base_len = reader.len();
-    let mut layout = plan(&mut reader, &SigKind::Signature(options), options.capacity)?;
+    let capacity = options.capacity.unwrap_or_else(|| estimated_capacity(certificate, chain, options.expect_timestamp));
+    let mut layout = plan(&mut reader, &SigKind::Signature(options), capacity)?;
     drop(reader);
     let (contents_offset, _) = layout.fix_byte_range(base_len)?;
     input.seek(SeekFrom::Start(0)).map_err(PdfError::io)?;
@@ -345,7 +372,7 @@ pub fn prepare<R: Read + Seek, W: Write>(
     let prepared = PreparedPdf {
         format: PREPARED_FORMAT.into(),
         contents_offset,
-        capacity: options.capacity as u64,
+        capacity: capacity as u64,
         output_len: base_len + layout.update.bytes.len() as u64,
         ranges_hash: hash.name().into(),
         ranges_digest: hex::encode(&digest),
@@ -471,7 +498,9 @@ pub fn sign<R: Read + Seek, F: Read + Write + Seek>(
 ) -> Result<(), PadesError> {
     let certificate = signer.certificate().clone();
     let chain = signer.chain().to_vec();
-    let (_, prepared) = prepare(input, output, &certificate, &chain, options)?;
+    let mut options = options.clone();
+    options.expect_timestamp |= tsa.is_some();
+    let (_, prepared) = prepare(input, output, &certificate, &chain, &options)?;
     prepared.complete(output, signer, tsa)
 }
 

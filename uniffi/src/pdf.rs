@@ -46,6 +46,10 @@ pub struct PdfSigningOptions {
     /// DocMDP permissions 1, 2 or 3 for a certification signature.
     #[uniffi(default = None)]
     pub certify: Option<u8>,
+    /// For two-phase signing: a signature timestamp will be added at finish, so reserve room
+    /// for it (one-call signing knows from the timestamper).
+    #[uniffi(default = false)]
+    pub expect_timestamp: bool,
 }
 
 fn core_options(options: &PdfSigningOptions) -> Result<PdfSignOptions, MobileIdError> {
@@ -54,6 +58,7 @@ fn core_options(options: &PdfSigningOptions) -> Result<PdfSignOptions, MobileIdE
     core.page = options.page;
     core.reason = options.reason.clone();
     core.location = options.location.clone();
+    core.expect_timestamp = options.expect_timestamp;
     core.certify = match options.certify {
         None => None,
         Some(p) => Some(DocMdp::from_p(i64::from(p)).ok_or(MobileIdError::InvalidInput { reason: "certify must be 1, 2 or 3".into() })?),
@@ -74,8 +79,9 @@ impl Signer {
     /// Signs `pdf` (PAdES-B-B, or B-T with a timestamper) and returns the signed file: the
     /// original bytes followed by the incremental update.
     pub fn sign_pdf(&self, pdf: Vec<u8>, options: PdfSigningOptions, timestamper: Option<Arc<dyn TimestampFetcher>>) -> Result<Vec<u8>, MobileIdError> {
-        let core = core_options(&options)?;
-        let mut out = Cursor::new(Vec::with_capacity(pdf.len() + core.capacity * 2 + 8192));
+        let mut core = core_options(&options)?;
+        core.expect_timestamp |= timestamper.is_some();
+        let mut out = Cursor::new(Vec::with_capacity(pdf.len() + 2 * core.capacity.unwrap_or(pdf::DEFAULT_CAPACITY) + 8192));
         self.with_core(|signer| {
             let mut bridge = timestamper.clone().map(FetcherBridge);
             pdf::sign(&mut Cursor::new(&pdf), &mut out, signer, &core, bridge.as_mut().map(|b| b as &mut dyn mobile_id::cms::TimestampClient))?;
@@ -96,7 +102,8 @@ impl Signer {
         if input_path == output_path || same_file(input_path.as_ref(), output_path.as_ref()) {
             return Err(MobileIdError::InvalidInput { reason: "the output must be another file".into() });
         }
-        let core = core_options(&options)?;
+        let mut core = core_options(&options)?;
+        core.expect_timestamp |= timestamper.is_some();
         let mut input = std::fs::File::open(&input_path).map_err(io)?;
         let mut output = open_output(&output_path)?;
         self.with_core(|signer| {
