@@ -248,7 +248,10 @@ fn tampering_gives_the_right_sub_indication() {
     let pki = Pki::new();
     let data = pki.data();
     let mut signer = software_signer(&pki, "signer");
-    let sig = cms::sign(&mut data.as_slice(), &mut signer, &CmsSignOptions::detached(Some(1_700_000_000))).unwrap();
+    // A fixed claimed time whose encoding the test can find; the certificate is checked now.
+    let mut options = CmsSignOptions::detached(Some(1_700_000_000));
+    options.validity_time = Some(now());
+    let sig = cms::sign(&mut data.as_slice(), &mut signer, &options).unwrap();
     // Changed content.
     let mut changed = data.clone();
     changed[0] ^= 1;

@@ -77,6 +77,10 @@ pub struct SignCmsArgs {
     /// Replace OUTPUT if it exists.
     #[arg(long)]
     force: bool,
+    /// Sign even with a certificate not meant for signatures (no nonRepudiation, or an
+    /// extendedKeyUsage of other purposes only).
+    #[arg(long)]
+    allow_non_signing_certificate: bool,
     #[command(flatten)]
     signer: SignerArgs,
     /// Put the content inside the signature.
@@ -141,7 +145,9 @@ pub fn sign(args: SignCmsArgs) -> Result<(), Failure> {
     if !args.force && args.output.exists() {
         return Err(Failure::Input(format!("{} exists; pass --force to replace it", args.output.display())));
     }
-    let options = CmsSignOptions::new(args.attached, (!args.no_signing_time).then(now));
+    let mut options = CmsSignOptions::new(args.attached, (!args.no_signing_time).then(now));
+    options.validity_time = Some(now());
+    options.allow_non_signing_certificate = args.allow_non_signing_certificate;
     let mut input = std::fs::File::open(&args.input).map_err(|e| Failure::Input(format!("cannot open {}: {}", args.input.display(), e.kind())))?;
     let signature = with_signer(&args.signer, &mut |signer| cms::sign(&mut input, signer, &options).map_err(cms_failure))?;
     let signature = match &args.tsa {

@@ -40,6 +40,10 @@ pub struct SignPdfArgs {
     /// Replace OUTPUT if it exists.
     #[arg(long)]
     force: bool,
+    /// Sign even with a certificate not meant for signatures (no nonRepudiation, or an
+    /// extendedKeyUsage of other purposes only).
+    #[arg(long)]
+    allow_non_signing_certificate: bool,
     #[command(flatten)]
     signer: SignerArgs,
     /// The signature field's name (default: the first free SignatureN).
@@ -133,6 +137,7 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
     options.certify = args.certify.and_then(|p| DocMdp::from_p(i64::from(p)));
     options.capacity = args.capacity;
     options.expect_timestamp = needs_tsa;
+    options.allow_non_signing_certificate = args.allow_non_signing_certificate;
     if args.input == args.output || super::output::same_file(&args.input, &args.output) {
         return Err(Failure::Input("the output must be another file: the input stays untouched".into()));
     }

@@ -139,3 +139,41 @@ fn sign_with_a_software_key() {
     assert!(openssl(d, &["cms", "-verify", "-binary", "-inform", "DER", "-in", "doc.p7s", "-CAfile", "c.pem", "-out", "/dev/null"]));
     assert_eq!(mobile_id(&["verify", "cms", &p("doc.p7s"), "--trust", &p("c.pem")], &[]).0, 0);
 }
+
+#[test]
+fn a_login_certificate_does_not_sign_without_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let p = |n: &str| d.join(n).to_str().unwrap().to_string();
+    assert!(openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "k.pem",
+            "-subj",
+            "/CN=Login",
+            "-days",
+            "3",
+            "-addext",
+            "keyUsage=critical,digitalSignature",
+            "-addext",
+            "extendedKeyUsage=clientAuth",
+            "-out",
+            "c.pem"
+        ]
+    ));
+    std::fs::write(p("doc.txt"), b"a contract").unwrap();
+    let (code, out) = mobile_id(&["sign", "cms", &p("doc.txt"), &p("doc.p7s"), "--key", &p("k.pem"), "--cert", &p("c.pem")], &[]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("nonRepudiation") && !d.join("doc.p7s").exists(), "{out}");
+    let (code, out) =
+        mobile_id(&["sign", "cms", &p("doc.txt"), &p("doc.p7s"), "--key", &p("k.pem"), "--cert", &p("c.pem"), "--allow-non-signing-certificate"], &[]);
+    assert_eq!(code, 0, "{out}");
+}

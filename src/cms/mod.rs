@@ -10,7 +10,7 @@ mod tsp;
 mod verify;
 pub(crate) use verify::encapsulated_content;
 
-pub use sign::{CmsSignOptions, PreparedCms, add_signature_timestamps, prepare, prepare_digest, sign, timestamp_digest};
+pub use sign::{CmsSignOptions, PreparedCms, add_signature_timestamps, check_signing_certificate, prepare, prepare_digest, sign, timestamp_digest};
 #[cfg(feature = "http")]
 pub use tsp::HttpTimestampClient;
 pub use tsp::{TimestampClient, TimestampError, build_request as timestamp_request, token_from_response};
@@ -31,6 +31,9 @@ pub enum CmsError {
     /// A ContentInfo of another type than SignedData.
     #[error("the input is not a CMS SignedData")]
     NotSignedData,
+    /// The signer's certificate is not for signatures, or not valid at the signing time.
+    #[error("the signer's certificate cannot sign: {0}")]
+    SignerCertificate(&'static str),
     /// The caller's input cannot be used.
     #[error("invalid input: {0}")]
     InvalidInput(&'static str),

@@ -37,18 +37,66 @@ pub struct CmsSignOptions {
     pub attached: bool,
     /// The signingTime attribute, Unix seconds; `None` leaves it out (PAdES does).
     pub signing_time: Option<u64>,
+    /// When the signer's certificate must be valid; `signing_time` when `None`. With neither,
+    /// the validity period is not checked (the core has no clock).
+    pub validity_time: Option<u64>,
+    /// Sign with a certificate that is not meant for signatures (no nonRepudiation, or an
+    /// extendedKeyUsage of other purposes only). Refused by default.
+    pub allow_non_signing_certificate: bool,
 }
 
 impl CmsSignOptions {
     /// Detached, with `signing_time` (the core has no clock: the caller says what "now" is).
     pub fn detached(signing_time: Option<u64>) -> Self {
-        Self { attached: false, signing_time }
+        Self::new(false, signing_time)
     }
 
     /// Content inside the SignedData when `attached`, else detached, with `signing_time`.
     pub fn new(attached: bool, signing_time: Option<u64>) -> Self {
-        Self { attached, signing_time }
+        Self { attached, signing_time, validity_time: None, allow_non_signing_certificate: false }
     }
+}
+
+/// extendedKeyUsage purposes under which a key may sign documents: any purpose, S/MIME
+/// (RFC 5280 §4.2.1.12), document signing (RFC 9336), Adobe's Authentic Documents Trust and
+/// Microsoft's document signing.
+const DOCUMENT_SIGNING_PURPOSES: [ObjectIdentifier; 5] = [
+    ObjectIdentifier::new_unwrap("2.5.29.37.0"),
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.4"),
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.36"),
+    ObjectIdentifier::new_unwrap("1.2.840.113583.1.1.5"),
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.12"),
+];
+
+/// Checks, before anything is signed, that `certificate` is meant for signatures with legal
+/// effect (keyUsage nonRepudiation/contentCommitment, ETSI EN 319 412-2 §4.3.2; no
+/// extendedKeyUsage that names only other purposes, such as the login key's clientAuth) unless
+/// `allow_other_purposes`, and that it is valid at `time` when a time is given.
+///
+/// # Errors
+/// [`CmsError::SignerCertificate`] naming what is wrong.
+pub fn check_signing_certificate(certificate: &Certificate, time: Option<u64>, allow_other_purposes: bool) -> Result<(), CmsError> {
+    let parsed = crate::x509::ParsedCertificate::from_certificate(certificate).map_err(|_| CmsError::SignerCertificate("it does not parse"))?;
+    if let Some(time) = time {
+        let validity = certificate.tbs_certificate().validity();
+        if time < validity.not_before.to_unix_duration().as_secs() {
+            return Err(CmsError::SignerCertificate("it is not valid yet"));
+        }
+        if time > validity.not_after.to_unix_duration().as_secs() {
+            return Err(CmsError::SignerCertificate("it has expired"));
+        }
+    }
+    if allow_other_purposes {
+        return Ok(());
+    }
+    let ext = parsed.extensions();
+    if !ext.key_usage.as_ref().is_some_and(|ku| ku.non_repudiation()) {
+        return Err(CmsError::SignerCertificate("its keyUsage lacks nonRepudiation (contentCommitment), so it is not meant for signatures"));
+    }
+    if ext.ext_key_usage.as_ref().is_some_and(|(eku, _)| !eku.0.iter().any(|p| DOCUMENT_SIGNING_PURPOSES.contains(p))) {
+        return Err(CmsError::SignerCertificate("its extendedKeyUsage names only purposes other than signing documents"));
+    }
+    Ok(())
 }
 
 /// The state between [`prepare`] and [`PreparedCms::finish`]; serialises to bytes so a wallet
@@ -122,6 +170,7 @@ pub fn prepare_digest(
     if options.attached != content.is_some() {
         return Err(CmsError::InvalidInput("attached signatures need the content, detached ones must not carry it"));
     }
+    check_signing_certificate(certificate, options.validity_time.or(options.signing_time), options.allow_non_signing_certificate)?;
     let certificate_der = certificate.to_der().map_err(der_error)?;
     let tbs = certificate.tbs_certificate();
     let ess = SigningCertificateV2 {

@@ -53,13 +53,27 @@ pub struct PdfSignOptions {
     pub capacity: Option<usize>,
     /// A signature timestamp will be added (PAdES B-T and above): reserve room for its token.
     pub expect_timestamp: bool,
+    /// Sign with a certificate not meant for signatures (see
+    /// [`crate::cms::check_signing_certificate`]); refused by default.
+    pub allow_non_signing_certificate: bool,
 }
 
 impl PdfSignOptions {
     /// Defaults at `signing_time`: next free field, page 1, approval signature, a placeholder
     /// sized from the inputs.
     pub fn new(signing_time: u64) -> Self {
-        Self { field: None, page: 1, reason: None, location: None, contact_info: None, signing_time, certify: None, capacity: None, expect_timestamp: false }
+        Self {
+            field: None,
+            page: 1,
+            reason: None,
+            location: None,
+            contact_info: None,
+            signing_time,
+            certify: None,
+            capacity: None,
+            expect_timestamp: false,
+            allow_non_signing_certificate: false,
+        }
     }
 }
 
@@ -347,6 +361,8 @@ pub fn prepare<R: Read + Seek, W: Write>(
     options: &PdfSignOptions,
 ) -> Result<(Vec<u8>, PreparedPdf), PadesError> {
     let hash = hash_for(certificate)?;
+    // Before a byte is written: a certificate that cannot sign is refused up front.
+    crate::cms::check_signing_certificate(certificate, Some(options.signing_time), options.allow_non_signing_certificate)?;
     let mut reader = PdfReader::open(&mut *input)?;
     let base_len = reader.len();
     let capacity = options.capacity.unwrap_or_else(|| estimated_capacity(certificate, chain, options.expect_timestamp));
@@ -368,7 +384,12 @@ pub fn prepare<R: Read + Seek, W: Write>(
     output.flush().map_err(PdfError::io)?;
     layout.hash_update(&mut hasher);
     let digest = hasher.finish();
-    let (to_sign, cms) = prepare_digest(&digest, None, certificate, chain, &CmsSignOptions::detached(None))?;
+    // PAdES keeps the claimed time in /M, not in the CMS (ETSI EN 319 142-1 §6.3); the
+    // certificate must still be valid then.
+    let mut cms_options = CmsSignOptions::detached(None);
+    cms_options.validity_time = Some(options.signing_time);
+    cms_options.allow_non_signing_certificate = options.allow_non_signing_certificate;
+    let (to_sign, cms) = prepare_digest(&digest, None, certificate, chain, &cms_options)?;
     let prepared = PreparedPdf {
         format: PREPARED_FORMAT.into(),
         contents_offset,

@@ -50,6 +50,10 @@ pub struct PdfSigningOptions {
     /// for it (one-call signing knows from the timestamper).
     #[uniffi(default = false)]
     pub expect_timestamp: bool,
+    /// Sign even with a certificate not meant for signatures (no nonRepudiation, or an
+    /// extendedKeyUsage of other purposes only).
+    #[uniffi(default = false)]
+    pub allow_non_signing_certificate: bool,
 }
 
 fn core_options(options: &PdfSigningOptions) -> Result<PdfSignOptions, MobileIdError> {
@@ -59,6 +63,7 @@ fn core_options(options: &PdfSigningOptions) -> Result<PdfSignOptions, MobileIdE
     core.reason = options.reason.clone();
     core.location = options.location.clone();
     core.expect_timestamp = options.expect_timestamp;
+    core.allow_non_signing_certificate = options.allow_non_signing_certificate;
     core.certify = match options.certify {
         None => None,
         Some(p) => Some(DocMdp::from_p(i64::from(p)).ok_or(MobileIdError::InvalidInput { reason: "certify must be 1, 2 or 3".into() })?),
