@@ -74,15 +74,18 @@ for target in $("${fuzz[@]}" list); do
     || { tail -n 40 "target/fuzz-$target.log"; exit 1; }
 done
 
-# One closing line for the whole run: every cargo test binary, the benches in test mode, the
-# Kotlin and Python scenarios, the fuzz smoke runs, and what was skipped.
-cargo_counts() {
+# The closing lines: what each suite counted, then one plain total over all of them (cargo
+# tests, the benches in test mode, the Kotlin and Python scenarios); skipped suites are named.
+counts() {
   awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-       END { printf "%d passed, %d failed", p, f }' "$1"
+       END { printf "%d %d\n", p, f }' "$1"
 }
-kotlin=$(grep -Eo '[0-9]+ passed' target/bindings-kotlin.log | tail -n1 || true)
-python=$(grep -Eo '[0-9]+ passed' target/bindings-python.log | tail -n1 || true)
+read -r cargo_passed cargo_failed < <(counts target/test-output.log)
+read -r bench_passed bench_failed < <(counts target/bench-output.log)
+kotlin_passed=$(grep -Eo '[0-9]+ passed' target/bindings-kotlin.log | tail -n1 | grep -Eo '[0-9]+' || echo 0)
+python_passed=$(grep -Eo '[0-9]+ passed' target/bindings-python.log | tail -n1 | grep -Eo '[0-9]+' || echo 0)
 skipped=$(grep -ho 'SKIPPED[^.]*' target/bindings-*.log | head -n3 | tr '\n' ';' || true)
 fuzz_targets=$("${fuzz[@]}" list | wc -l)
-printf 'summary: cargo tests %s; benches (test mode) %s; kotlin %s; python %s; fuzz %s targets smoke-run; skipped: %s\n' \
-  "$(cargo_counts target/test-output.log)" "$(cargo_counts target/bench-output.log)" "${kotlin:-none}" "${python:-none}" "$fuzz_targets" "${skipped:-none}"
+printf 'suites: cargo tests %d passed, %d failed; benches in test mode %d passed, %d failed; kotlin %d passed; python %d passed; fuzz targets smoke-run: %d; skipped: %s\n' \
+  "$cargo_passed" "$cargo_failed" "$bench_passed" "$bench_failed" "$kotlin_passed" "$python_passed" "$fuzz_targets" "${skipped:-none}"
+printf 'tests: %d passed, %d failed\n' "$((cargo_passed + bench_passed + kotlin_passed + python_passed))" "$((cargo_failed + bench_failed))"
