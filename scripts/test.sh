@@ -84,7 +84,7 @@ read -r cargo_passed cargo_failed < <(counts target/test-output.log)
 read -r bench_passed bench_failed < <(counts target/bench-output.log)
 kotlin_passed=$(grep -Eo '[0-9]+ passed' target/bindings-kotlin.log | tail -n1 | grep -Eo '[0-9]+' || echo 0)
 python_passed=$(grep -Eo '[0-9]+ passed' target/bindings-python.log | tail -n1 | grep -Eo '[0-9]+' || echo 0)
-skipped=$(grep -ho 'SKIPPED[^.]*' target/bindings-*.log | head -n3 | tr '\n' ';' || true)
+skipped=$(grep -l 'SKIPPED' target/bindings-*.log | sed 's|target/bindings-||; s|\.log$| bindings|' | paste -sd, - || true)
 fuzz_targets=$("${fuzz[@]}" list | wc -l)
 printf 'suites: cargo tests %d passed, %d failed; benches in test mode %d passed, %d failed; kotlin %d passed; python %d passed; fuzz targets smoke-run: %d; skipped: %s\n' \
   "$cargo_passed" "$cargo_failed" "$bench_passed" "$bench_failed" "$kotlin_passed" "$python_passed" "$fuzz_targets" "${skipped:-none}"
