@@ -279,6 +279,11 @@ fn each_rfc5280_must_has_its_own_code() {
 
 /// A CRL by `issuer` with the given extensions, signed ECDSA P-256 SHA-256.
 fn crl(issuer: &Party, extensions: Option<Vec<Extension>>) -> Vec<u8> {
+    crl_listing(issuer, None, extensions)
+}
+
+/// As [`crl`], listing `revoked`.
+fn crl_listing(issuer: &Party, revoked: Option<Vec<x509_cert::crl::RevokedCert>>, extensions: Option<Vec<Extension>>) -> Vec<u8> {
     let algorithm = AlgorithmIdentifierOwned { oid: ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2"), parameters: None };
     let tbs: TbsCertList = TbsCertList {
         version: x509_cert::Version::V2,
@@ -286,7 +291,7 @@ fn crl(issuer: &Party, extensions: Option<Vec<Extension>>) -> Vec<u8> {
         issuer: issuer.name.clone(),
         this_update: time(now() - DAY),
         next_update: Some(time(now() + DAY)),
-        revoked_certificates: None,
+        revoked_certificates: revoked,
         crl_extensions: extensions,
     };
     let signature: DerSignature = issuer.key.sign(&tbs.to_der().unwrap());
@@ -489,18 +494,7 @@ fn malformed_certificates_and_crls_are_refused_when_read() {
     assert!(ParsedCertificate::from_der(&with_outer_algorithm(&end, "1.2.840.10045.4.3.2")).is_ok());
     // A CRL that lists one certificate twice.
     let entry = x509_cert::crl::RevokedCert { serial_number: serial(), revocation_date: time(now() - DAY), crl_entry_extensions: None };
-    let algorithm = AlgorithmIdentifierOwned { oid: ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2"), parameters: None };
     let number = extension(ids::ID_CE_CRL_NUMBER, false, &x509_cert::ext::pkix::CrlNumber(der::asn1::Uint::new(&[7]).unwrap())).unwrap();
-    let tbs: TbsCertList = TbsCertList {
-        version: x509_cert::Version::V2,
-        signature: algorithm.clone(),
-        issuer: root.name.clone(),
-        this_update: time(now() - DAY),
-        next_update: Some(time(now() + DAY)),
-        revoked_certificates: Some(vec![entry.clone(), entry]),
-        crl_extensions: Some(vec![number]),
-    };
-    let signature: DerSignature = root.key.sign(&tbs.to_der().unwrap());
-    let list = CertificateList { tbs_cert_list: tbs, signature_algorithm: algorithm, signature: BitString::from_bytes(signature.as_bytes()).unwrap() };
-    assert!(matches!(ParsedCrl::from_der(&list.to_der().unwrap()), Err(ValidationError::Malformed { .. })));
+    let twice = crl_listing(&root, Some(vec![entry.clone(), entry]), Some(vec![number]));
+    assert!(matches!(ParsedCrl::from_der(&twice), Err(ValidationError::Malformed { .. })));
 }

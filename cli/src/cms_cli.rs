@@ -30,6 +30,18 @@ pub enum VerifyCommand {
     Pdf(super::pdf_cli::VerifyPdfArgs),
 }
 
+/// What both signing commands guard against.
+#[derive(Args)]
+pub struct SignGuardArgs {
+    /// Replace OUTPUT if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Sign even with a certificate not meant for signatures (no nonRepudiation, or an
+    /// extendedKeyUsage of other purposes only).
+    #[arg(long)]
+    pub allow_non_signing_certificate: bool,
+}
+
 /// Who signs: the virtual SIM or a software key.
 #[derive(Args)]
 pub struct SignerArgs {
@@ -74,13 +86,8 @@ pub struct SignCmsArgs {
     input: PathBuf,
     /// Where to write the signature (DER).
     output: PathBuf,
-    /// Replace OUTPUT if it exists.
-    #[arg(long)]
-    force: bool,
-    /// Sign even with a certificate not meant for signatures (no nonRepudiation, or an
-    /// extendedKeyUsage of other purposes only).
-    #[arg(long)]
-    allow_non_signing_certificate: bool,
+    #[command(flatten)]
+    guard: SignGuardArgs,
     #[command(flatten)]
     signer: SignerArgs,
     /// Put the content inside the signature.
@@ -142,19 +149,19 @@ pub fn certificates(paths: &[PathBuf]) -> Result<Vec<Certificate>, Failure> {
 
 /// `sign cms`.
 pub fn sign(args: SignCmsArgs) -> Result<(), Failure> {
-    if !args.force && args.output.exists() {
+    if !args.guard.force && args.output.exists() {
         return Err(Failure::Input(format!("{} exists; pass --force to replace it", args.output.display())));
     }
     let mut options = CmsSignOptions::new(args.attached, (!args.no_signing_time).then(now));
     options.validity_time = Some(now());
-    options.allow_non_signing_certificate = args.allow_non_signing_certificate;
+    options.allow_non_signing_certificate = args.guard.allow_non_signing_certificate;
     let mut input = std::fs::File::open(&args.input).map_err(|e| Failure::Input(format!("cannot open {}: {}", args.input.display(), e.kind())))?;
     let signature = with_signer(&args.signer, &mut |signer| cms::sign(&mut input, signer, &options).map_err(cms_failure))?;
     let signature = match &args.tsa {
         Some(url) => cms::add_signature_timestamps(&signature, &mut HttpTimestampClient::new(url.clone())).map_err(cms_failure)?,
         None => signature,
     };
-    super::output::write_file(&args.output, &signature, if args.force { super::output::Existing::Replace } else { super::output::Existing::Refuse })?;
+    super::output::write_file(&args.output, &signature, if args.guard.force { super::output::Existing::Replace } else { super::output::Existing::Refuse })?;
     say!("wrote a {}CAdES signature to {}", if args.tsa.is_some() { "timestamped " } else { "" }, args.output.display());
     Ok(())
 }

@@ -11,7 +11,7 @@ use mobile_id::x509::{ChainVerifier, ParsedCertificate};
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 
 use super::Failure;
-use super::cms_cli::{SignerArgs, certificates, now, read, with_signer};
+use super::cms_cli::{SignGuardArgs, SignerArgs, certificates, now, read, with_signer};
 use super::output::{Existing, PendingOutput};
 
 /// PAdES baseline levels (ETSI EN 319 142-1 §6).
@@ -37,13 +37,8 @@ pub struct SignPdfArgs {
     input: PathBuf,
     /// Where to write the signed PDF: the input plus an incremental update.
     output: PathBuf,
-    /// Replace OUTPUT if it exists.
-    #[arg(long)]
-    force: bool,
-    /// Sign even with a certificate not meant for signatures (no nonRepudiation, or an
-    /// extendedKeyUsage of other purposes only).
-    #[arg(long)]
-    allow_non_signing_certificate: bool,
+    #[command(flatten)]
+    guard: SignGuardArgs,
     #[command(flatten)]
     signer: SignerArgs,
     /// The signature field's name (default: the first free SignatureN).
@@ -137,14 +132,14 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
     options.certify = args.certify.and_then(|p| DocMdp::from_p(i64::from(p)));
     options.capacity = args.capacity;
     options.expect_timestamp = needs_tsa;
-    options.allow_non_signing_certificate = args.allow_non_signing_certificate;
+    options.allow_non_signing_certificate = args.guard.allow_non_signing_certificate;
     if args.input == args.output || super::output::same_file(&args.input, &args.output) {
         return Err(Failure::Input("the output must be another file: the input stays untouched".into()));
     }
     let mut input = std::fs::File::open(&args.input).map_err(open_error(&args.input))?;
     // Written beside the output and renamed into place when complete: no half-signed file is
     // ever left at the output path, whatever stops the run.
-    let existing = if args.force { Existing::Replace } else { Existing::Refuse };
+    let existing = if args.guard.force { Existing::Replace } else { Existing::Refuse };
     let mut output = PendingOutput::create(&args.output, existing)?;
     sign_into(&args, &options, &mut input, output.file(), &mut tsa)?;
     output.commit()?;

@@ -18,30 +18,7 @@ fn sign_on_the_sim_timestamp_over_http_and_verify() {
     assert_eq!(mobile_id(&["sim", "export-certs", "--state", &p("sim"), "--out", &p("certs")], &[]).0, 0);
     std::fs::write(p("doc.txt"), b"a document").unwrap();
     // A TSA certified by an OpenSSL root, behind HTTP.
-    assert!(openssl(
-        d,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "tsaca.key",
-            "-subj",
-            "/CN=TSA Root",
-            "-days",
-            "30",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign",
-            "-out",
-            "tsaca.pem"
-        ]
-    ));
+    self_signed(d, "tsaca", "P-256", "/CN=TSA Root", &["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign"]);
     std::fs::write(p("tsa.ext"), "keyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n").unwrap();
     assert!(openssl(
         d,
@@ -111,28 +88,7 @@ fn sign_with_a_software_key() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let p = |n: &str| d.join(n).to_str().unwrap().to_string();
-    assert!(openssl(
-        d,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-384",
-            "-nodes",
-            "-keyout",
-            "k.pem",
-            "-subj",
-            "/CN=Signer",
-            "-days",
-            "3",
-            "-addext",
-            "keyUsage=critical,nonRepudiation",
-            "-out",
-            "c.pem"
-        ]
-    ));
+    self_signed(d, "c", "P-384", "/CN=Signer", &["keyUsage=critical,nonRepudiation"]);
     std::fs::write(p("doc.txt"), b"signed with a P-384 key").unwrap();
     let (code, out) = mobile_id(&["sign", "cms", &p("doc.txt"), &p("doc.p7s"), "--key", &p("k.pem"), "--cert", &p("c.pem"), "--attached"], &[]);
     assert_eq!(code, 0, "{out}");
@@ -145,30 +101,7 @@ fn a_login_certificate_does_not_sign_without_the_flag() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let p = |n: &str| d.join(n).to_str().unwrap().to_string();
-    assert!(openssl(
-        d,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "k.pem",
-            "-subj",
-            "/CN=Login",
-            "-days",
-            "3",
-            "-addext",
-            "keyUsage=critical,digitalSignature",
-            "-addext",
-            "extendedKeyUsage=clientAuth",
-            "-out",
-            "c.pem"
-        ]
-    ));
+    self_signed(d, "c", "P-256", "/CN=Login", &["keyUsage=critical,digitalSignature", "extendedKeyUsage=clientAuth"]);
     std::fs::write(p("doc.txt"), b"a contract").unwrap();
     let (code, out) = mobile_id(&["sign", "cms", &p("doc.txt"), &p("doc.p7s"), "--key", &p("k.pem"), "--cert", &p("c.pem")], &[]);
     assert_eq!(code, 2, "{out}");
@@ -176,4 +109,17 @@ fn a_login_certificate_does_not_sign_without_the_flag() {
     let (code, out) =
         mobile_id(&["sign", "cms", &p("doc.txt"), &p("doc.p7s"), "--key", &p("k.pem"), "--cert", &p("c.pem"), "--allow-non-signing-certificate"], &[]);
     assert_eq!(code, 0, "{out}");
+}
+
+/// A self-signed certificate `NAME.pem` in `dir`, valid for 30 days, with its key (`k.pem` for
+/// `c`, else `NAME.key`).
+fn self_signed(dir: &std::path::Path, name: &str, curve: &str, subject: &str, extensions: &[&str]) {
+    let curve = format!("ec_paramgen_curve:{curve}");
+    let key = if name == "c" { "k.pem".to_string() } else { format!("{name}.key") };
+    let cert = format!("{name}.pem");
+    let mut args = vec!["req", "-x509", "-newkey", "ec", "-pkeyopt", &curve, "-nodes", "-keyout", &key, "-subj", subject, "-days", "30", "-out", &cert];
+    for extension in extensions {
+        args.extend(["-addext", extension]);
+    }
+    assert!(openssl(dir, &args));
 }
