@@ -118,7 +118,7 @@ fn certification_then_approval_and_the_levels_b_t_b_lt_b_lta() {
     let report = pki.verify(&lta);
     assert!(report.passed(), "{report:#?}");
     assert_eq!(report.signatures.len(), 3);
-    assert_eq!(report.signatures[2].kind, "document-timestamp");
+    assert_eq!(report.signatures[2].kind, mobile_id::pdf::SignatureKind::DocumentTimestamp);
     let changes: Vec<&str> = report.signatures[1].changes.iter().flat_map(|r| r.changes.iter()).map(|c| c.what.as_str()).collect();
     assert!(changes.iter().any(|c| c.contains("DSS")), "{changes:?}");
     assert!(changes.iter().any(|c| c.contains("document timestamp")), "{changes:?}");

@@ -44,6 +44,13 @@ pub enum TransportError {
         /// The host's description.
         reason: String,
     },
+    /// The host's own code failed while it carried the command (an exception in an app's
+    /// channel implementation); the text is the host's, and must hold no personal data.
+    #[error("the host's channel failed: {reason}")]
+    Host {
+        /// The host's description.
+        reason: String,
+    },
     /// A replay script expected another command at this step (0-based).
     #[error("the replay script expected a different command at step {step}")]
     ScriptMismatch {

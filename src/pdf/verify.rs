@@ -52,6 +52,33 @@ impl PdfVerifyOptions {
     }
 }
 
+/// What a signature field holds (ISO 32000-2 §12.8.5: a document timestamp is known by its
+/// `/SubFilter /ETSI.RFC3161`, whatever its `/Type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureKind {
+    /// A signature (CMS: `adbe.pkcs7.detached`, `ETSI.CAdES.detached`, `adbe.pkcs7.sha1`).
+    Signature,
+    /// A document timestamp (an RFC 3161 token over the byte ranges).
+    DocumentTimestamp,
+}
+
+impl SignatureKind {
+    /// `signature` or `document-timestamp`, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Signature => "signature",
+            Self::DocumentTimestamp => "document-timestamp",
+        }
+    }
+}
+
+impl std::fmt::Display for SignatureKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// How much of the file a signature covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -104,8 +131,8 @@ impl LaterChanges {
 pub struct PdfSignatureReport {
     /// The field's fully qualified name.
     pub field: String,
-    /// `signature` or `document-timestamp`.
-    pub kind: String,
+    /// A signature or a document timestamp.
+    pub kind: SignatureKind,
     /// Overall: TOTAL-PASSED only when the signature, its chain and everything after it hold.
     pub indication: Indication,
     /// Why not.
@@ -148,10 +175,10 @@ impl PdfSignatureReport {
         self.indication == Indication::TotalPassed && self.later_changes != LaterChanges::Disallowed
     }
 
-    fn failed(field: &str, kind: &str, sub: SubIndication, message: impl Into<String>) -> Self {
+    fn failed(field: &str, kind: SignatureKind, sub: SubIndication, message: impl Into<String>) -> Self {
         Self {
             field: field.to_string(),
-            kind: kind.to_string(),
+            kind,
             indication: if matches!(sub, SubIndication::CryptoConstraintsFailure | SubIndication::SignedDataNotFound) {
                 Indication::Indeterminate
             } else {
@@ -371,14 +398,14 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
     let proofs: Vec<(u64, u64)> = judged
         .iter()
         .filter_map(|(_, _, o)| o.as_ref().ok())
-        .filter(|(r, _)| r.kind == "document-timestamp" && r.indication == Indication::TotalPassed)
+        .filter(|(r, _)| r.kind == SignatureKind::DocumentTimestamp && r.indication == Indication::TotalPassed)
         .filter_map(|(r, end)| r.timestamp_time.map(|t| (t, *end)))
         .collect();
     // A signature whose certificate has since expired, with no timestamp of its own, is judged
     // again at the earliest document timestamp that covers it.
     for (name, value, outcome) in &mut judged {
         let Ok((report, signed_end)) = outcome else { continue };
-        if report.kind != "signature" || report.sub_indication != Some(SubIndication::OutOfBoundsNoPoe) {
+        if report.kind != SignatureKind::Signature || report.sub_indication != Some(SubIndication::OutOfBoundsNoPoe) {
             continue;
         }
         let Some(time) = proofs.iter().filter(|(_, end)| *end >= *signed_end).map(|(t, _)| *t).min() else { continue };
@@ -494,18 +521,18 @@ fn judge_signature<R: Read + Seek>(
     verifier: &ChainVerifier,
     options: &CmsVerifyOptions,
 ) -> Judged {
-    let format = |kind: &str, message: String| Box::new(PdfSignatureReport::failed(field, kind, SubIndication::FormatFailure, message));
+    let format = |kind: SignatureKind, message: String| Box::new(PdfSignatureReport::failed(field, kind, SubIndication::FormatFailure, message));
     let (offset, generation) = match now.entry(value) {
         Some(XrefEntry::InFile { offset, generation }) => (offset, generation),
-        Some(XrefEntry::Compressed { .. }) => return Err(format("signature", "the signature dictionary is inside an object stream".into())),
-        _ => return Err(format("signature", "the signature value is missing".into())),
+        Some(XrefEntry::Compressed { .. }) => return Err(format(SignatureKind::Signature, "the signature dictionary is inside an object stream".into())),
+        _ => return Err(format(SignatureKind::Signature, "the signature value is missing".into())),
     };
-    let sig = read_sig_dict(now, offset, value).map_err(|e| format("signature", e))?;
+    let sig = read_sig_dict(now, offset, value).map_err(|e| format(SignatureKind::Signature, e))?;
     // A document timestamp is known by its /SubFilter (ISO 32000-2 §12.8.5): producers write
     // /Type /DocTimeStamp, /Type /Sig or no /Type at all, and the token decides either way.
     let sub_filter = sig.dict.name(b"SubFilter").map(<[u8]>::to_vec).unwrap_or_default();
-    let kind = if sub_filter == b"ETSI.RFC3161" { "document-timestamp" } else { "signature" };
-    if kind == "signature" && sig.dict.name(b"Type") == Some(b"DocTimeStamp") {
+    let kind = if sub_filter == b"ETSI.RFC3161" { SignatureKind::DocumentTimestamp } else { SignatureKind::Signature };
+    if kind == SignatureKind::Signature && sig.dict.name(b"Type") == Some(b"DocTimeStamp") {
         return Err(format(kind, "/Type /DocTimeStamp needs /SubFilter /ETSI.RFC3161".into()));
     }
     let Some(Object::Array(range)) = sig.dict.get(b"ByteRange") else { return Err(format(kind, "no /ByteRange".into())) };

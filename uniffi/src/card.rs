@@ -25,7 +25,7 @@ impl ApduTransport for HostTransport {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         self.0.transmit(command.to_vec()).map_err(|e| match e {
             MobileIdError::CardUnavailable { .. } => TransportError::Unavailable,
-            other => TransportError::Failed { reason: format!("host: {other}") },
+            other => TransportError::Host { reason: other.to_string() },
         })
     }
 }

@@ -68,7 +68,7 @@ impl From<CardError> for MobileIdError {
             CardError::PinBlocked { .. } => Self::PinBlocked,
             CardError::PinFormat { reason, .. } => Self::PinFormat { reason: reason.to_string() },
             CardError::Transport(t) => match t {
-                mobile_id::apdu::TransportError::Failed { reason } if reason.starts_with("host:") => Self::HostError { reason },
+                mobile_id::apdu::TransportError::Host { reason } => Self::HostError { reason },
                 other => Self::CardUnavailable { reason: other.to_string() },
             },
             CardError::InvalidInput(m) => Self::InvalidInput { reason: m.into() },

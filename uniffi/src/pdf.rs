@@ -239,7 +239,7 @@ fn pdf_verdict(report: &pdf::PdfReport) -> PdfVerdict {
             .iter()
             .map(|s| PdfSignatureVerdict {
                 field: s.field.clone(),
-                kind: s.kind.clone(),
+                kind: s.kind.as_str().to_string(),
                 indication: s.indication.as_str().into(),
                 sub_indication: s.sub_indication.map(|x| x.as_str().into()),
                 message: s.message.clone(),
