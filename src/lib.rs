@@ -31,6 +31,8 @@ pub mod auth;
 pub mod card;
 pub mod cms;
 pub mod ec;
+#[cfg(feature = "http")]
+pub mod net;
 pub mod pdf;
 pub mod report;
 pub mod signer;

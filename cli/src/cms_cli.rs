@@ -42,6 +42,25 @@ pub struct SignGuardArgs {
     pub allow_non_signing_certificate: bool,
 }
 
+/// How the signing commands reach a TSA, OCSP responders and CRL distribution points.
+#[derive(Args)]
+pub struct NetworkArgs {
+    /// Trust anchors (PEM or DER) for HTTPS servers, instead of Mozilla's roots.
+    #[arg(long, value_name = "FILE")]
+    pub tls_root: Vec<PathBuf>,
+}
+
+impl NetworkArgs {
+    /// The HTTP options these arguments describe.
+    pub fn options(&self) -> Result<mobile_id::net::HttpOptions, Failure> {
+        let mut roots = Vec::new();
+        for path in &self.tls_root {
+            roots.extend(mobile_id::x509::load::der_documents(&read(path)?).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?);
+        }
+        Ok(mobile_id::net::HttpOptions::with_tls_roots(roots))
+    }
+}
+
 /// Who signs: the virtual SIM or a software key.
 #[derive(Args)]
 pub struct SignerArgs {
@@ -88,6 +107,8 @@ pub struct SignCmsArgs {
     output: PathBuf,
     #[command(flatten)]
     guard: SignGuardArgs,
+    #[command(flatten)]
+    network: NetworkArgs,
     #[command(flatten)]
     signer: SignerArgs,
     /// Put the content inside the signature.
@@ -158,7 +179,9 @@ pub fn sign(args: SignCmsArgs) -> Result<(), Failure> {
     let mut input = std::fs::File::open(&args.input).map_err(|e| Failure::Input(format!("cannot open {}: {}", args.input.display(), e.kind())))?;
     let signature = with_signer(&args.signer, &mut |signer| cms::sign(&mut input, signer, &options).map_err(cms_failure))?;
     let signature = match &args.tsa {
-        Some(url) => cms::add_signature_timestamps(&signature, &mut HttpTimestampClient::new(url.clone())).map_err(cms_failure)?,
+        Some(url) => {
+            cms::add_signature_timestamps(&signature, &mut HttpTimestampClient::with_options(url.clone(), args.network.options()?)).map_err(cms_failure)?
+        }
         None => signature,
     };
     super::output::write_file(&args.output, &signature, if args.guard.force { super::output::Existing::Replace } else { super::output::Existing::Refuse })?;

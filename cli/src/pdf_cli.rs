@@ -11,7 +11,7 @@ use mobile_id::x509::{ChainVerifier, ParsedCertificate};
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 
 use super::Failure;
-use super::cms_cli::{SignGuardArgs, SignerArgs, certificates, now, read, with_signer};
+use super::cms_cli::{NetworkArgs, SignGuardArgs, SignerArgs, certificates, now, read, with_signer};
 use super::output::{Existing, PendingOutput};
 
 /// PAdES baseline levels (ETSI EN 319 142-1 §6).
@@ -39,6 +39,8 @@ pub struct SignPdfArgs {
     output: PathBuf,
     #[command(flatten)]
     guard: SignGuardArgs,
+    #[command(flatten)]
+    network: NetworkArgs,
     #[command(flatten)]
     signer: SignerArgs,
     /// The signature field's name (default: the first free SignatureN).
@@ -119,7 +121,7 @@ fn open_error(path: &std::path::Path) -> impl Fn(std::io::Error) -> Failure + '_
 pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
     let needs_tsa = args.level != Level::BB;
     let mut tsa = match (&args.tsa, needs_tsa) {
-        (Some(url), _) => Some(HttpTimestampClient::new(url.clone())),
+        (Some(url), _) => Some(HttpTimestampClient::with_options(url.clone(), args.network.options()?)),
         (None, true) => return Err(Failure::Input("levels b-t, b-lt and b-lta need --tsa URL".into())),
         (None, false) => None,
     };
@@ -173,8 +175,9 @@ fn sign_into(
             material.ocsp.push(read(path)?);
         }
         if material.crls.is_empty() && material.ocsp.is_empty() {
-            material.ocsp = fetch_ocsp(&material.certificates);
-            material.crls = fetch_crls(&material.certificates);
+            let agent = args.network.options()?.agent();
+            material.ocsp = fetch_ocsp(&agent, &material.certificates);
+            material.crls = fetch_crls(&agent, &material.certificates);
         }
         if material.crls.is_empty() && material.ocsp.is_empty() {
             return Err(Failure::Input(
@@ -191,14 +194,9 @@ fn sign_into(
     Ok(())
 }
 
-/// An HTTP agent that gives up after 30 seconds.
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder().timeout_global(Some(std::time::Duration::from_secs(30))).build().into()
-}
-
 /// CRLs from the HTTP distribution points of `certificates` (RFC 5280 §4.2.1.13), each at
 /// most 8 MiB; unreachable points are skipped.
-fn fetch_crls(certificates: &[Vec<u8>]) -> Vec<Vec<u8>> {
+fn fetch_crls(agent: &ureq::Agent, certificates: &[Vec<u8>]) -> Vec<Vec<u8>> {
     let mut urls = Vec::new();
     for der in certificates {
         let Ok(cert) = ParsedCertificate::from_der(der) else { continue };
@@ -207,7 +205,7 @@ fn fetch_crls(certificates: &[Vec<u8>]) -> Vec<Vec<u8>> {
                 for name in names {
                     if let GeneralName::UniformResourceIdentifier(uri) = name {
                         let uri = uri.to_string();
-                        if uri.starts_with("http://") && !urls.contains(&uri) {
+                        if (uri.starts_with("http://") || uri.starts_with("https://")) && !urls.contains(&uri) {
                             urls.push(uri);
                         }
                     }
@@ -217,7 +215,7 @@ fn fetch_crls(certificates: &[Vec<u8>]) -> Vec<Vec<u8>> {
     }
     let mut crls = Vec::new();
     for url in urls {
-        let Ok(response) = agent().get(&url).call() else { continue };
+        let Ok(response) = agent.get(&url).call() else { continue };
         let mut body = Vec::new();
         if response.into_body().into_reader().take(8 * 1024 * 1024).read_to_end(&mut body).is_ok() && mobile_id::x509::ParsedCrl::from_der(&body).is_ok() {
             crls.push(body);
@@ -229,7 +227,7 @@ fn fetch_crls(certificates: &[Vec<u8>]) -> Vec<Vec<u8>> {
 /// OCSP responses for every certificate whose issuer is among `certificates` and whose
 /// authority information access names an HTTP OCSP responder (RFC 6960 §4.1, Appendix A.1:
 /// POST `application/ocsp-request`). Each answer is at most 1 MiB; failures are skipped.
-fn fetch_ocsp(certificates: &[Vec<u8>]) -> Vec<Vec<u8>> {
+fn fetch_ocsp(agent: &ureq::Agent, certificates: &[Vec<u8>]) -> Vec<Vec<u8>> {
     use der::Decode;
     let parsed: Vec<x509_cert::Certificate> = certificates.iter().filter_map(|c| x509_cert::Certificate::from_der(c).ok()).collect();
     let mut responses = Vec::new();
@@ -251,11 +249,11 @@ fn fetch_ocsp(certificates: &[Vec<u8>]) -> Vec<Vec<u8>> {
                 GeneralName::UniformResourceIdentifier(uri) => Some(uri.to_string()),
                 _ => None,
             })
-            .filter(|u| u.starts_with("http://"))
+            .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
             .collect();
         let Ok(request) = mobile_id::x509::ocsp_request(cert, issuer, None) else { continue };
         for url in urls {
-            let Ok(response) = agent().post(&url).header("Content-Type", "application/ocsp-request").send(&request[..]) else { continue };
+            let Ok(response) = agent.post(&url).header("Content-Type", "application/ocsp-request").send(&request[..]) else { continue };
             let mut body = Vec::new();
             if response.into_body().into_reader().take(1024 * 1024).read_to_end(&mut body).is_ok()
                 && mobile_id::x509::ParsedOcspResponse::from_der(&body).is_ok()

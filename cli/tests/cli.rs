@@ -133,14 +133,16 @@ fn demo_runs() {
 fn a_closed_stdout_ends_the_process_quietly() {
     // `mobile-id … | head` closes the pipe early: the process ends like a SIGPIPE death (141),
     // without a panic message.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mobile-id"))
+    // The pipe's reading end is closed before the process starts, so its first write fails.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = Command::new(env!("CARGO_BIN_EXE_mobile-id"))
         .args(["auth", "challenge", "--json"])
         .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
+        .stdout(writer)
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");

@@ -413,11 +413,18 @@ pub struct HttpMsspTransport {
 
 #[cfg(feature = "http")]
 impl HttpMsspTransport {
-    /// A transport for the service at `base_url` (e.g. `https://…/mid-api`; plain HTTP only in
-    /// this build: TLS is the host's or a reverse proxy's).
+    /// A transport for the service at `base_url` (`https://…/mid-api`), trusting Mozilla's
+    /// roots. Plain `http://` is refused at the first request unless it goes to this machine
+    /// (a local mock or a TLS-terminating proxy): the service's answers are not signed.
     pub fn new(base_url: impl Into<String>) -> Self {
-        let agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(std::time::Duration::from_secs(150))).build().into();
-        Self { base_url: base_url.into().trim_end_matches('/').to_string(), agent }
+        Self::with_options(base_url, crate::net::HttpOptions::new())
+    }
+
+    /// As [`Self::new`] with these connection options (HTTPS roots; the timeout defaults to
+    /// 150 s here, beyond the service's long poll).
+    pub fn with_options(base_url: impl Into<String>, mut options: crate::net::HttpOptions) -> Self {
+        options.timeout = options.timeout.or(Some(std::time::Duration::from_secs(150)));
+        Self { base_url: base_url.into().trim_end_matches('/').to_string(), agent: options.agent() }
     }
 }
 
@@ -425,6 +432,9 @@ impl HttpMsspTransport {
 impl MsspTransport for HttpMsspTransport {
     fn execute(&self, request: &HttpRequest) -> Result<(u16, Vec<u8>), AuthError> {
         let url = format!("{}{}", self.base_url, request.path);
+        if !crate::net::secure_or_loopback(&url) {
+            return Err(AuthError::InvalidInput("the Mobile-ID service must be reached over https:// (plain http:// only to this machine)"));
+        }
         let unreachable = |e: ureq::Error| AuthError::Unreachable(e.to_string());
         let response = match &request.body {
             Some(body) => self.agent.post(&url).header("Content-Type", "application/json").send(body.as_slice()).map_err(unreachable)?,

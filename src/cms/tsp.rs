@@ -150,17 +150,25 @@ pub trait TimestampClient {
 
 /// RFC 3161 §3.4 over HTTP: POST `application/timestamp-query`, read
 /// `application/timestamp-reply`.
+/// `http://` and `https://` are both fine: a timestamp token is signed, so what matters is
+/// the TSA's certificate, not the channel.
 #[cfg(feature = "http")]
 #[derive(Clone, Debug)]
 pub struct HttpTimestampClient {
     url: String,
+    options: crate::net::HttpOptions,
 }
 
 #[cfg(feature = "http")]
 impl HttpTimestampClient {
-    /// A client for the TSA at `url`.
+    /// A client for the TSA at `url`, trusting Mozilla's roots for HTTPS.
     pub fn new(url: impl Into<String>) -> Self {
-        Self { url: url.into() }
+        Self::with_options(url, crate::net::HttpOptions::new())
+    }
+
+    /// A client for the TSA at `url` with these connection options (HTTPS roots, timeout).
+    pub fn with_options(url: impl Into<String>, options: crate::net::HttpOptions) -> Self {
+        Self { url: url.into(), options }
     }
 }
 
@@ -172,7 +180,10 @@ pub const MAX_RESPONSE: u64 = 1024 * 1024;
 impl TimestampClient for HttpTimestampClient {
     fn timestamp(&mut self, request: &[u8]) -> Result<Vec<u8>, TimestampError> {
         use std::io::Read;
-        let response = ureq::post(&self.url)
+        let response = self
+            .options
+            .agent()
+            .post(&self.url)
             .header("Content-Type", "application/timestamp-query")
             .send(request)
             .map_err(|e| TimestampError::Unreachable(e.to_string()))?;
