@@ -19,55 +19,58 @@ use super::qc::QcStatements;
 
 /// Extension OIDs (RFC 5280 §4.2, RFC 3739, RFC 6960).
 pub mod oid {
+    //! Names of const-oid's database where it has them; only id-pe-qcStatements (RFC 3739) is
+    //! written out.
+    use const_oid::db;
     use der::asn1::ObjectIdentifier;
     /// id-ce-subjectKeyIdentifier.
-    pub const SUBJECT_KEY_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
+    pub const SUBJECT_KEY_IDENTIFIER: ObjectIdentifier = db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER;
     /// id-ce-keyUsage.
-    pub const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+    pub const KEY_USAGE: ObjectIdentifier = db::rfc5280::ID_CE_KEY_USAGE;
     /// id-ce-subjectAltName.
-    pub const SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
+    pub const SUBJECT_ALT_NAME: ObjectIdentifier = db::rfc5280::ID_CE_SUBJECT_ALT_NAME;
     /// id-ce-issuerAltName.
-    pub const ISSUER_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.18");
+    pub const ISSUER_ALT_NAME: ObjectIdentifier = db::rfc5280::ID_CE_ISSUER_ALT_NAME;
     /// id-ce-basicConstraints.
-    pub const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
+    pub const BASIC_CONSTRAINTS: ObjectIdentifier = db::rfc5280::ID_CE_BASIC_CONSTRAINTS;
     /// id-ce-nameConstraints.
-    pub const NAME_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.30");
+    pub const NAME_CONSTRAINTS: ObjectIdentifier = db::rfc5280::ID_CE_NAME_CONSTRAINTS;
     /// id-ce-cRLDistributionPoints.
-    pub const CRL_DISTRIBUTION_POINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.31");
+    pub const CRL_DISTRIBUTION_POINTS: ObjectIdentifier = db::rfc5280::ID_CE_CRL_DISTRIBUTION_POINTS;
     /// id-ce-certificatePolicies.
-    pub const CERTIFICATE_POLICIES: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.32");
+    pub const CERTIFICATE_POLICIES: ObjectIdentifier = db::rfc5280::ID_CE_CERTIFICATE_POLICIES;
     /// anyPolicy.
-    pub const ANY_POLICY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.32.0");
+    pub const ANY_POLICY: ObjectIdentifier = db::rfc5280::ANY_POLICY;
     /// id-ce-policyMappings.
-    pub const POLICY_MAPPINGS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.33");
+    pub const POLICY_MAPPINGS: ObjectIdentifier = db::rfc5280::ID_CE_POLICY_MAPPINGS;
     /// id-ce-authorityKeyIdentifier.
-    pub const AUTHORITY_KEY_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
+    pub const AUTHORITY_KEY_IDENTIFIER: ObjectIdentifier = db::rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER;
     /// id-ce-policyConstraints.
-    pub const POLICY_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.36");
+    pub const POLICY_CONSTRAINTS: ObjectIdentifier = db::rfc5280::ID_CE_POLICY_CONSTRAINTS;
     /// id-ce-extKeyUsage.
-    pub const EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
+    pub const EXT_KEY_USAGE: ObjectIdentifier = db::rfc5280::ID_CE_EXT_KEY_USAGE;
     /// id-ce-freshestCRL.
-    pub const FRESHEST_CRL: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.46");
+    pub const FRESHEST_CRL: ObjectIdentifier = db::rfc5280::ID_CE_FRESHEST_CRL;
     /// id-ce-inhibitAnyPolicy.
-    pub const INHIBIT_ANY_POLICY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.54");
+    pub const INHIBIT_ANY_POLICY: ObjectIdentifier = db::rfc5280::ID_CE_INHIBIT_ANY_POLICY;
     /// id-ce-subjectDirectoryAttributes.
-    pub const SUBJECT_DIRECTORY_ATTRIBUTES: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.9");
+    pub const SUBJECT_DIRECTORY_ATTRIBUTES: ObjectIdentifier = db::rfc5280::ID_CE_SUBJECT_DIRECTORY_ATTRIBUTES;
     /// id-pe-authorityInfoAccess.
-    pub const AUTHORITY_INFO_ACCESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.1");
+    pub const AUTHORITY_INFO_ACCESS: ObjectIdentifier = db::rfc5280::ID_PE_AUTHORITY_INFO_ACCESS;
     /// id-pe-subjectInfoAccess.
-    pub const SUBJECT_INFO_ACCESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.11");
+    pub const SUBJECT_INFO_ACCESS: ObjectIdentifier = db::rfc5280::ID_PE_SUBJECT_INFO_ACCESS;
     /// id-pe-qcStatements.
     pub const QC_STATEMENTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.3");
     /// id-pkix-ocsp-nocheck.
-    pub const OCSP_NOCHECK: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.5");
+    pub const OCSP_NOCHECK: ObjectIdentifier = db::rfc6960::ID_PKIX_OCSP_NOCHECK;
     /// id-kp-clientAuth.
-    pub const KP_CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
+    pub const KP_CLIENT_AUTH: ObjectIdentifier = db::rfc5280::ID_KP_CLIENT_AUTH;
     /// id-kp-timeStamping.
-    pub const KP_TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
+    pub const KP_TIME_STAMPING: ObjectIdentifier = db::rfc5280::ID_KP_TIME_STAMPING;
     /// id-kp-OCSPSigning.
-    pub const KP_OCSP_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.9");
+    pub const KP_OCSP_SIGNING: ObjectIdentifier = db::rfc5280::ID_KP_OCSP_SIGNING;
     /// emailAddress (PKCS #9), constrained like rfc822Name.
-    pub const EMAIL_ADDRESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.1");
+    pub const EMAIL_ADDRESS: ObjectIdentifier = db::rfc3280::EMAIL_ADDRESS;
 }
 
 /// The extensions a validator acts on, decoded.
