@@ -17,10 +17,9 @@ use super::ValidationError;
 use super::name::NormalizedName;
 use super::qc::QcStatements;
 
-/// Extension OIDs (RFC 5280 §4.2, RFC 3739, RFC 6960).
+/// Extension OIDs (RFC 5280 §4.2, RFC 3739, RFC 6960): names of const-oid's database where it
+/// has them; only id-pe-qcStatements (RFC 3739) is written out.
 pub mod oid {
-    //! Names of const-oid's database where it has them; only id-pe-qcStatements (RFC 3739) is
-    //! written out.
     use const_oid::db;
     use der::asn1::ObjectIdentifier;
     /// id-ce-subjectKeyIdentifier.
