@@ -7,6 +7,7 @@ import resource
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, utils
+from cryptography import x509
 
 import mobile_id_ffi as m
 
@@ -101,6 +102,11 @@ def test_chain(session, verifier):
     cert = session.read_certificate(m.KeyKind.AUTHENTICATION)
     assert verifier.verify_chain(cert, [], m.CertificatePurpose.AUTHENTICATION, None).valid
     assert verifier.verify_chain(cert, [], m.CertificatePurpose.SIGNING, None).code == "key-usage"
+    # PEM works like DER; bytes that are no certificate are a verdict, not an exception.
+    pem = x509.load_der_x509_certificate(cert).public_bytes(serialization.Encoding.PEM)
+    assert verifier.verify_chain(pem, [], m.CertificatePurpose.AUTHENTICATION, None).valid
+    broken = verifier.verify_chain(b"\x30\x03\x02\x01\x00", [], m.CertificatePurpose.ANY, None)
+    assert not broken.valid and broken.code == "malformed"
 
 
 def test_external_signer(sim, verifier):

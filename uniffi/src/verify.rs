@@ -95,12 +95,17 @@ impl Verifier {
     }
 }
 
-fn anchors_of(anchors: &[Vec<u8>]) -> Result<Vec<ParsedCertificate>, MobileIdError> {
+/// Certificates from a list of DER or PEM items (a PEM item may hold several).
+fn certificates_of(items: &[Vec<u8>]) -> Result<Vec<ParsedCertificate>, mobile_id::x509::ValidationError> {
     let mut parsed = Vec::new();
-    for anchor in anchors {
-        parsed.extend(load::certificates(anchor)?);
+    for item in items {
+        parsed.extend(load::certificates(item)?);
     }
     Ok(parsed)
+}
+
+fn anchors_of(anchors: &[Vec<u8>]) -> Result<Vec<ParsedCertificate>, MobileIdError> {
+    Ok(certificates_of(anchors)?)
 }
 
 #[uniffi::export]
@@ -119,7 +124,9 @@ impl Verifier {
         Ok(Arc::new(Self { inner: ChainVerifier::new(anchors_of(&anchors)?), policy }))
     }
 
-    /// Validates `leaf` through `intermediates` at `time` (Unix seconds; now when absent).
+    /// Validates `leaf` through `intermediates` (DER or PEM each, like the anchors) at `time`
+    /// (Unix seconds; now when absent). A certificate that does not decode is a verdict
+    /// (`valid` false, code `malformed`), as on the command line.
     pub fn verify_chain(
         &self,
         leaf: Vec<u8>,
@@ -127,8 +134,21 @@ impl Verifier {
         purpose: CertificatePurpose,
         time: Option<u64>,
     ) -> Result<ChainReport, MobileIdError> {
-        let leaf = ParsedCertificate::from_der(&leaf)?;
-        let pool = intermediates.iter().map(|c| ParsedCertificate::from_der(c)).collect::<Result<Vec<_>, _>>()?;
+        let malformed = |what: &str, e: mobile_id::x509::ValidationError| ChainReport {
+            valid: false,
+            code: "malformed".into(),
+            message: format!("{what}: {e}"),
+            chain: Vec::new(),
+        };
+        let leaf = match certificates_of(std::slice::from_ref(&leaf)) {
+            Ok(mut one) if one.len() == 1 => one.remove(0),
+            Ok(_) => return Err(MobileIdError::InvalidInput { reason: "the leaf must be exactly one certificate".into() }),
+            Err(e) => return Ok(malformed("leaf", e)),
+        };
+        let pool = match certificates_of(&intermediates) {
+            Ok(pool) => pool,
+            Err(e) => return Ok(malformed("intermediates", e)),
+        };
         let purpose = match purpose {
             CertificatePurpose::Signing => Purpose::Signing,
             CertificatePurpose::Authentication => Purpose::Authentication,
