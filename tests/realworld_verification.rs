@@ -91,7 +91,11 @@ fn a_byte_range_ending_at_eof_before_its_end_of_line_is_read() {
     let report = pdf::verify(Cursor::new(file), &ChainVerifier::new(Vec::new()), &PdfVerifyOptions::new(NOW)).unwrap();
     let first = &report.signatures[0];
     assert_eq!(first.later_changes, LaterChanges::Disallowed, "{first:#?}");
-    let refused = first.changes.iter().flat_map(|r| &r.changes).any(|c| !c.allowed && c.what.contains("visible appearance over annotation"));
+    let refused = first
+        .changes
+        .iter()
+        .flat_map(|r| &r.changes)
+        .any(|c| !c.allowed && c.kind == pdf::ChangeKind::Signature && c.what.contains("visible appearance over annotation"));
     assert!(refused, "{:#?}", first.changes);
 }
 
@@ -169,7 +173,7 @@ fn legacy_adbe_pkcs7_sha1_signatures_are_verified_and_judged_by_the_policy() {
     assert!(all_sound(&report), "{report:#?}");
     let first = &report.signatures[0];
     assert_eq!(first.sub_indication, Some(SubIndication::CryptoConstraintsFailureNoPoe), "{first:#?}");
-    let named = first.changes.iter().flat_map(|r| &r.changes).any(|c| c.allowed && c.what.contains("/ITXT"));
+    let named = first.changes.iter().flat_map(|r| &r.changes).any(|c| c.allowed && c.kind == pdf::ChangeKind::Page && c.what.contains("/ITXT"));
     assert!(named, "{:#?}", first.changes);
 }
 
@@ -193,6 +197,7 @@ fn a_dss_superseded_by_a_later_one_may_change() {
     let report = verify_pdf("dss-1696__Test.signed_Certipost-2048-SHA512.extended.extended-LTA-dss-5.4.pdf");
     assert_eq!(report.signatures.len(), 4);
     assert!(report.signatures.iter().all(|s| s.later_changes != LaterChanges::Disallowed), "{report:#?}");
-    let named = report.signatures[1].changes.iter().flat_map(|r| &r.changes).any(|c| c.what.contains("no longer refers to it"));
+    let named =
+        report.signatures[1].changes.iter().flat_map(|r| &r.changes).any(|c| c.kind == pdf::ChangeKind::Structure && c.what.contains("no longer refers to it"));
     assert!(named, "{:#?}", report.signatures[1].changes);
 }

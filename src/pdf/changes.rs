@@ -55,13 +55,45 @@ impl Allowance {
     }
 }
 
+/// What part of the document a change touched, for callers that branch on it; `what` says
+/// it in words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ChangeKind {
+    /// A signature field added or signed.
+    Signature,
+    /// A document timestamp added (PAdES B-LTA).
+    DocumentTimestamp,
+    /// Validation material: the Document Security Store.
+    ValidationMaterial,
+    /// The document catalog.
+    Catalog,
+    /// The interactive form: fields, their values and appearances, default resources.
+    Form,
+    /// Pages and the page tree.
+    Page,
+    /// Annotations and annotation lists.
+    Annotation,
+    /// The document information dictionary or the XMP metadata.
+    Metadata,
+    /// An object of the signed revision changed in place: page content, images, fonts, or
+    /// any dictionary without a role above.
+    Content,
+    /// The file's structure: objects added, deleted or redefined outside any of the above,
+    /// cross-reference and object streams, encryption.
+    Structure,
+}
+
 /// One difference.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Change {
     /// Whether it is allowed.
     pub allowed: bool,
-    /// What it is.
+    /// What part of the document it touched.
+    pub kind: ChangeKind,
+    /// What it is, in words.
     pub what: String,
 }
 
@@ -528,17 +560,21 @@ pub fn analyse<A: Read + Seek, B: Read + Seek>(
     if signed_root.is_none()
         && let Some(last) = by_revision.values_mut().last()
     {
-        last.push(Change { allowed: false, what: "the signed revision has no document catalog".into() });
+        last.push(Change { allowed: false, kind: ChangeKind::Structure, what: "the signed revision has no document catalog".into() });
     }
     if now.trailer().is_some_and(|t| t.get(b"Encrypt").is_some())
         && signed.trailer().is_some_and(|t| t.get(b"Encrypt").is_none())
         && let Some(last) = by_revision.values_mut().last()
     {
-        last.push(Change { allowed: false, what: "encryption was added".into() });
+        last.push(Change { allowed: false, kind: ChangeKind::Structure, what: "encryption was added".into() });
     }
     if let Some(last) = by_revision.values_mut().last() {
         for n in &roles.crossing {
-            last.push(Change { allowed: false, what: format!("object {n} of the signed revision runs past the signed bytes into later ones") });
+            last.push(Change {
+                allowed: false,
+                kind: ChangeKind::Structure,
+                what: format!("object {n} of the signed revision runs past the signed bytes into later ones"),
+            });
         }
     }
     for (&n, &revision) in &owner {
@@ -561,12 +597,12 @@ pub fn analyse<A: Read + Seek, B: Read + Seek>(
     Ok(by_revision.into_iter().map(|(revision, changes)| RevisionChanges { revision, allowed: changes.iter().all(|c| c.allowed), changes }).collect())
 }
 
-fn allowed(what: impl Into<String>) -> Option<Change> {
-    Some(Change { allowed: true, what: what.into() })
+fn allowed(kind: ChangeKind, what: impl Into<String>) -> Option<Change> {
+    Some(Change { allowed: true, kind, what: what.into() })
 }
 
-fn refused(what: impl Into<String>) -> Option<Change> {
-    Some(Change { allowed: false, what: what.into() })
+fn refused(kind: ChangeKind, what: impl Into<String>) -> Option<Change> {
+    Some(Change { allowed: false, kind, what: what.into() })
 }
 
 #[allow(clippy::too_many_lines)]
@@ -584,7 +620,7 @@ fn judge<A: Read + Seek, B: Read + Seek>(
     // A reference the signed revision left undefined, filled in later, changes what the
     // signed objects mean.
     if !existed && roles.dangling.contains(&n) {
-        return Ok(refused(format!("object {n}, referenced but undefined in the signed revision, was defined later")));
+        return Ok(refused(ChangeKind::Structure, format!("object {n}, referenced but undefined in the signed revision, was defined later")));
     }
     // Cross-reference and object streams are structure: a new one that is what it claims is
     // no change.
@@ -597,7 +633,11 @@ fn judge<A: Read + Seek, B: Read + Seek>(
         // switch to a table) defines nothing for any reader; an object stream might, for one
         // that rebuilds a broken file, so that one stays refused.
         let unused_xref = !existed && new_type.as_deref() == Some(b"XRef");
-        return Ok(if existed || !(structural || unused_xref) { refused(format!("stream {n} posing as a cross-reference or object stream")) } else { None });
+        return Ok(if existed || !(structural || unused_xref) {
+            refused(ChangeKind::Structure, format!("stream {n} posing as a cross-reference or object stream"))
+        } else {
+            None
+        });
     }
     // A new object that nothing in the final document refers to is shown by no reader (an
     // earlier revision's DSS or catalog, superseded since).
@@ -608,48 +648,54 @@ fn judge<A: Read + Seek, B: Read + Seek>(
     // (a DSS superseded by a later one): whatever stopped referring to it is itself a change
     // to a reachable object, judged on its own.
     if existed && !roles.final_graph.contains(&n) {
-        return Ok(allowed(format!("object {n} of the signed revision changed, but the final document no longer refers to it")));
+        return Ok(allowed(ChangeKind::Structure, format!("object {n} of the signed revision changed, but the final document no longer refers to it")));
     }
     if matches!(new, Object::Null) {
         if allowance.annotations && is_annotation(old) {
-            return Ok(allowed(format!("annotation {n} removed")));
+            return Ok(allowed(ChangeKind::Annotation, format!("annotation {n} removed")));
         }
-        return Ok(refused(format!("object {n} was deleted")));
+        return Ok(refused(ChangeKind::Structure, format!("object {n} was deleted")));
     }
     let timestamp_only = |name: &str| format!("document timestamp {name} added");
     if let Some(name) = roles.new_signature_fields.get(&n) {
         let dict = new.as_dict();
         if dict.is_some_and(|d| d.get(b"A").is_some() || d.get(b"AA").is_some()) {
-            return Ok(refused(format!("signature field {name} carries an action")));
+            return Ok(refused(ChangeKind::Signature, format!("signature field {name} carries an action")));
         }
         if dict.is_some_and(|d| d.get(b"Kids").is_some()) {
-            return Ok(refused(format!("signature field {name} has kids")));
+            return Ok(refused(ChangeKind::Signature, format!("signature field {name} has kids")));
         }
         // A field the signed revision already placed keeps its place; a new one must not show.
         let placed = existed && ["Rect", "F", "P"].iter().all(|k| old.as_dict().and_then(|d| d.get(k.as_bytes())) == dict.and_then(|d| d.get(k.as_bytes())));
         let mut shown = None;
         if !placed && let Some(d) = dict.filter(|d| d.get(b"Rect").is_some() && !invisible(d)) {
             match visible_widget_overlap(d, roles, signed)? {
-                Some(covered) => return Ok(refused(format!("signature field {name} has a visible appearance over {covered}, which it could hide"))),
+                Some(covered) => {
+                    return Ok(refused(ChangeKind::Signature, format!("signature field {name} has a visible appearance over {covered}, which it could hide")));
+                }
                 None => shown = Some(rect_text(d)),
             }
         }
         let is_timestamp = reference(dict.and_then(|d| d.get(b"V"))).is_some_and(|v| roles.timestamp_values.contains(&v));
         if !is_timestamp && !allowance.signatures {
-            return Ok(refused(format!("signature field {name} added where the certification allows no signatures")));
+            return Ok(refused(ChangeKind::Signature, format!("signature field {name} added where the certification allows no signatures")));
         }
         if existed {
             let keys = differing_keys(old.as_dict().unwrap_or(&Dictionary::default()), dict.unwrap_or(&Dictionary::default()));
             if keys.iter().any(|k| !matches!(k.as_slice(), b"V" | b"AP")) {
-                return Ok(refused(format!("signature field {name} changed beyond its value ({})", key_list(&keys))));
+                return Ok(refused(ChangeKind::Signature, format!("signature field {name} changed beyond its value ({})", key_list(&keys))));
             }
-            return Ok(allowed(format!("signature field {name} signed")));
+            return Ok(allowed(ChangeKind::Signature, format!("signature field {name} signed")));
         }
-        return Ok(allowed(match (is_timestamp, shown) {
-            (true, _) => timestamp_only(name),
-            (false, Some(rect)) => format!("signature field {name} added with a visible appearance at {rect}"),
-            (false, None) => format!("signature field {name} added"),
-        }));
+        let kind = if is_timestamp { ChangeKind::DocumentTimestamp } else { ChangeKind::Signature };
+        return Ok(allowed(
+            kind,
+            match (is_timestamp, shown) {
+                (true, _) => timestamp_only(name),
+                (false, Some(rect)) => format!("signature field {name} added with a visible appearance at {rect}"),
+                (false, None) => format!("signature field {name} added"),
+            },
+        ));
     }
     if !existed && (roles.new_signature_values.contains(&n) || roles.brought_along.contains(&n)) {
         return Ok(None);
@@ -659,47 +705,49 @@ fn judge<A: Read + Seek, B: Read + Seek>(
         // may grow. A stream that existed stays as it was.
         let only_dss = roles.referred_only_by(n, |r| r == roles.catalog || roles.signed_dss.contains(&r));
         return Ok(if existed && (!roles.signed_dss.contains(&n) || matches!(old, Object::Stream(..)) || !only_dss) {
-            refused(format!("object {n} of the signed revision was changed through the DSS"))
+            refused(ChangeKind::ValidationMaterial, format!("object {n} of the signed revision was changed through the DSS"))
         } else {
-            allowed("validation material (DSS) added")
+            allowed(ChangeKind::ValidationMaterial, "validation material (DSS) added")
         });
     }
     if n == roles.catalog {
-        let (Some(o), Some(w)) = (old.as_dict(), new.as_dict()) else { return Ok(refused("the document catalog was replaced")) };
+        let (Some(o), Some(w)) = (old.as_dict(), new.as_dict()) else { return Ok(refused(ChangeKind::Catalog, "the document catalog was replaced")) };
         let keys = differing_keys(o, w);
         let bad: Vec<Vec<u8>> =
             keys.iter().filter(|k| !matches!(k.as_slice(), b"AcroForm" | b"DSS" | b"Extensions" | b"Metadata" | b"Version" | b"MarkInfo")).cloned().collect();
         if !bad.is_empty() {
-            return Ok(refused(format!("document catalog changed: {}", key_list(&bad))));
+            return Ok(refused(ChangeKind::Catalog, format!("document catalog changed: {}", key_list(&bad))));
         }
         if keys.iter().any(|k| k == b"AcroForm")
             && let Err(why) = judge_form(o.get(b"AcroForm"), w.get(b"AcroForm"), roles, allowance, now, signed)
         {
-            return Ok(refused(format!("interactive form changed: {why}")));
+            return Ok(refused(ChangeKind::Form, format!("interactive form changed: {why}")));
         }
-        return Ok(allowed(format!("document catalog updated: {}", key_list(&keys))));
+        return Ok(allowed(ChangeKind::Catalog, format!("document catalog updated: {}", key_list(&keys))));
     }
     if Some(n) == roles.form {
         return Ok(match judge_form(Some(old), Some(new), roles, allowance, now, signed) {
-            Ok(()) => allowed("interactive form updated"),
-            Err(why) => refused(format!("interactive form changed: {why}")),
+            Ok(()) => allowed(ChangeKind::Form, "interactive form updated"),
+            Err(why) => refused(ChangeKind::Form, format!("interactive form changed: {why}")),
         });
     }
     let may_add_field = |r: u32| roles.new_signature_fields.contains_key(&r);
     if roles.field_lists.contains(&n) {
-        let (Some(o), Some(w)) = (old.as_array(), new.as_array()) else { return Ok(refused(format!("object {n} (the form's field list) changed type"))) };
+        let (Some(o), Some(w)) = (old.as_array(), new.as_array()) else {
+            return Ok(refused(ChangeKind::Form, format!("object {n} (the form's field list) changed type")));
+        };
         return Ok(match judge_list(o, w, &may_add_field, false) {
-            Ok(()) => allowed("form field list extended with signature fields"),
-            Err(why) => refused(format!("form field list changed: {why}")),
+            Ok(()) => allowed(ChangeKind::Form, "form field list extended with signature fields"),
+            Err(why) => refused(ChangeKind::Form, format!("form field list changed: {why}")),
         });
     }
     if roles.pages.contains(&n) {
-        let (Some(o), Some(w)) = (old.as_dict(), new.as_dict()) else { return Ok(refused(format!("page object {n} replaced"))) };
+        let (Some(o), Some(w)) = (old.as_dict(), new.as_dict()) else { return Ok(refused(ChangeKind::Page, format!("page object {n} replaced"))) };
         let keys = differing_keys(o, w);
         // /Tabs (tab order) and /StructParents (the tagged-PDF structure link) change nothing
         // that is shown; Acrobat sets them when it adds a field.
         if keys.iter().any(|k| !matches!(k.as_slice(), b"Annots" | b"Tabs" | b"StructParents")) {
-            return Ok(refused(format!("page object {n} changed: {}", key_list(&keys))));
+            return Ok(refused(ChangeKind::Page, format!("page object {n} changed: {}", key_list(&keys))));
         }
         let old_list = signed.resolve(o.get(b"Annots").unwrap_or(&Object::Null))?;
         let new_list = now.resolve(w.get(b"Annots").unwrap_or(&Object::Null))?;
@@ -713,10 +761,12 @@ fn judge<A: Read + Seek, B: Read + Seek>(
         && w.name(b"Type") == Some(b"Pages")
         && differing_keys(o, w).iter().all(|k| k == b"ITXT")
     {
-        return Ok(allowed(format!("page tree node {n}: iText's version marker /ITXT set")));
+        return Ok(allowed(ChangeKind::Page, format!("page tree node {n}: iText's version marker /ITXT set")));
     }
     if roles.annot_lists.contains(&n) {
-        let (Some(o), Some(w)) = (old.as_array(), new.as_array()) else { return Ok(refused(format!("annotation list {n} changed type"))) };
+        let (Some(o), Some(w)) = (old.as_array(), new.as_array()) else {
+            return Ok(refused(ChangeKind::Annotation, format!("annotation list {n} changed type")));
+        };
         return Ok(judge_annots(n, o, w, roles, allowance));
     }
     // Metadata: the document information dictionary (strings only) and the XMP stream, when
@@ -724,33 +774,33 @@ fn judge<A: Read + Seek, B: Read + Seek>(
     if Some(n) == roles.info && ((roles.signed_info == Some(n) && roles.referred_only_by(n, |r| r == TRAILER)) || !existed) {
         let plain = new.as_dict().is_some_and(|d| d.0.iter().all(|(_, v)| matches!(v, Object::String(_) | Object::Name(_) | Object::Null)));
         if plain && matches!(new, Object::Dictionary(_)) {
-            return Ok(allowed("document information updated"));
+            return Ok(allowed(ChangeKind::Metadata, "document information updated"));
         }
     }
     if Some(n) == roles.metadata && ((roles.signed_metadata == Some(n) && roles.referred_only_by(n, |r| r == roles.catalog)) || !existed) {
         let xmp =
             matches!(new, Object::Stream(..)) && new.as_dict().is_some_and(|d| d.name(b"Type") == Some(b"Metadata") && d.name(b"Subtype") == Some(b"XML"));
         if xmp {
-            return Ok(allowed("XMP metadata updated"));
+            return Ok(allowed(ChangeKind::Metadata, "XMP metadata updated"));
         }
     }
     if let Some(name) = roles.form_fields.get(&n) {
-        let (Some(o), Some(w)) = (old.as_dict(), new.as_dict()) else { return Ok(refused(format!("form field {name} replaced"))) };
+        let (Some(o), Some(w)) = (old.as_dict(), new.as_dict()) else { return Ok(refused(ChangeKind::Form, format!("form field {name} replaced"))) };
         let keys = differing_keys(o, w);
         if keys.iter().all(|k| matches!(k.as_slice(), b"V" | b"AS" | b"AP")) {
             return Ok(if allowance.form_filling {
-                allowed(format!("form field {name} filled in"))
+                allowed(ChangeKind::Form, format!("form field {name} filled in"))
             } else {
-                refused(format!("form field {name} filled in without a certification that allows it"))
+                refused(ChangeKind::Form, format!("form field {name} filled in without a certification that allows it"))
             });
         }
-        return Ok(refused(format!("form field {name} changed: {}", key_list(&keys))));
+        return Ok(refused(ChangeKind::Form, format!("form field {name} changed: {}", key_list(&keys))));
     }
     if is_annotation(new) || is_annotation(old) {
         return Ok(if allowance.annotations {
-            allowed(format!("annotation {n} added or changed"))
+            allowed(ChangeKind::Annotation, format!("annotation {n} added or changed"))
         } else {
-            refused(format!("annotation {n} added or changed"))
+            refused(ChangeKind::Annotation, format!("annotation {n} added or changed"))
         });
     }
     if existed
@@ -758,7 +808,7 @@ fn judge<A: Read + Seek, B: Read + Seek>(
         && let (Some(o), Some(w)) = (old.as_dict(), new.as_dict())
         && first_lost_entry(o, w).is_none()
     {
-        return Ok(allowed("the form's default resources gained entries"));
+        return Ok(allowed(ChangeKind::Form, "the form's default resources gained entries"));
     }
     // An appearance stream that only filled-in fields use may be redrawn with their values;
     // one that anything else in the signed revision also uses (page content, another
@@ -774,22 +824,22 @@ fn judge<A: Read + Seek, B: Read + Seek>(
         && roles.referred_only_by(n, only_fields_use)
         && roles.referrers.get(&n).is_some_and(|l| !l.is_empty())
     {
-        return Ok(allowed(format!("appearance stream {n} of a filled-in field redrawn")));
+        return Ok(allowed(ChangeKind::Form, format!("appearance stream {n} of a filled-in field redrawn")));
     }
     if !existed {
         // A new object only the new object graph explains: appearance streams of filled
         // fields under form filling; anything else is unexplained content.
         if allowance.form_filling && (roles.field_appearances.contains(&n) || new.as_dict().is_some_and(|d| d.name(b"Subtype") == Some(b"Form"))) {
-            return Ok(allowed(format!("appearance stream {n} added")));
+            return Ok(allowed(ChangeKind::Form, format!("appearance stream {n} added")));
         }
-        return Ok(refused(format!("object {n} added outside any signature, DSS or permitted change")));
+        return Ok(refused(ChangeKind::Structure, format!("object {n} added outside any signature, DSS or permitted change")));
     }
     let what = match (old, new) {
         (Object::Stream(..), _) => format!("stream {n} of the signed revision changed (content, image, font or appearance)"),
         (Object::Dictionary(o), Object::Dictionary(w)) => format!("object {n} of the signed revision changed: {}", key_list(&differing_keys(o, w))),
         _ => format!("object {n} of the signed revision changed"),
     };
-    Ok(refused(what))
+    Ok(refused(ChangeKind::Content, what))
 }
 
 /// The four numbers of a widget's /Rect, as text.
@@ -859,8 +909,8 @@ fn judge_annots(page: u32, old: &[Object], new: &[Object], roles: &Roles, allowa
     let may_add = |r: u32| roles.new_signature_fields.contains_key(&r) || allowance.annotations;
     let result = judge_list(old, new, &may_add, allowance.annotations);
     match result {
-        Ok(()) => allowed(format!("annotations of page object {page} extended")),
-        Err(why) => refused(format!("annotations of page object {page} changed: {why}")),
+        Ok(()) => allowed(ChangeKind::Annotation, format!("annotations of page object {page} extended")),
+        Err(why) => refused(ChangeKind::Annotation, format!("annotations of page object {page} changed: {why}")),
     }
 }
 

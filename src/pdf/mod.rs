@@ -20,6 +20,7 @@ macro_rules! testing_modules {
 }
 
 mod changes;
+
 mod sign;
 mod verify;
 testing_modules!(crypt, document, object, reader, sample, write);
@@ -40,7 +41,7 @@ pub use sign::{
     DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_CAPACITY, DssMaterial, PdfSignOptions, PreparedPdf, TIMESTAMP_ALLOWANCE, add_document_timestamp, add_dss,
     embedded_certificates, estimated_capacity, prepare, sign,
 };
-pub use verify::{Coverage, LaterChanges, PdfReport, PdfSignatureReport, PdfVerifyOptions, RevisionChanges, SignatureKind, verify};
+pub use verify::{Change, ChangeKind, Coverage, LaterChanges, PdfReport, PdfSignatureReport, PdfVerifyOptions, RevisionChanges, SignatureKind, verify};
 
 /// Why a PDF could not be signed.
 #[derive(Debug, thiserror::Error)]

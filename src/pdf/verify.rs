@@ -11,7 +11,7 @@ use std::io::{Read, Seek, SeekFrom};
 
 use serde::Serialize;
 
-pub use super::changes::{Allowance, Change, RevisionChanges};
+pub use super::changes::{Allowance, Change, ChangeKind, RevisionChanges};
 use super::document::{DocMdp, catalog, parse_pdf_date, reference, signature_fields};
 use super::object::{Object, Parser};
 use super::reader::SharedView;
@@ -459,7 +459,11 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
                 report.changes.push(RevisionChanges {
                     revision: later.first().map_or(0, |l| l.0),
                     allowed: false,
-                    changes: vec![Change { allowed: false, what: "the cross-reference chain no longer leads through the signed revision's sections".into() }],
+                    changes: vec![Change {
+                        allowed: false,
+                        kind: ChangeKind::Structure,
+                        what: "the cross-reference chain no longer leads through the signed revision's sections".into(),
+                    }],
                 });
             }
             // What the final revision reaches is the same for every signature: walked once.
@@ -472,7 +476,7 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
                 Err(e) => report.changes.push(RevisionChanges {
                     revision: later.first().map_or(0, |l| l.0),
                     allowed: false,
-                    changes: vec![Change { allowed: false, what: format!("the later revisions cannot be compared: {e}") }],
+                    changes: vec![Change { allowed: false, kind: ChangeKind::Structure, what: format!("the later revisions cannot be compared: {e}") }],
                 }),
             }
         }
@@ -485,7 +489,7 @@ pub fn verify<R: Read + Seek>(source: R, verifier: &ChainVerifier, options: &Pdf
             report.changes.push(RevisionChanges {
                 revision: ends.len() + 1,
                 allowed: trailing_whitespace,
-                changes: vec![Change { allowed: trailing_whitespace, what }],
+                changes: vec![Change { allowed: trailing_whitespace, kind: ChangeKind::Structure, what }],
             });
         }
         report.later_changes = if report.changes.is_empty() {
