@@ -225,7 +225,9 @@ fn each_rfc5280_must_has_its_own_code() {
     assert_eq!(run(&good_ica, &leaf_with(vec![signing_usage(), ca.aki()]), Conformance::Strict), "valid");
     for (expected, ica, end) in &cases {
         assert_eq!(run(ica, end, Conformance::Strict), *expected);
-        assert_eq!(run(ica, end, Conformance::Lenient), "valid", "{expected} under the lenient profile");
+        // Without the profile, an empty extendedKeyUsage still allows no purpose at all.
+        let lenient = if *expected == "eku-empty" { "eku" } else { "valid" };
+        assert_eq!(run(ica, end, Conformance::Lenient), lenient, "{expected} under the lenient profile");
     }
     // An empty subject needs a critical subjectAltName.
     let nobody = Party { key: fresh_key(), name: Name::default() };
@@ -497,4 +499,18 @@ fn malformed_certificates_and_crls_are_refused_when_read() {
     let number = extension(ids::ID_CE_CRL_NUMBER, false, &x509_cert::ext::pkix::CrlNumber(der::asn1::Uint::new(&[7]).unwrap())).unwrap();
     let twice = crl_listing(&root, Some(vec![entry.clone(), entry]), Some(vec![number]));
     assert!(matches!(ParsedCrl::from_der(&twice), Err(ValidationError::Malformed { .. })));
+}
+
+#[test]
+fn a_signing_leaf_whose_eku_names_other_purposes_only_is_not_for_signing() {
+    let (root, person) = (Party::new("CN=Root,O=strictness"), Party::new("CN=Person,O=strictness"));
+    let anchor = root_certificate(&root, Vec::new());
+    let eku = |oids: &[&str]| {
+        let list = x509_cert::ext::pkix::ExtendedKeyUsage(oids.iter().map(|o| ObjectIdentifier::new_unwrap(o)).collect());
+        extension(ids::ID_CE_EXT_KEY_USAGE, false, &list).unwrap()
+    };
+    let server_only = leaf(&root, &person, vec![eku(&["1.3.6.1.5.5.7.3.1"])]);
+    assert_eq!(code(check(&anchor, &[], &server_only, &options(), &[])), "eku");
+    let document_signing = leaf(&root, &person, vec![eku(&["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.36"])]);
+    assert_eq!(code(check(&anchor, &[], &document_signing, &options(), &[])), "valid");
 }

@@ -6,6 +6,7 @@
 
 pub(crate) mod attributes;
 mod sign;
+pub(crate) use sign::build_prepared;
 mod tsp;
 mod verify;
 pub(crate) use verify::encapsulated_content;

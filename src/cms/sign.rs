@@ -27,7 +27,7 @@ use super::attributes::{
 use super::tsp::{TimestampClient, TstInfo, build_request, token_from_response};
 use super::verify::{ContentDigests, attached_content, parse_signed_data};
 use crate::signer::{DigestSigner, SigningAlgorithm};
-use crate::x509::{HashAlgorithm, verify_signature_prehashed};
+use crate::x509::{HashAlgorithm, ParsedCertificate, Purpose, ValidationError, check_leaf_purpose, verify_signature_prehashed};
 
 /// How to sign.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,46 +57,27 @@ impl CmsSignOptions {
     }
 }
 
-/// extendedKeyUsage purposes under which a key may sign documents: any purpose, S/MIME
-/// (RFC 5280 §4.2.1.12), document signing (RFC 9336), Adobe's Authentic Documents Trust and
-/// Microsoft's document signing.
-const DOCUMENT_SIGNING_PURPOSES: [ObjectIdentifier; 5] = [
-    ObjectIdentifier::new_unwrap("2.5.29.37.0"),
-    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.4"),
-    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.36"),
-    ObjectIdentifier::new_unwrap("1.2.840.113583.1.1.5"),
-    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.12"),
-];
-
 /// Checks, before anything is signed, that `certificate` is meant for signatures with legal
-/// effect (keyUsage nonRepudiation/contentCommitment, ETSI EN 319 412-2 §4.3.2; no
-/// extendedKeyUsage that names only other purposes, such as the login key's clientAuth) unless
-/// `allow_other_purposes`, and that it is valid at `time` when a time is given.
+/// effect — the leaf rules of [`Purpose::Signing`] (keyUsage nonRepudiation/contentCommitment,
+/// ETSI EN 319 412-2 §4.3.2; no extendedKeyUsage that names only other purposes, such as the
+/// login key's clientAuth) unless `allow_other_purposes` — and that it is valid at `time` when a
+/// time is given.
 ///
 /// # Errors
 /// [`CmsError::SignerCertificate`] naming what is wrong.
 pub fn check_signing_certificate(certificate: &Certificate, time: Option<u64>, allow_other_purposes: bool) -> Result<(), CmsError> {
-    let parsed = crate::x509::ParsedCertificate::from_certificate(certificate).map_err(|_| CmsError::SignerCertificate("it does not parse"))?;
-    if let Some(time) = time {
-        let validity = certificate.tbs_certificate().validity();
-        if time < validity.not_before.to_unix_duration().as_secs() {
-            return Err(CmsError::SignerCertificate("it is not valid yet"));
+    let parsed = ParsedCertificate::from_certificate(certificate).map_err(|_| CmsError::SignerCertificate("it does not parse"))?;
+    let purpose = if allow_other_purposes { Purpose::Any } else { Purpose::Signing };
+    match (time, check_leaf_purpose(&parsed, purpose, time.unwrap_or(parsed.not_before))) {
+        (_, Ok(())) => Ok(()),
+        (Some(_), Err(ValidationError::NotYetValid { .. })) => Err(CmsError::SignerCertificate("it is not valid yet")),
+        (Some(_), Err(ValidationError::Expired { .. })) => Err(CmsError::SignerCertificate("it has expired")),
+        (None, Err(ValidationError::NotYetValid { .. } | ValidationError::Expired { .. })) => Ok(()),
+        (_, Err(ValidationError::KeyUsage { .. })) => {
+            Err(CmsError::SignerCertificate("its keyUsage lacks nonRepudiation (contentCommitment), so it is not meant for signatures"))
         }
-        if time > validity.not_after.to_unix_duration().as_secs() {
-            return Err(CmsError::SignerCertificate("it has expired"));
-        }
+        (_, Err(_)) => Err(CmsError::SignerCertificate("its extendedKeyUsage names only purposes other than signing documents")),
     }
-    if allow_other_purposes {
-        return Ok(());
-    }
-    let ext = parsed.extensions();
-    if !ext.key_usage.as_ref().is_some_and(|ku| ku.non_repudiation()) {
-        return Err(CmsError::SignerCertificate("its keyUsage lacks nonRepudiation (contentCommitment), so it is not meant for signatures"));
-    }
-    if ext.ext_key_usage.as_ref().is_some_and(|(eku, _)| !eku.0.iter().any(|p| DOCUMENT_SIGNING_PURPOSES.contains(p))) {
-        return Err(CmsError::SignerCertificate("its extendedKeyUsage names only purposes other than signing documents"));
-    }
-    Ok(())
 }
 
 /// The state between [`prepare`] and [`PreparedCms::finish`]; serialises to bytes so a wallet
@@ -137,6 +118,7 @@ fn attribute<T: Encode>(oid: ObjectIdentifier, value: &T) -> Result<Attribute, C
 /// # Errors
 /// [`CmsError`] for an unsupported certificate key, I/O or encoding failures.
 pub fn prepare(content: &mut dyn Read, certificate: &Certificate, chain: &[Certificate], options: &CmsSignOptions) -> Result<(Vec<u8>, PreparedCms), CmsError> {
+    check_signing_certificate(certificate, options.validity_time.or(options.signing_time), options.allow_non_signing_certificate)?;
     let algorithm = SigningAlgorithm::of_certificate(certificate).ok_or(CmsError::InvalidInput("the certificate's key is not P-256 or P-384"))?;
     let hash = hash_for(algorithm);
     let (digest, kept) = if options.attached {
@@ -147,7 +129,7 @@ pub fn prepare(content: &mut dyn Read, certificate: &Certificate, chain: &[Certi
         let digests = ContentDigests::from_reader(content, &[hash])?;
         (digests.into_first().ok_or(CmsError::Malformed("digest"))?, None)
     };
-    prepare_digest(&digest, kept, certificate, chain, options)
+    build_prepared(&digest, kept, certificate, chain, options)
 }
 
 /// As [`prepare`] for a content digest computed elsewhere (SHA-256 for a P-256 key, SHA-384 for
@@ -162,6 +144,19 @@ pub fn prepare_digest(
     chain: &[Certificate],
     options: &CmsSignOptions,
 ) -> Result<(Vec<u8>, PreparedCms), CmsError> {
+    check_signing_certificate(certificate, options.validity_time.or(options.signing_time), options.allow_non_signing_certificate)?;
+    build_prepared(content_digest, content, certificate, chain, options)
+}
+
+/// [`prepare_digest`] for a certificate the caller has already checked with
+/// [`check_signing_certificate`] (before reading the content, or writing a byte of a PDF).
+pub(crate) fn build_prepared(
+    content_digest: &[u8],
+    content: Option<Vec<u8>>,
+    certificate: &Certificate,
+    chain: &[Certificate],
+    options: &CmsSignOptions,
+) -> Result<(Vec<u8>, PreparedCms), CmsError> {
     let algorithm = SigningAlgorithm::of_certificate(certificate).ok_or(CmsError::InvalidInput("the certificate's key is not P-256 or P-384"))?;
     let hash = hash_for(algorithm);
     if content_digest.len() != hash.digest(&[]).len() {
@@ -170,7 +165,6 @@ pub fn prepare_digest(
     if options.attached != content.is_some() {
         return Err(CmsError::InvalidInput("attached signatures need the content, detached ones must not carry it"));
     }
-    check_signing_certificate(certificate, options.validity_time.or(options.signing_time), options.allow_non_signing_certificate)?;
     let certificate_der = certificate.to_der().map_err(der_error)?;
     let tbs = certificate.tbs_certificate();
     let ess = SigningCertificateV2 {

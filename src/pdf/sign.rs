@@ -16,7 +16,7 @@ use super::document::{DocMdp, catalog, encode_text, pages, reference, signature_
 use super::object::{Dictionary, Object};
 use super::write::{Body, Update, WrittenUpdate, copy_hashed, copy_observed, pdf_date, write_name, write_string};
 use super::{PadesError, PdfError, PdfReader, RangeHasher};
-use crate::cms::{CmsSignOptions, PreparedCms, TimestampClient, add_signature_timestamps, prepare_digest, timestamp_digest};
+use crate::cms::{CmsSignOptions, PreparedCms, TimestampClient, add_signature_timestamps, timestamp_digest};
 use crate::signer::{DigestSigner, SigningAlgorithm};
 use crate::x509::HashAlgorithm;
 
@@ -385,11 +385,8 @@ pub fn prepare<R: Read + Seek, W: Write>(
     layout.hash_update(&mut hasher);
     let digest = hasher.finish();
     // PAdES keeps the claimed time in /M, not in the CMS (ETSI EN 319 142-1 §6.3); the
-    // certificate must still be valid then.
-    let mut cms_options = CmsSignOptions::detached(None);
-    cms_options.validity_time = Some(options.signing_time);
-    cms_options.allow_non_signing_certificate = options.allow_non_signing_certificate;
-    let (to_sign, cms) = prepare_digest(&digest, None, certificate, chain, &cms_options)?;
+    // certificate was checked for that time before anything was written.
+    let (to_sign, cms) = crate::cms::build_prepared(&digest, None, certificate, chain, &CmsSignOptions::detached(None))?;
     let prepared = PreparedPdf {
         format: PREPARED_FORMAT.into(),
         contents_offset,

@@ -503,12 +503,39 @@ fn eku(cert: &ParsedCertificate) -> Option<&[ObjectIdentifier]> {
     cert.ext.ext_key_usage.as_ref().map(|(e, _)| e.0.as_slice())
 }
 
+/// extendedKeyUsage purposes under which a key may sign documents: any purpose, S/MIME
+/// (RFC 5280 §4.2.1.12), document signing (RFC 9336), Adobe's Authentic Documents Trust and
+/// Microsoft's document signing.
+const DOCUMENT_SIGNING_PURPOSES: [ObjectIdentifier; 5] = [
+    const_oid::db::rfc5280::ANY_EXTENDED_KEY_USAGE,
+    const_oid::db::rfc5280::ID_KP_EMAIL_PROTECTION,
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.36"),
+    ObjectIdentifier::new_unwrap("1.2.840.113583.1.1.5"),
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.12"),
+];
+
+/// Whether `cert` may be used for `purpose` as the leaf of a path (key usage and EKU, as path
+/// validation checks them), for callers that check before using a key, as signing does.
+///
+/// # Errors
+/// [`ValidationError::KeyUsage`] or [`ValidationError::ExtendedKeyUsage`].
+pub fn check_leaf_purpose(cert: &ParsedCertificate, purpose: Purpose, time: u64) -> Result<(), ValidationError> {
+    check_validity(cert, time)?;
+    check_purpose(cert, &ValidationOptions::new(time, purpose))
+}
+
 /// The leaf's key usage and EKU for the purpose and the caller's extra requirements.
 fn check_purpose(leaf: &ParsedCertificate, options: &ValidationOptions) -> Result<(), ValidationError> {
     match options.purpose {
         Purpose::Signing => {
             if !has_usage(leaf, KeyUsageBit::NonRepudiation) {
                 return Err(ValidationError::KeyUsage { required: "nonRepudiation" });
+            }
+            // An extendedKeyUsage, when present, must allow signing documents: one that names
+            // only other purposes (the login key's clientAuth, a TLS server's serverAuth)
+            // restricts the key to them (RFC 5280 §4.2.1.12).
+            if eku(leaf).is_some_and(|e| !e.iter().any(|p| DOCUMENT_SIGNING_PURPOSES.contains(p))) {
+                return Err(ValidationError::ExtendedKeyUsage { required: "a document-signing purpose" });
             }
         }
         Purpose::Authentication => {
