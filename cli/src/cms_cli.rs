@@ -42,6 +42,13 @@ pub struct SignGuardArgs {
     pub allow_non_signing_certificate: bool,
 }
 
+impl SignGuardArgs {
+    /// What to do about an existing output file.
+    pub fn existing(&self) -> super::output::Existing {
+        if self.force { super::output::Existing::Replace } else { super::output::Existing::Refuse }
+    }
+}
+
 /// How the signing commands reach a TSA, OCSP responders and CRL distribution points.
 #[derive(Args)]
 pub struct NetworkArgs {
@@ -184,7 +191,7 @@ pub fn sign(args: SignCmsArgs) -> Result<(), Failure> {
         }
         None => signature,
     };
-    super::output::write_file(&args.output, &signature, if args.guard.force { super::output::Existing::Replace } else { super::output::Existing::Refuse })?;
+    super::output::write_file(&args.output, &signature, args.guard.existing())?;
     say!("wrote a {}CAdES signature to {}", if args.tsa.is_some() { "timestamped " } else { "" }, args.output.display());
     Ok(())
 }

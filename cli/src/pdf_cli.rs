@@ -12,7 +12,7 @@ use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 
 use super::Failure;
 use super::cms_cli::{NetworkArgs, SignGuardArgs, SignerArgs, certificates, now, read, with_signer};
-use super::output::{Existing, PendingOutput};
+use super::output::PendingOutput;
 
 /// PAdES baseline levels (ETSI EN 319 142-1 §6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -120,8 +120,9 @@ fn open_error(path: &std::path::Path) -> impl Fn(std::io::Error) -> Failure + '_
 /// `sign pdf`.
 pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
     let needs_tsa = args.level != Level::BB;
+    let http = args.network.options()?;
     let mut tsa = match (&args.tsa, needs_tsa) {
-        (Some(url), _) => Some(HttpTimestampClient::with_options(url.clone(), args.network.options()?)),
+        (Some(url), _) => Some(HttpTimestampClient::with_options(url.clone(), http.clone())),
         (None, true) => return Err(Failure::Input("levels b-t, b-lt and b-lta need --tsa URL".into())),
         (None, false) => None,
     };
@@ -141,9 +142,8 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
     let mut input = std::fs::File::open(&args.input).map_err(open_error(&args.input))?;
     // Written beside the output and renamed into place when complete: no half-signed file is
     // ever left at the output path, whatever stops the run.
-    let existing = if args.guard.force { Existing::Replace } else { Existing::Refuse };
-    let mut output = PendingOutput::create(&args.output, existing)?;
-    sign_into(&args, &options, &mut input, output.file(), &mut tsa)?;
+    let mut output = PendingOutput::create(&args.output, args.guard.existing())?;
+    sign_into(&args, &options, &http, &mut input, output.file(), &mut tsa)?;
     output.commit()?;
     let level = match args.level {
         Level::BB => "B-B",
@@ -158,6 +158,7 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
 fn sign_into(
     args: &SignPdfArgs,
     options: &PdfSignOptions,
+    http: &mobile_id::net::HttpOptions,
     input: &mut std::fs::File,
     output: &mut std::fs::File,
     tsa: &mut Option<HttpTimestampClient>,
@@ -175,7 +176,7 @@ fn sign_into(
             material.ocsp.push(read(path)?);
         }
         if material.crls.is_empty() && material.ocsp.is_empty() {
-            let agent = args.network.options()?.agent();
+            let agent = http.agent();
             material.ocsp = fetch_ocsp(&agent, &material.certificates);
             material.crls = fetch_crls(&agent, &material.certificates);
         }

@@ -9,7 +9,7 @@ mod sign;
 pub(crate) use sign::build_prepared;
 mod tsp;
 mod verify;
-pub(crate) use verify::encapsulated_content;
+pub(crate) use verify::{digest_of, encapsulated_content};
 
 pub use sign::{CmsSignOptions, PreparedCms, add_signature_timestamps, check_signing_certificate, prepare, prepare_digest, sign, timestamp_digest};
 #[cfg(feature = "http")]

@@ -25,7 +25,7 @@ use super::attributes::{
     ID_MESSAGE_DIGEST, ID_SIGNED_DATA, ID_SIGNING_TIME, IssuerSerial, SigningCertificateV2,
 };
 use super::tsp::{TimestampClient, TstInfo, build_request, token_from_response};
-use super::verify::{ContentDigests, attached_content, parse_signed_data};
+use super::verify::{attached_content, parse_signed_data};
 use crate::signer::{DigestSigner, SigningAlgorithm};
 use crate::x509::{HashAlgorithm, ParsedCertificate, Purpose, ValidationError, check_leaf_purpose, verify_signature_prehashed};
 
@@ -126,8 +126,7 @@ pub fn prepare(content: &mut dyn Read, certificate: &Certificate, chain: &[Certi
         content.read_to_end(&mut bytes).map_err(|e| CmsError::Io(e.kind()))?;
         (hash.digest(&bytes), Some(bytes))
     } else {
-        let digests = ContentDigests::from_reader(content, &[hash])?;
-        (digests.into_first().ok_or(CmsError::Malformed("digest"))?, None)
+        (super::verify::digest_of(content, hash)?, None)
     };
     build_prepared(&digest, kept, certificate, chain, options)
 }

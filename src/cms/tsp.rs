@@ -149,14 +149,13 @@ pub trait TimestampClient {
 }
 
 /// RFC 3161 §3.4 over HTTP: POST `application/timestamp-query`, read
-/// `application/timestamp-reply`.
-/// `http://` and `https://` are both fine: a timestamp token is signed, so what matters is
+/// `application/timestamp-reply`. `http://` and `https://` are both fine: a timestamp token is signed, so what matters is
 /// the TSA's certificate, not the channel.
 #[cfg(feature = "http")]
 #[derive(Clone, Debug)]
 pub struct HttpTimestampClient {
     url: String,
-    options: crate::net::HttpOptions,
+    agent: ureq::Agent,
 }
 
 #[cfg(feature = "http")]
@@ -168,7 +167,7 @@ impl HttpTimestampClient {
 
     /// A client for the TSA at `url` with these connection options (HTTPS roots, timeout).
     pub fn with_options(url: impl Into<String>, options: crate::net::HttpOptions) -> Self {
-        Self { url: url.into(), options }
+        Self { url: url.into(), agent: options.agent() }
     }
 }
 
@@ -181,12 +180,15 @@ impl TimestampClient for HttpTimestampClient {
     fn timestamp(&mut self, request: &[u8]) -> Result<Vec<u8>, TimestampError> {
         use std::io::Read;
         let response = self
-            .options
-            .agent()
+            .agent
             .post(&self.url)
             .header("Content-Type", "application/timestamp-query")
             .send(request)
             .map_err(|e| TimestampError::Unreachable(e.to_string()))?;
+        // The shared agent hands back error statuses instead of raising them.
+        if response.status() != 200 {
+            return Err(TimestampError::Unreachable(format!("the TSA answered HTTP {}", response.status().as_u16())));
+        }
         let mut body = Vec::new();
         response.into_body().into_reader().take(MAX_RESPONSE).read_to_end(&mut body).map_err(|e| TimestampError::Unreachable(e.to_string()))?;
         Ok(body)

@@ -319,6 +319,11 @@ struct EncapsulatedContentBer {
     econtent: Option<OctetString>,
 }
 
+/// The `hash` of everything `content` yields, read in 64 KiB blocks.
+pub(crate) fn digest_of(content: &mut dyn Read, hash: HashAlgorithm) -> Result<Vec<u8>, CmsError> {
+    ContentDigests::from_reader(content, &[hash])?.into_first().ok_or(CmsError::Malformed("digest"))
+}
+
 /// The encapsulated content of a SignedData, if it holds one: for the legacy
 /// `adbe.pkcs7.sha1` PDF signatures (ISO 32000-1 §12.8.3.3.1), the SHA-1 digest of the
 /// signed byte ranges.
@@ -398,13 +403,17 @@ fn find_signer(parsed: &ParsedSignedData, extra: &[ParsedCertificate], sid: &Sig
         .certificates
         .iter()
         .chain(extra)
-        .find(|c| match sid {
-            SignerIdentifier::IssuerAndSerialNumber(isn) => {
-                NormalizedName::new(&isn.issuer) == c.issuer && isn.serial_number == *c.certificate().tbs_certificate().serial_number()
-            }
-            SignerIdentifier::SubjectKeyIdentifier(ski) => c.extensions().subject_key_id.as_deref() == Some(ski.0.as_bytes()),
-        })
+        .find(|c| names(sid, &c.issuer, c.certificate().tbs_certificate().serial_number(), c.extensions().subject_key_id.as_deref()))
         .cloned()
+}
+
+/// Whether a SignerIdentifier (RFC 5652 §5.3) names the certificate with this issuer, serial
+/// number and subject key identifier.
+fn names(sid: &SignerIdentifier, issuer: &NormalizedName, serial: &x509_cert::serial_number::SerialNumber, ski: Option<&[u8]>) -> bool {
+    match sid {
+        SignerIdentifier::IssuerAndSerialNumber(isn) => NormalizedName::new(&isn.issuer) == *issuer && isn.serial_number == *serial,
+        SignerIdentifier::SubjectKeyIdentifier(id) => ski == Some(id.0.as_bytes()),
+    }
 }
 
 /// Why the signer's certificate, present in the SignedData but refused by the certificate
@@ -412,16 +421,13 @@ fn find_signer(parsed: &ParsedSignedData, extra: &[ParsedCertificate], sid: &Sig
 fn unreadable_signer<'a>(parsed: &'a ParsedSignedData, sid: &SignerIdentifier) -> Option<&'a ValidationError> {
     parsed.unreadable_certificates.iter().find_map(|(cert, error)| {
         let tbs = cert.tbs_certificate();
-        let named = match sid {
-            SignerIdentifier::IssuerAndSerialNumber(isn) => {
-                NormalizedName::new(&isn.issuer) == NormalizedName::new(tbs.issuer()) && isn.serial_number == *tbs.serial_number()
-            }
-            SignerIdentifier::SubjectKeyIdentifier(ski) => tbs.extensions().into_iter().flatten().any(|e| {
-                e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER
-                    && OctetString::from_der(e.extn_value.as_bytes()).is_ok_and(|v| v.as_bytes() == ski.0.as_bytes())
-            }),
-        };
-        named.then_some(error)
+        let ski = tbs
+            .extensions()
+            .into_iter()
+            .flatten()
+            .find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER)
+            .and_then(|e| OctetString::from_der(e.extn_value.as_bytes()).ok());
+        names(sid, &NormalizedName::new(tbs.issuer()), tbs.serial_number(), ski.as_ref().map(OctetString::as_bytes)).then_some(error)
     })
 }
 

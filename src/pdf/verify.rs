@@ -16,7 +16,7 @@ use super::document::{DocMdp, catalog, parse_pdf_date, reference, signature_fiel
 use super::object::{Object, Parser};
 use super::reader::SharedView;
 use super::{PdfError, PdfReader, XrefEntry};
-use crate::algorithms::{HashAlgorithm, Hasher};
+use crate::algorithms::HashAlgorithm;
 use crate::cms::{CmsVerifyOptions, TimestampVerifyError, verify_timestamp_token};
 use crate::report::{Indication, SignatureReport, SubIndication, chain_failure};
 use crate::x509::{ChainVerifier, Identity, ParsedCertificate, ParsedCrl, ParsedOcspResponse, RevocationData, RevocationMode};
@@ -640,17 +640,11 @@ fn judge_signature<R: Read + Seek>(
         // judged by the algorithm policy like any other digest.
         b"adbe.pkcs7.sha1" => {
             let mut reader = ranges().map_err(|e| format(kind, e.to_string()))?;
-            let mut hasher = Hasher::new(HashAlgorithm::Sha1);
-            let mut buffer = vec![0u8; 64 * 1024];
-            loop {
-                let n = reader.read(&mut buffer).map_err(|e| format(kind, e.to_string()))?;
-                let Some(chunk) = buffer.get(..n).filter(|c| !c.is_empty()) else { break };
-                hasher.update(chunk);
-            }
+            let digest = crate::cms::digest_of(&mut reader, HashAlgorithm::Sha1).map_err(|e| format(kind, e.to_string()))?;
             let Some(claimed) = crate::cms::encapsulated_content(der) else {
                 return Err(format(kind, "an adbe.pkcs7.sha1 signature must encapsulate the document's SHA-1 digest".into()));
             };
-            if claimed != hasher.finish() {
+            if claimed != digest {
                 report.indication = Indication::TotalFailed;
                 report.sub_indication = Some(SubIndication::HashFailure);
                 report.message = "the SHA-1 digest the signature encapsulates does not match the signed bytes".into();

@@ -27,10 +27,10 @@ pub use crl::{CrlStatus, ParsedCrl};
 pub use error::ValidationError;
 pub use name::NormalizedName;
 pub use ocsp::{ParsedOcspResponse, build_request as ocsp_request};
+pub use path::check_leaf_purpose;
 pub use profile::{Conformance, ProfileRule};
 pub use qc::{Identity, QcStatements, SemanticsIdentifier};
 pub use signature::{Signed, verify_signature, verify_signature_maths, verify_signature_prehashed};
-pub use path::check_leaf_purpose;
 pub use verifier::{
     AnchorConstraints, Budget, ChainVerifier, InitialPolicySet, KeyUsageBit, PolicySettings, Purpose, RevocationData, RevocationMode, RevocationSource,
     SIGNATURE_CACHE_LIMIT, ValidationOptions, VerifiedPath,

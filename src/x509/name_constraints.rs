@@ -249,11 +249,13 @@ fn constraint_syntax(base: &GeneralName) -> Result<(), ValidationError> {
         GeneralName::UniformResourceIdentifier(u) => !u.as_str().is_empty() && domain(u.as_str()),
         GeneralName::IpAddress(o) => {
             let bytes = o.as_bytes();
-            matches!(bytes.len(), 8 | 32) && {
-                let mask = bytes.get(bytes.len() / 2..).unwrap_or_default();
-                let bits: Vec<bool> = mask.iter().flat_map(|b| (0..8).rev().map(move |i| b >> i & 1 == 1)).collect();
-                bits.windows(2).all(|w| !(w.first() == Some(&false) && w.get(1) == Some(&true)))
-            }
+            // The mask is ones then zeros: each byte is, and after a byte that is not all ones
+            // the rest are zero.
+            let mask = bytes.get(bytes.len() / 2..).unwrap_or_default();
+            let end = mask.iter().position(|b| *b != 0xFF).unwrap_or(mask.len());
+            matches!(bytes.len(), 8 | 32)
+                && mask.get(end).is_none_or(|b| b.leading_ones() + b.trailing_zeros() >= 8)
+                && mask.iter().skip(end + 1).all(|b| *b == 0)
         }
         _ => true,
     };

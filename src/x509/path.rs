@@ -461,9 +461,7 @@ fn ocsp_as_crl(status: &OcspStatus) -> CrlStatus {
 /// the same rules RFC 5280 §6.1.4 (k), (n), (o) apply to intermediates, with basicConstraints
 /// critical as §4.2.1.9 requires of every CA certificate that signs certificates.
 fn check_anchor(anchor: &ParsedCertificate) -> Result<(), ValidationError> {
-    let what = if anchor.subject.is_empty() {
-        "the anchor certificate has an empty subject"
-    } else if !anchor.is_ca() {
+    let what = if !anchor.is_ca() {
         "the anchor certificate is not a CA (no basicConstraints with cA TRUE)"
     } else if !anchor.ext.critical.contains(&oid::BASIC_CONSTRAINTS) {
         "the anchor certificate's basicConstraints is not marked critical"
