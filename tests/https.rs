@@ -10,7 +10,7 @@ mod common;
 use std::io::{BufRead, BufReader, Cursor};
 use std::process::{Command, Stdio};
 
-use common::{Pki, openssl, tsa_server};
+use common::{Pki, tsa_server};
 use der::Encode;
 use mobile_id::auth::mssp::HttpMsspTransport;
 use mobile_id::auth::{AuthError, MsspClient, MsspTransport};
@@ -18,41 +18,10 @@ use mobile_id::cms::{HttpTimestampClient, TimestampClient, TimestampError};
 use mobile_id::net::HttpOptions;
 use mobile_id::pdf::{self, PdfSignOptions};
 
-/// A server certificate for 127.0.0.1 from the test CA.
-fn server_certificate(pki: &Pki) {
-    let d = pki.dir.path();
-    std::fs::write(d.join("server.ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n").unwrap();
-    assert!(openssl(
-        d,
-        &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "server.key", "-subj", "/CN=127.0.0.1", "-out", "server.csr"]
-    ));
-    assert!(openssl(
-        d,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "2",
-            "-sha256",
-            "-extfile",
-            "server.ext",
-            "-out",
-            "server.pem"
-        ]
-    ));
-}
-
 #[test]
 fn a_tsa_over_https_with_the_callers_root() {
     let pki = Pki::new();
-    server_certificate(&pki);
+    pki.issue("server", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n");
     let (backend, tsa) = tsa_server(pki.dir.path(), 1);
     let backend_port = backend.trim_start_matches("http://127.0.0.1:").split('/').next().unwrap().to_string();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/https/tls_proxy.py");

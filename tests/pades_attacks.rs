@@ -446,7 +446,7 @@ fn second_signature_with(algorithm: &str, implemented: bool) {
     assert!(openssl(d, &["req", "-new", "-key", "ed.key", "-subj", "/CN=ed25519 signer", "-out", "ed.csr"]));
     assert!(openssl(
         d,
-        &["x509", "-req", "-in", "ed.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30", "-extfile", "sign.ext", "-out", "ed.pem"]
+        &["x509", "-req", "-in", "ed.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30", "-extfile", "signer.ext", "-out", "ed.pem"]
     ));
     let doc = pdf::sample::sample_document(&["Two algorithms"], 0);
     let first = pki.sign(&doc, "signer", &PdfSignOptions::new(now()));

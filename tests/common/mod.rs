@@ -33,6 +33,11 @@ pub fn openssl(dir: &Path, args: &[&str]) -> bool {
     ok
 }
 
+/// Extensions of a signer's certificate.
+const SIGN: &str = "keyUsage=critical,nonRepudiation,digitalSignature\n";
+/// Extensions of a TSA's certificate (RFC 3161 §2.3).
+const TSA: &str = "keyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n";
+
 /// A root CA with an OpenSSL `ca` database (for CRLs), signers and a TSA.
 pub struct Pki {
     pub dir: tempfile::TempDir,
@@ -66,8 +71,6 @@ impl Pki {
                 "ca.pem"
             ]
         ));
-        std::fs::write(d.join("sign.ext"), "keyUsage=critical,nonRepudiation,digitalSignature\n").unwrap();
-        std::fs::write(d.join("tsa.ext"), "keyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n").unwrap();
         std::fs::write(d.join("index.txt"), "").unwrap();
         std::fs::write(d.join("crlnumber"), "01\n").unwrap();
         std::fs::write(
@@ -76,45 +79,8 @@ impl Pki {
             private_key = ./ca.key\ndefault_md = sha256\ndefault_crl_days = 30\nnew_certs_dir = .\npolicy = p\n[ p ]\ncommonName = supplied\n",
         )
         .unwrap();
-        for (name, ext) in [("signer", "sign.ext"), ("signer2", "sign.ext"), ("tsa", "tsa.ext")] {
-            assert!(openssl(
-                d,
-                &[
-                    "req",
-                    "-newkey",
-                    "ec",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:P-256",
-                    "-nodes",
-                    "-keyout",
-                    &format!("{name}.key"),
-                    "-subj",
-                    &format!("/CN={name}/O=mobile-id tests"),
-                    "-out",
-                    &format!("{name}.csr")
-                ]
-            ));
-            assert!(openssl(
-                d,
-                &[
-                    "x509",
-                    "-req",
-                    "-in",
-                    &format!("{name}.csr"),
-                    "-CA",
-                    "ca.pem",
-                    "-CAkey",
-                    "ca.key",
-                    "-CAcreateserial",
-                    "-days",
-                    "30",
-                    "-sha256",
-                    "-extfile",
-                    ext,
-                    "-out",
-                    &format!("{name}.pem")
-                ]
-            ));
+        for (name, extensions) in [("signer", SIGN), ("signer2", SIGN), ("tsa", TSA)] {
+            pki.issue(name, extensions);
         }
         std::fs::write(
             d.join("tsa.cnf"),
@@ -125,6 +91,52 @@ impl Pki {
         .unwrap();
         std::fs::write(d.join("tsaserial"), "01\n").unwrap();
         pki
+    }
+
+    /// A P-256 key `NAME.key` and certificate `NAME.pem` from the CA, valid for 30 days, with
+    /// `extensions` (OpenSSL extension-file lines).
+    pub fn issue(&self, name: &str, extensions: &str) {
+        let d = self.dir.path();
+        let ext = format!("{name}.ext");
+        std::fs::write(d.join(&ext), extensions).unwrap();
+        assert!(openssl(
+            d,
+            &[
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                &format!("{name}.key"),
+                "-subj",
+                &format!("/CN={name}/O=mobile-id tests"),
+                "-out",
+                &format!("{name}.csr")
+            ]
+        ));
+        assert!(openssl(
+            d,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{name}.csr"),
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "30",
+                "-sha256",
+                "-extfile",
+                &ext,
+                "-out",
+                &format!("{name}.pem")
+            ]
+        ));
     }
 
     pub fn p(&self, name: &str) -> String {
