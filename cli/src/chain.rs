@@ -157,16 +157,16 @@ struct Verdict {
 
 /// Why a request yields no path: validation failed, or a certificate, CRL or OCSP response in
 /// it does not decode (a verdict too: `invalid`, code `malformed`, naming the item).
-enum Malformed {
-    Validation(ValidationError),
-    Item { what: String, error: ValidationError },
+enum NoPath {
+    Invalid(ValidationError),
+    Malformed { what: String, error: ValidationError },
 }
 
 /// What stops a request: the request itself is broken (an error line, exit 2), or an item
 /// inside a well-formed request does not decode (a verdict).
 enum Problem {
     Request(String),
-    Content(Malformed),
+    Content(NoPath),
 }
 
 impl From<String> for Problem {
@@ -177,10 +177,10 @@ impl From<String> for Problem {
 
 /// Decodes every document, naming the one that fails by where it came from.
 fn decode_all<T>(documents: &[(String, Vec<u8>)], decode: fn(&[u8]) -> Result<T, ValidationError>) -> Result<Vec<T>, Problem> {
-    documents.iter().map(|(what, der)| decode(der).map_err(|error| Problem::Content(Malformed::Item { what: what.clone(), error }))).collect()
+    documents.iter().map(|(what, der)| decode(der).map_err(|error| Problem::Content(NoPath::Malformed { what: what.clone(), error }))).collect()
 }
 
-fn verdict(result: &Result<VerifiedPath, Malformed>) -> Verdict {
+fn verdict(result: &Result<VerifiedPath, NoPath>) -> Verdict {
     match result {
         Ok(path) => Verdict {
             result: "valid",
@@ -190,7 +190,7 @@ fn verdict(result: &Result<VerifiedPath, Malformed>) -> Verdict {
             policies: path.policies.iter().cloned().collect(),
             identity: Some(path.identity.clone()),
         },
-        Err(Malformed::Validation(e)) => Verdict {
+        Err(NoPath::Invalid(e)) => Verdict {
             result: if e.is_unsupported() { "unsupported" } else { "invalid" },
             code: e.code(),
             message: e.to_string(),
@@ -198,7 +198,7 @@ fn verdict(result: &Result<VerifiedPath, Malformed>) -> Verdict {
             policies: Vec::new(),
             identity: None,
         },
-        Err(Malformed::Item { what, error }) => {
+        Err(NoPath::Malformed { what, error }) => {
             Verdict { result: "invalid", code: "malformed", message: format!("{what}: {error}"), chain: Vec::new(), policies: Vec::new(), identity: None }
         }
     }
@@ -218,7 +218,7 @@ pub fn load_all<T>(paths: &[PathBuf], parse: fn(&[u8]) -> Result<Vec<T>, Validat
 
 /// `chain verify`.
 pub fn verify(args: VerifyArgs) -> ExitCode {
-    let run = || -> Result<Result<VerifiedPath, Malformed>, String> {
+    let run = || -> Result<Result<VerifiedPath, NoPath>, String> {
         let time = parse_rfc3339(&args.at).ok_or("--at must be an RFC 3339 date-time such as 2026-11-27T12:00:00Z")?;
         let documents = |paths: &[PathBuf]| -> Result<Vec<(String, Vec<u8>)>, String> {
             let mut out = Vec::new();
@@ -258,7 +258,7 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
         if args.bare_key_anchors {
             options.anchor_constraints = AnchorConstraints::BareKey;
         }
-        Ok(ChainVerifier::new(anchors).verify(&leaf, &pool, &data, &options).map_err(Malformed::Validation))
+        Ok(ChainVerifier::new(anchors).verify(&leaf, &pool, &data, &options).map_err(NoPath::Invalid))
     };
     match run() {
         Err(message) => {
@@ -422,7 +422,7 @@ fn batch_one(line: &[u8], verifiers: &mut HashMap<Vec<[u8; 32]>, ChainVerifier>)
         verifiers.clear();
     }
     let verifier = verifiers.entry(key).or_insert_with(|| ChainVerifier::new(anchors));
-    let v = verdict(&verifier.verify(&leaf, &pool, &data, &options).map_err(Malformed::Validation));
+    let v = verdict(&verifier.verify(&leaf, &pool, &data, &options).map_err(NoPath::Invalid));
     BatchVerdict { id, result: v.result, code: v.code, message: v.message, policies: v.policies }
 }
 
