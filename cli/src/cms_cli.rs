@@ -19,7 +19,7 @@ pub enum SignCommand {
     /// Makes a CAdES-B-B (or, with --tsa, B-T) CMS signature of a file.
     Cms(SignCmsArgs),
     /// Signs a PDF (PAdES B-B, B-T, B-LT or B-LTA) as an incremental update.
-    Pdf(super::pdf_cli::SignPdfArgs),
+    Pdf(Box<super::pdf_cli::SignPdfArgs>),
 }
 
 #[derive(Subcommand)]

@@ -206,7 +206,7 @@ fn main() -> ExitCode {
         Command::Chain(chain::ChainCommand::Verify(args)) => return chain::verify(args),
         Command::Chain(chain::ChainCommand::VerifyBatch) => return chain::verify_batch(),
         Command::Sign(cms_cli::SignCommand::Cms(args)) => cms_cli::sign(args),
-        Command::Sign(cms_cli::SignCommand::Pdf(args)) => pdf_cli::sign(args),
+        Command::Sign(cms_cli::SignCommand::Pdf(args)) => pdf_cli::sign(*args),
         Command::Verify(cms_cli::VerifyCommand::Cms(args)) => return cms_cli::verify(args),
         Command::Verify(cms_cli::VerifyCommand::Pdf(args)) => return pdf_cli::verify(args),
         Command::Auth(auth_cli::AuthCommand::Verify(args)) => return auth_cli::verify(args),

@@ -46,9 +46,11 @@ pub struct SignPdfArgs {
     /// The signature field's name (default: the first free SignatureN).
     #[arg(long, value_name = "NAME")]
     field: Option<String>,
-    /// The page the (invisible) widget goes on, from 1.
+    /// The page a new field's widget goes on, from 1.
     #[arg(long, value_name = "N", default_value_t = 1)]
     page: u32,
+    #[command(flatten)]
+    stamp: StampArgs,
     /// /Reason.
     #[arg(long, value_name = "R")]
     reason: Option<String>,
@@ -77,6 +79,50 @@ pub struct SignPdfArgs {
     /// at levels above b-b).
     #[arg(long, value_name = "BYTES")]
     capacity: Option<usize>,
+}
+
+/// A visible signature's stamp.
+#[derive(Args)]
+pub struct StampArgs {
+    /// Draw a visible signature: who signed, when, the reason and location (and --image). A new
+    /// field needs --rect; an existing visible field (--field) keeps its own rectangle and is
+    /// stamped even without this flag.
+    #[arg(long)]
+    visible: bool,
+    /// The stamp's rectangle on --page, in PDF user space (points from the lower-left corner).
+    #[arg(long, value_name = "X1,Y1,X2,Y2", requires = "visible", allow_hyphen_values = true)]
+    rect: Option<String>,
+    /// A PNG or JPEG drawn in the stamp (aspect ratio kept).
+    #[arg(long, value_name = "FILE", requires = "visible")]
+    image: Option<PathBuf>,
+    /// Put the image behind the text instead of to its left.
+    #[arg(long, requires = "image")]
+    image_behind: bool,
+    /// The stamp's text lines, replacing the default ones; each may name {name}, {time},
+    /// {reason} and {location} (a line whose value is not given is left out).
+    #[arg(long = "stamp-line", value_name = "TEXT", requires = "visible")]
+    lines: Vec<String>,
+}
+
+impl StampArgs {
+    /// The stamp asked for, if any.
+    fn stamp(&self) -> Result<Option<pdf::Stamp>, Failure> {
+        if !self.visible {
+            return Ok(None);
+        }
+        let mut stamp = pdf::Stamp::default();
+        stamp.rect = self.rect.as_deref().map(pdf::Rect::parse).transpose().map_err(|e| Failure::Input(format!("--rect: {e}")))?;
+        if let Some(path) = &self.image {
+            stamp.image = Some(pdf::StampImage::from_bytes(&read(path)?).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?);
+        }
+        if self.image_behind {
+            stamp.template.image_placement = pdf::ImagePlacement::Background;
+        }
+        if !self.lines.is_empty() {
+            stamp.template.lines.clone_from(&self.lines);
+        }
+        Ok(Some(stamp))
+    }
 }
 
 #[derive(Args)]
@@ -129,6 +175,7 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
     let mut options = PdfSignOptions::new(now());
     options.field = args.field.clone();
     options.page = args.page;
+    options.stamp = args.stamp.stamp()?;
     options.reason = args.reason.clone();
     options.location = args.location.clone();
     options.contact_info = args.contact_info.clone();
@@ -151,7 +198,12 @@ pub fn sign(args: SignPdfArgs) -> Result<(), Failure> {
         Level::BLt => "B-LT",
         Level::BLta => "B-LTA",
     };
-    say!("wrote a PAdES-{level} {}signature to {}", if options.certify.is_some() { "certification " } else { "" }, args.output.display());
+    say!(
+        "wrote a PAdES-{level} {}{}signature to {}",
+        if options.stamp.is_some() { "visible " } else { "" },
+        if options.certify.is_some() { "certification " } else { "" },
+        args.output.display()
+    );
     Ok(())
 }
 

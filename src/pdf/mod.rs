@@ -19,6 +19,7 @@ macro_rules! testing_modules {
     };
 }
 
+mod appearance;
 mod changes;
 
 mod sign;
@@ -28,6 +29,7 @@ testing_modules!(crypt, document, object, reader, sample, write);
 /// A small valid PDF with the given text lines (and optional padding), for demos and tests.
 pub use sample::sample_document;
 
+pub use appearance::{ImagePlacement, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, Rect, Stamp, StampImage, StampTemplate};
 pub use document::DocMdp;
 #[cfg(not(feature = "testing"))]
 pub(crate) use object::Dictionary;

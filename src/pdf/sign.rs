@@ -12,6 +12,7 @@ use der::Decode;
 use serde::{Deserialize, Serialize};
 use x509_cert::Certificate;
 
+use super::appearance::{Rect, Stamp, StampValues, write_empty, write_stamp};
 use super::document::{DocMdp, catalog, encode_text, pages, reference, signature_fields};
 use super::object::{Dictionary, Object};
 use super::write::{Body, Update, WrittenUpdate, copy_hashed, copy_observed, pdf_date, write_name, write_string};
@@ -29,14 +30,18 @@ pub const DEFAULT_TIMESTAMP_CAPACITY: usize = 16 * 1024;
 pub const MAX_CAPACITY: usize = 1024 * 1024;
 
 /// How a PDF is signed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PdfSignOptions {
     /// The signature field's name; the first free `SignatureN` when `None`. An existing
     /// empty signature field of that name is signed in place.
     pub field: Option<String>,
-    /// The page (1-based) the widget goes on.
+    /// The page (1-based) a new field's widget goes on.
     pub page: u32,
+    /// A visible signature: the stamp drawn in the widget's rectangle. `None` makes a new
+    /// field invisible; an existing field that has an area on its page is always given a stamp
+    /// (this one's template and image without a rectangle, or the default).
+    pub stamp: Option<Stamp>,
     /// `/Reason`.
     pub reason: Option<String>,
     /// `/Location`.
@@ -65,6 +70,7 @@ impl PdfSignOptions {
         Self {
             field: None,
             page: 1,
+            stamp: None,
             reason: None,
             location: None,
             contact_info: None,
@@ -100,7 +106,8 @@ pub fn estimated_capacity(certificate: &Certificate, chain: &[Certificate], expe
 
 /// What kind of signature dictionary an update carries.
 enum SigKind<'a> {
-    Signature(&'a PdfSignOptions),
+    /// A signature, with the signer's name for a stamp.
+    Signature(&'a PdfSignOptions, &'a str),
     DocumentTimestamp,
 }
 
@@ -125,7 +132,7 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
     let all_fields = super::document::fields(reader, &cat)?;
     let existing = super::document::signature_fields_of(&all_fields);
     let (field_name, page_number, certify) = match kind {
-        SigKind::Signature(o) => (o.field.clone(), o.page, o.certify),
+        SigKind::Signature(o, _) => (o.field.clone(), o.page, o.certify),
         SigKind::DocumentTimestamp => (None, 1, None),
     };
     if certify.is_some() && existing.iter().any(|f| f.value.is_some()) {
@@ -144,16 +151,13 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
         if dict.get(b"V").is_some() {
             return Err(PadesError::InvalidInput("that signature field is already signed"));
         }
-        if dict.get(b"Kids").is_some() {
-            return Err(PadesError::Unsupported("signing a signature field whose widgets are kids"));
-        }
     }
 
     // The signature dictionary, written by hand so its placeholders sit at known offsets.
     let sig_num = update.allocate();
     let mut sig = Vec::new();
     match kind {
-        SigKind::Signature(o) => {
+        SigKind::Signature(o, _) => {
             sig.extend_from_slice(b"<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/M");
             write_string(&mut sig, pdf_date(o.signing_time).as_bytes());
             for (key, value) in [(&b"Reason"[..], &o.reason), (b"Location", &o.location), (b"ContactInfo", &o.contact_info)] {
@@ -181,22 +185,51 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
     sig.extend_from_slice(b">>");
     update.put(sig_num, Body::Raw(sig));
 
-    // The field: an existing empty one gets its value; otherwise a new field-and-widget.
+    // The field: an existing empty one gets its value and, where it shows on a page, a stamp;
+    // otherwise a new field-and-widget, visible when a stamp is asked for.
+    let stamp = match kind {
+        SigKind::Signature(o, name) => Some((o.stamp.as_ref(), stamp_values(o, name))),
+        SigKind::DocumentTimestamp => None,
+    };
     let mut new_field = None;
     if let Some((_, num, dict, _)) = existing_field {
-        let mut dict = dict.clone();
-        dict.0.push((b"V".to_vec(), Object::Reference(sig_num, 0)));
-        update.put_existing(reader, *num, Body::Object(Object::Dictionary(dict)));
+        let mut field = dict.clone();
+        field.0.push((b"V".to_vec(), Object::Reference(sig_num, 0)));
+        let mut drawn = false;
+        for (widget_num, widget) in widgets_of(reader, *num, &field)? {
+            let Some(rect) = shown_rect(&widget) else { continue };
+            let Some((asked, values)) = &stamp else { continue };
+            if asked.is_some_and(|s| s.rect.is_some()) {
+                return Err(PadesError::InvalidInput("an existing visible field keeps its own rectangle: give a stamp without one"));
+            }
+            let default = Stamp::default();
+            let form = write_stamp(&mut update, rect.width(), rect.height(), asked.unwrap_or(&default), values)?;
+            let mut appearance = Dictionary::default();
+            appearance.0.push((b"N".to_vec(), Object::Reference(form, 0)));
+            if widget_num == *num {
+                set(&mut field, b"AP", Object::Dictionary(appearance));
+            } else {
+                let mut widget = widget;
+                set(&mut widget, b"AP", Object::Dictionary(appearance));
+                update.put_existing(reader, widget_num, Body::Object(Object::Dictionary(widget)));
+            }
+            drawn = true;
+        }
+        if !drawn && stamp.as_ref().is_some_and(|(asked, _)| asked.is_some()) {
+            return Err(PadesError::InvalidInput("that signature field is invisible (it has no area on a page): sign it without a stamp"));
+        }
+        update.put_existing(reader, *num, Body::Object(Object::Dictionary(field)));
     } else {
         let page_list = pages(reader, &cat)?;
         let index = usize::try_from(page_number).ok().and_then(|p| p.checked_sub(1)).ok_or(PadesError::InvalidInput("pages are numbered from 1"))?;
         let page = *page_list.get(index).ok_or(PadesError::InvalidInput("the document has no such page"))?;
-        let appearance = update.allocate();
-        let mut ap = Dictionary::default();
-        ap.0.push((b"Type".to_vec(), Object::Name(b"XObject".to_vec())));
-        ap.0.push((b"Subtype".to_vec(), Object::Name(b"Form".to_vec())));
-        ap.0.push((b"BBox".to_vec(), Object::Array(vec![Object::Integer(0); 4])));
-        update.put(appearance, Body::Stream(ap, Vec::new()));
+        let (rect, appearance) = match &stamp {
+            Some((Some(asked), values)) => {
+                let rect = asked.rect.ok_or(PadesError::InvalidInput("a visible signature in a new field needs a rectangle"))?;
+                (rect.to_object(), write_stamp(&mut update, rect.width(), rect.height(), asked, values)?)
+            }
+            _ => (Object::Array(vec![Object::Integer(0); 4]), write_empty(&mut update)),
+        };
         let field = update.allocate();
         let mut widget = Dictionary::default();
         for (k, v) in [
@@ -205,8 +238,9 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
             (b"FT", Object::Name(b"Sig".to_vec())),
             (b"T", Object::String(encode_text(&name))),
             (b"V", Object::Reference(sig_num, 0)),
+            // Print and Locked (§12.5.3).
             (b"F", Object::Integer(132)),
-            (b"Rect", Object::Array(vec![Object::Integer(0); 4])),
+            (b"Rect", rect),
             (b"P", Object::Reference(page, super::write::generation_of(reader, page))),
         ] {
             widget.0.push((k.to_vec(), v));
@@ -268,6 +302,53 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
     let header = format!("{sig_num} 0 obj\n").len();
     let contents_start = sig_at + header + contents_in_sig;
     Ok(Layout { contents_start, contents_end: contents_start + capacity * 2 + 2, byte_range_at: sig_at + header + byte_range_in_sig, update: written })
+}
+
+/// The widget annotations of the field `num` (§12.7.3.1): the field itself when field and
+/// widget are merged, else its kids, which must then all be widgets (kids with names of their
+/// own are fields, and a field with child fields holds no value).
+fn widgets_of<R: Read + Seek>(reader: &mut PdfReader<R>, num: u32, field: &Dictionary) -> Result<Vec<(u32, Dictionary)>, PadesError> {
+    let Some(kids) = field.get(b"Kids") else {
+        return Ok(if field.name(b"Subtype") == Some(b"Widget") || field.get(b"Rect").is_some() { vec![(num, field.clone())] } else { Vec::new() });
+    };
+    let kids = reader.resolve(kids)?;
+    let mut out = Vec::new();
+    for kid in kids.as_array().unwrap_or_default() {
+        let Some(n) = reference(Some(kid)) else { continue };
+        let kid = reader.object(n)?.as_dict().cloned().ok_or(PdfError::Malformed("a field's kid is not a dictionary"))?;
+        if kid.get(b"T").is_some() {
+            return Err(PadesError::InvalidInput("that name is a field with child fields, not a signature field"));
+        }
+        out.push((n, kid));
+    }
+    Ok(out)
+}
+
+/// A widget's rectangle when it shows on its page: an area, and neither Hidden nor NoView
+/// (§12.5.3).
+fn shown_rect(widget: &Dictionary) -> Option<Rect> {
+    let flags = widget.integer(b"F").unwrap_or(0);
+    if flags & (2 | 32) != 0 {
+        return None;
+    }
+    Rect::of_annotation(widget.get(b"Rect"))
+}
+
+/// What a stamp's placeholders stand for: the signer's name from the certificate, the claimed
+/// time, the reason and location.
+fn stamp_values<'a>(options: &'a PdfSignOptions, name: &'a str) -> StampValues<'a> {
+    let time = crate::time::format_rfc3339(options.signing_time).replace('T', " ").replace('Z', " UTC");
+    StampValues { name, time, reason: options.reason.as_deref(), location: options.location.as_deref() }
+}
+
+/// The signer as a stamp names them: given name and surname, else the common name.
+fn signer_name(certificate: &Certificate) -> String {
+    let identity = crate::x509::Identity::from_name(certificate.tbs_certificate().subject());
+    match (identity.given_name, identity.surname, identity.common_name) {
+        (Some(given), Some(surname), _) => format!("{given} {surname}"),
+        (_, _, Some(common)) => common,
+        _ => "(no name in the certificate)".into(),
+    }
 }
 
 /// Appends `item` to the array `dict[key]`: in the array's own object when `key` refers to
@@ -366,7 +447,7 @@ pub fn prepare<R: Read + Seek, W: Write>(
     let mut reader = PdfReader::open(&mut *input)?;
     let base_len = reader.len();
     let capacity = options.capacity.unwrap_or_else(|| estimated_capacity(certificate, chain, options.expect_timestamp));
-    let mut layout = plan(&mut reader, &SigKind::Signature(options), capacity)?;
+    let mut layout = plan(&mut reader, &SigKind::Signature(options, &signer_name(certificate)), capacity)?;
     drop(reader);
     let (contents_offset, _) = layout.fix_byte_range(base_len)?;
     input.seek(SeekFrom::Start(0)).map_err(PdfError::io)?;
