@@ -11,7 +11,7 @@ use std::io::{Read, Seek};
 use serde::Serialize;
 
 use super::document::DocMdp;
-use super::document::{catalog, fields, pages, reference, signature_fields_of};
+use super::document::{catalog, covered_on_page, fields, invisible, pages, rectangle, reference, signature_fields_of};
 use super::object::{Dictionary, Object};
 use super::{PdfError, PdfReader};
 
@@ -269,37 +269,6 @@ fn dss_members<A: Read + Seek>(reader: &mut PdfReader<A>, dss: Option<&Object>) 
         out.extend(list.as_array().unwrap_or_default().iter().take(MAX_CLOSURE).filter_map(|o| reference(Some(o))));
     }
     Ok(out)
-}
-
-/// Whether a widget shows nothing, on screen or on paper (ISO 32000-1 §12.5.3): a signature
-/// widget without an appearance, a zero-area rectangle, the Hidden flag, or NoView without
-/// Print and ToggleNoView.
-fn invisible(widget: &Dictionary) -> bool {
-    // A signature widget without an appearance stream (ISO 32000-1 §12.5.5) is drawn by no
-    // reader: viewers synthesise appearances for text and choice fields, not for signatures.
-    if widget.get(b"AP").is_none() && widget.name(b"FT") == Some(b"Sig") {
-        return true;
-    }
-    let flags = widget.integer(b"F").unwrap_or(0);
-    if flags & 2 != 0 || (flags & 32 != 0 && flags & (4 | 256) == 0) {
-        return true;
-    }
-    rectangle(widget.get(b"Rect")).is_some_and(|[x1, y1, x2, y2]| (x2 - x1).abs() < f64::EPSILON || (y2 - y1).abs() < f64::EPSILON)
-}
-
-/// A rectangle (ISO 32000-1 §7.9.5) as `[llx, lly, urx, ury]`, corners normalised.
-fn rectangle(value: Option<&Object>) -> Option<[f64; 4]> {
-    let numbers: Vec<f64> = value?
-        .as_array()?
-        .iter()
-        .filter_map(|o| match o {
-            Object::Integer(i) => Some(*i as f64),
-            Object::Real(r) => Some(*r),
-            _ => None,
-        })
-        .collect();
-    let [x1, y1, x2, y2] = numbers.as_slice() else { return None };
-    Some([x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)])
 }
 
 fn refs_in(object: &Object, out: &mut Vec<u32>) {
@@ -852,20 +821,6 @@ fn rect_text(widget: &Dictionary) -> String {
 
 /// A page's /MediaBox, inherited from its /Pages ancestors (ISO 32000-1 §7.7.3.4), at most
 /// 32 levels up; US Letter when none is found.
-fn media_box<B: Read + Seek>(page: &Dictionary, signed: &mut PdfReader<B>) -> Result<[f64; 4], PdfError> {
-    let mut node = page.clone();
-    for _ in 0..32 {
-        let value = signed.resolve(node.get(b"MediaBox").unwrap_or(&Object::Null))?;
-        if let Some(found) = rectangle(Some(&value)) {
-            return Ok(found);
-        }
-        let Some(parent) = reference(node.get(b"Parent")) else { break };
-        let Some(parent) = signed.object(parent)?.as_dict().cloned() else { break };
-        node = parent;
-    }
-    Ok([0.0, 0.0, 612.0, 792.0])
-}
-
 /// A later signature's visible widget (as Acrobat and most signing tools make them) may stand
 /// on the page, but not over what the signed revision already showed there as annotations:
 /// another signature's appearance, a form field, a note. Page content under it stays drawn
@@ -873,33 +828,14 @@ fn media_box<B: Read + Seek>(page: &Dictionary, signed: &mut PdfReader<B>) -> Re
 /// it is. A stamp larger than a quarter of the page is a cover, not a stamp, and is refused
 /// too. Returns what it would cover, or `None`.
 fn visible_widget_overlap<B: Read + Seek>(widget: &Dictionary, roles: &Roles, signed: &mut PdfReader<B>) -> Result<Option<String>, PdfError> {
-    let Some([x1, y1, x2, y2]) = rectangle(widget.get(b"Rect")) else { return Ok(Some("an unreadable rectangle".into())) };
+    let Some(rect) = rectangle(widget.get(b"Rect")) else { return Ok(Some("an unreadable rectangle".into())) };
     let page = reference(widget.get(b"P"));
     for &p in &roles.pages {
         if page.is_some_and(|q| q != p) {
             continue;
         }
-        let page_dict = signed.object(p)?;
-        let [m1, n1, m2, n2] = media_box(page_dict.as_dict().unwrap_or(&Dictionary::default()), signed)?;
-        if (x2 - x1) * (y2 - y1) > (m2 - m1) * (n2 - n1) / 4.0 {
-            return Ok(Some("more than a quarter of the page".into()));
-        }
-        let annots = signed.resolve(page_dict.as_dict().and_then(|d| d.get(b"Annots")).unwrap_or(&Object::Null))?;
-        for a in annots.as_array().unwrap_or_default().iter().take(MAX_CLOSURE) {
-            let annotation = signed.resolve(a)?;
-            let Some(d) = annotation.as_dict() else { continue };
-            if invisible(d) {
-                continue;
-            }
-            if let Some([a1, b1, a2, b2]) = rectangle(d.get(b"Rect"))
-                && x1 < a2
-                && a1 < x2
-                && y1 < b2
-                && b1 < y2
-            {
-                let what = reference(Some(a)).map_or("an annotation".to_string(), |n| format!("annotation {n} of the signed revision"));
-                return Ok(Some(what));
-            }
+        if let Some(what) = covered_on_page(rect, p, signed)? {
+            return Ok(Some(what));
         }
     }
     Ok(None)

@@ -78,6 +78,97 @@ pub fn pages<R: Read + Seek>(reader: &mut PdfReader<R>, catalog: &Dictionary) ->
     Ok(out)
 }
 
+/// Whether a widget shows nothing, on screen or on paper (ISO 32000-1 §12.5.3): a signature
+/// widget without an appearance, a zero-area rectangle, or flags that hide it
+/// ([`hidden_by_flags`]).
+pub fn invisible(widget: &Dictionary) -> bool {
+    // A signature widget without an appearance stream (ISO 32000-1 §12.5.5) is drawn by no
+    // reader: viewers synthesise appearances for text and choice fields, not for signatures.
+    if widget.get(b"AP").is_none() && widget.name(b"FT") == Some(b"Sig") {
+        return true;
+    }
+    if hidden_by_flags(widget) {
+        return true;
+    }
+    rectangle(widget.get(b"Rect")).is_some_and(|[x1, y1, x2, y2]| (x2 - x1).abs() < f64::EPSILON || (y2 - y1).abs() < f64::EPSILON)
+}
+
+/// The annotation flags (§12.5.3) hide it: Hidden, or NoView without Print and ToggleNoView.
+pub fn hidden_by_flags(annotation: &Dictionary) -> bool {
+    let flags = annotation.integer(b"F").unwrap_or(0);
+    flags & 2 != 0 || (flags & 32 != 0 && flags & (4 | 256) == 0)
+}
+
+/// A rectangle (ISO 32000-1 §7.9.5) as `[llx, lly, urx, ury]`, corners normalised.
+pub fn rectangle(value: Option<&Object>) -> Option<[f64; 4]> {
+    let numbers: Vec<f64> = value?
+        .as_array()?
+        .iter()
+        .filter_map(|o| match o {
+            Object::Integer(i) => Some(*i as f64),
+            Object::Real(r) => Some(*r),
+            _ => None,
+        })
+        .collect();
+    let [x1, y1, x2, y2] = numbers.as_slice() else { return None };
+    Some([x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)])
+}
+
+/// A page's `/MediaBox`, inherited through the page tree (§7.7.3.4); US Letter when none.
+///
+/// # Errors
+/// [`PdfError`] when the tree cannot be read.
+pub fn media_box<R: Read + Seek>(page: &Dictionary, reader: &mut PdfReader<R>) -> Result<[f64; 4], PdfError> {
+    let mut node = page.clone();
+    for _ in 0..MAX_TREE_DEPTH {
+        let value = reader.resolve(node.get(b"MediaBox").unwrap_or(&Object::Null))?;
+        if let Some(found) = rectangle(Some(&value)) {
+            return Ok(found);
+        }
+        let Some(parent) = reference(node.get(b"Parent")) else { break };
+        let Some(parent) = reader.object(parent)?.as_dict().cloned() else { break };
+        node = parent;
+    }
+    Ok([0.0, 0.0, 612.0, 792.0])
+}
+
+/// Most annotations of one page looked at for overlap.
+const MAX_PAGE_ANNOTATIONS: usize = 10_000;
+
+/// What a visible stamp at `[x1, y1, x2, y2]` on page `page` would cover, as the change
+/// analysis judges a later signature's widget: more than a quarter of the page (a cover, not a
+/// stamp), or any visible annotation already there (another signature's appearance, a form
+/// field, a note). `None` when it covers neither.
+///
+/// # Errors
+/// [`PdfError`] when the page cannot be read.
+pub fn covered_on_page<R: Read + Seek>([x1, y1, x2, y2]: [f64; 4], page: u32, reader: &mut PdfReader<R>) -> Result<Option<String>, PdfError> {
+    let page_object = reader.object(page)?;
+    let page_dict = page_object.as_dict().cloned().unwrap_or_default();
+    let [m1, n1, m2, n2] = media_box(&page_dict, reader)?;
+    if (x2 - x1) * (y2 - y1) > (m2 - m1) * (n2 - n1) / 4.0 {
+        return Ok(Some("more than a quarter of the page".into()));
+    }
+    let annots = reader.resolve(page_dict.get(b"Annots").unwrap_or(&Object::Null))?;
+    for a in annots.as_array().unwrap_or_default().iter().take(MAX_PAGE_ANNOTATIONS) {
+        let annotation = reader.resolve(a)?;
+        let Some(d) = annotation.as_dict() else { continue };
+        if invisible(d) {
+            continue;
+        }
+        if let Some([a1, b1, a2, b2]) = rectangle(d.get(b"Rect"))
+            && x1 < a2
+            && a1 < x2
+            && y1 < b2
+            && b1 < y2
+        {
+            let what = reference(Some(a)).map_or("an annotation".to_string(), |n| format!("annotation {n} of the signed revision"));
+            return Ok(Some(what));
+        }
+    }
+    Ok(None)
+}
+
 /// One field of the interactive form that is (or inherits being) a signature field.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SignatureField {

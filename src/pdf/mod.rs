@@ -61,6 +61,10 @@ pub enum PadesError {
     /// Something this signer does not do.
     #[error("unsupported: {0}")]
     Unsupported(&'static str),
+    /// A visible signature's rectangle on a signed document would cover what is already shown
+    /// there (named), which verifiers refuse as a change that could hide signed content.
+    #[error("the stamp would cover {0} on a signed page; choose another rectangle")]
+    StampCovers(String),
     /// The CMS does not fit the space reserved for it.
     #[error("the signature needs {needed} bytes but {capacity} were reserved; sign again with a larger capacity")]
     PlaceholderTooSmall {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use x509_cert::Certificate;
 
 use super::appearance::{Rect, Stamp, StampValues, write_empty, write_stamp};
-use super::document::{DocMdp, catalog, encode_text, pages, reference, signature_fields};
+use super::document::{DocMdp, catalog, covered_on_page, encode_text, hidden_by_flags, pages, reference, signature_fields};
 use super::object::{Dictionary, Object};
 use super::write::{Body, Update, WrittenUpdate, copy_hashed, copy_observed, pdf_date, write_name, write_string};
 use super::{PadesError, PdfError, PdfReader, RangeHasher};
@@ -226,6 +226,13 @@ fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>, capacity:
         let (rect, appearance) = match &stamp {
             Some((Some(asked), values)) => {
                 let rect = asked.rect.ok_or(PadesError::InvalidInput("a visible signature in a new field needs a rectangle"))?;
+                // On a signed document, a stamp over what the page already shows would make
+                // every earlier signature fail the change analysis: refused before writing.
+                if existing.iter().any(|f| f.value.is_some())
+                    && let Some(what) = covered_on_page([rect.x1, rect.y1, rect.x2, rect.y2], page, reader)?
+                {
+                    return Err(PadesError::StampCovers(what.replace(" of the signed revision", "")));
+                }
                 (rect.to_object(), write_stamp(&mut update, rect.width(), rect.height(), asked, values)?)
             }
             _ => (Object::Array(vec![Object::Integer(0); 4]), write_empty(&mut update)),
@@ -324,11 +331,10 @@ fn widgets_of<R: Read + Seek>(reader: &mut PdfReader<R>, num: u32, field: &Dicti
     Ok(out)
 }
 
-/// A widget's rectangle when it shows on its page: an area, and neither Hidden nor NoView
-/// (§12.5.3).
+/// A widget's rectangle when it shows on its page: an area, and no flag that hides it
+/// (§12.5.3). An empty field's widget often has no appearance yet; it is drawn once signed.
 fn shown_rect(widget: &Dictionary) -> Option<Rect> {
-    let flags = widget.integer(b"F").unwrap_or(0);
-    if flags & (2 | 32) != 0 {
+    if hidden_by_flags(widget) {
         return None;
     }
     Rect::of_annotation(widget.get(b"Rect"))
