@@ -112,7 +112,7 @@ fun main() {
         val cms = resumed.finish(signer.signDigest(resumed.digest()))
         check(verifier.verifyCms(cms, doc, null).passed)
     }
-    scenario("sign a PDF on the SIM, verify it, catch a changed byte") {
+    scenario("sign a PDF on the SIM, add a visible signature, verify, catch a changed byte") {
         val original = samplePdf(listOf("A contract signed from Kotlin"))
         val signed = signer.signPdf(original, PdfSigningOptions(field = "Citizen", reason = "Agreed"), null)
         val verdict = verifier.verifyPdf(signed, null)
@@ -120,6 +120,11 @@ fun main() {
         val s = verdict.signatures[0]
         check(s.field == "Citizen" && s.intact == true && s.signatureValid == true && s.trusted == true) { s.toString() }
         check(s.coverage == "whole-file" && s.laterChanges == "none" && s.semanticsIdentifier == "PNOAZ-7TEST01") { s.toString() }
+        val stamp = VisibleStamp(rect = listOf(330.0, 60.0, 580.0, 130.0), lines = listOf("Подписано: {name}", "{time}"))
+        val twice = signer.signPdf(signed, PdfSigningOptions(stamp = stamp), null)
+        val both = verifier.verifyPdf(twice, null)
+        check(both.passed && both.signatures.map { it.coverage } == listOf("revision", "whole-file")) { both.toString() }
+        check(String(twice, Charsets.ISO_8859_1).contains("/FontFile2")) { "no embedded font in the stamp" }
         val tampered = signed.copyOf()
         val at = String(tampered, Charsets.ISO_8859_1).indexOf("Kotlin")
         tampered[at] = 'J'.code.toByte()

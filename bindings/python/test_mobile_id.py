@@ -2,6 +2,7 @@
 ExternalSigner backed by the `cryptography` package, and a memory check across the boundary."""
 
 import json
+import subprocess
 import resource
 
 import pytest
@@ -234,10 +235,15 @@ def test_pdf_on_the_sim_in_memory(session, verifier):
     assert (s.field, s.indication, s.intact, s.signature_valid, s.trusted) == ("Citizen", "TOTAL-PASSED", True, True, True)
     assert (s.coverage, s.later_changes, verdict.trailing_bytes) == ("whole-file", "none", 0)
     assert s.semantics_identifier == "PNOAZ-7TEST01"
-    # A second signature keeps the first valid; a changed byte breaks it.
-    twice = signer.sign_pdf(signed, m.PdfSigningOptions(), None)
+    # A second, visible signature keeps the first valid; a changed byte breaks it.
+    stamp = m.VisibleStamp(rect=[330, 60, 580, 130], lines=["İmzalayan: {name}", "{time}"])
+    twice = signer.sign_pdf(signed, m.PdfSigningOptions(stamp=stamp), None)
     both = verifier.verify_pdf(twice, None)
     assert both.passed and [x.coverage for x in both.signatures] == ["revision", "whole-file"]
+    text = subprocess.run(["pdftotext", "-", "-"], input=twice, capture_output=True, check=True).stdout.decode()
+    assert "İmzalayan: AYSEL MAMMADOVA" in text, text
+    with pytest.raises(m.MobileIdError.InvalidInput):
+        signer.sign_pdf(original, m.PdfSigningOptions(stamp=m.VisibleStamp(rect=[1, 2, 3])), None)
     tampered = bytearray(signed)
     at = tampered.index(b"Python")
     tampered[at] = ord("J")

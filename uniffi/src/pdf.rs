@@ -34,9 +34,13 @@ pub struct PdfSigningOptions {
     /// The signature field (default: the first free SignatureN).
     #[uniffi(default = None)]
     pub field: Option<String>,
-    /// The page for the invisible widget, from 1.
+    /// The page a new field's widget goes on, from 1.
     #[uniffi(default = 1)]
     pub page: u32,
+    /// A visible signature: the stamp drawn in the widget's rectangle. An existing visible
+    /// field is stamped even without it (then with the default text).
+    #[uniffi(default = None)]
+    pub stamp: Option<VisibleStamp>,
     /// /Reason.
     #[uniffi(default = None)]
     pub reason: Option<String>,
@@ -56,8 +60,45 @@ pub struct PdfSigningOptions {
     pub allow_non_signing_certificate: bool,
 }
 
+/// A visible signature's stamp: where, which lines, which image.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct VisibleStamp {
+    /// `[x1, y1, x2, y2]` in PDF user space on `page`; required for a new field, left out for
+    /// an existing visible field (it keeps its own).
+    #[uniffi(default = None)]
+    pub rect: Option<Vec<f64>>,
+    /// Text lines replacing the default ones; `{name}`, `{time}`, `{reason}` and `{location}`
+    /// are filled in, and a line whose value is not given is left out.
+    #[uniffi(default = None)]
+    pub lines: Option<Vec<String>>,
+    /// A PNG or JPEG file's bytes, drawn left of the text (aspect ratio kept).
+    #[uniffi(default = None)]
+    pub image: Option<Vec<u8>>,
+    /// Put the image behind the text instead.
+    #[uniffi(default = false)]
+    pub image_behind: bool,
+}
+
+fn core_stamp(stamp: &VisibleStamp) -> Result<pdf::Stamp, MobileIdError> {
+    let mut core = pdf::Stamp::default();
+    core.rect = match stamp.rect.as_deref() {
+        None => None,
+        Some(&[x1, y1, x2, y2]) => Some(pdf::Rect::new(x1, y1, x2, y2)?),
+        Some(_) => return Err(MobileIdError::InvalidInput { reason: "a stamp's rect is four numbers: x1, y1, x2, y2".into() }),
+    };
+    if let Some(lines) = &stamp.lines {
+        core.template.lines.clone_from(lines);
+    }
+    if stamp.image_behind {
+        core.template.image_placement = pdf::ImagePlacement::Background;
+    }
+    core.image = stamp.image.as_deref().map(pdf::StampImage::from_bytes).transpose()?;
+    Ok(core)
+}
+
 fn core_options(options: &PdfSigningOptions) -> Result<PdfSignOptions, MobileIdError> {
     let mut core = PdfSignOptions::new(now());
+    core.stamp = options.stamp.as_ref().map(core_stamp).transpose()?;
     core.field = options.field.clone();
     core.page = options.page;
     core.reason = options.reason.clone();
