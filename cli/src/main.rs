@@ -69,7 +69,7 @@ enum Command {
     #[command(subcommand)]
     Verify(cms_cli::VerifyCommand),
     /// Runs the main job on a fresh virtual SIM and prints a short report.
-    Demo,
+    Demo(DemoArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -212,7 +212,7 @@ fn main() -> ExitCode {
         Command::Auth(auth_cli::AuthCommand::Verify(args)) => return auth_cli::verify(args),
         Command::Auth(cmd) => auth_cli::run(cmd),
         Command::Mssp(cmd) => auth_cli::serve(cmd),
-        Command::Demo => demo(),
+        Command::Demo(args) => demo(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -385,7 +385,16 @@ fn describe(status: PinStatus) -> String {
     }
 }
 
-fn demo() -> Result<(), Failure> {
+/// `demo`.
+#[derive(clap::Args)]
+struct DemoArgs {
+    /// Keep the visibly signed PDF and the demo CA's certificate in this directory (created if
+    /// missing), to open or to verify again with `verify pdf … --trust DIR/demo-ca.pem`.
+    #[arg(long, value_name = "DIR")]
+    keep: Option<PathBuf>,
+}
+
+fn demo(args: &DemoArgs) -> Result<(), Failure> {
     let dir = tempfile::tempdir().map_err(|e| Failure::Input(format!("no temporary directory: {}", e.kind())))?;
     let state = dir.path().join("sim");
     let init = SimInit::new(Curve::P256, SystemTime::now());
@@ -460,6 +469,10 @@ fn demo() -> Result<(), Failure> {
         .map_err(|e| Failure::Input(format!("cannot write the demo PDF: {}", e.kind())))?;
     let mut options = mobile_id::pdf::PdfSignOptions::new(now);
     options.reason = Some("mobile-id demo".into());
+    options.location = Some("Bakı".into());
+    // A visible stamp in the lower right of the page (US Letter, points from the lower left).
+    let rect = mobile_id::pdf::Rect::new(330.0, 60.0, 580.0, 140.0).map_err(|e| Failure::Input(e.to_string()))?;
+    options.stamp = Some(mobile_id::pdf::Stamp::at(rect));
     let mut signer = CardSigner::new(signer.into_session(), KeyRole::Signing, init.pin2.clone())?;
     mobile_id::pdf::sign(&mut std::io::Cursor::new(&original), &mut output, &mut signer, &options, None).map_err(|e| Failure::Input(e.to_string()))?;
     drop(output);
@@ -468,7 +481,7 @@ fn demo() -> Result<(), Failure> {
         .map_err(|e| Failure::Input(e.to_string()))?;
     let first = pdf_report.signatures.first();
     say!(
-        "8. a PDF signed on the SIM (PAdES-B-B, {} bytes appended to {}): {}, covers {}",
+        "8. a PDF signed on the SIM with a visible stamp (PAdES-B-B, {} bytes appended to {}): {}, covers {}",
         signed_pdf.len() - original.len(),
         original.len(),
         first.map(|s| s.indication.as_str()).unwrap_or("no signature"),
@@ -488,6 +501,18 @@ fn demo() -> Result<(), Failure> {
     say!("   the same PDF with one word changed: {}", tampered_verdict.unwrap_or_default());
     if tampered_report.passed() {
         return Err(Failure::Negative("a tampered PDF verified".into()));
+    }
+    match &args.keep {
+        Some(keep) => {
+            std::fs::create_dir_all(keep).map_err(|e| Failure::Input(format!("cannot create {}: {}", keep.display(), e.kind())))?;
+            let kept = keep.join("contract-signed.pdf");
+            let ca = keep.join("demo-ca.pem");
+            output::write_file(&kept, &signed_pdf, output::Existing::Replace)?;
+            let pem = Certificate::from_der(&sim_ca_der).and_then(|c| c.to_pem(der::pem::LineEnding::LF)).map_err(|e| Failure::Input(e.to_string()))?;
+            output::write_file(&ca, pem.as_bytes(), output::Existing::Replace)?;
+            say!("   kept: {} (verify: mobile-id verify pdf {} --trust {})", kept.display(), kept.display(), ca.display());
+        }
+        None => say!("   (the signed PDF is removed with the demo's temporary directory; --keep DIR keeps it)"),
     }
     let store = mobile_id::auth::MemoryChallengeStore::default();
     let challenge = mobile_id::auth::Challenge::new(mobile_id::auth::HashType::Sha256, now, mobile_id::auth::DEFAULT_CHALLENGE_LIFETIME)

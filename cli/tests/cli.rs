@@ -127,6 +127,21 @@ fn demo_runs() {
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("VALID") && text.contains("REJECTED"));
+    assert!(text.contains("--keep DIR keeps it"), "{text}");
+}
+
+#[test]
+fn demo_keeps_the_visibly_signed_pdf_where_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let keep = dir.path().join("kept");
+    let out = mobile_id(&["demo", "--keep", keep.to_str().unwrap()], &[]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let pdf = keep.join("contract-signed.pdf");
+    assert!(text.contains(&format!("kept: {}", pdf.display())), "{text}");
+    let verified = mobile_id(&["verify", "pdf", pdf.to_str().unwrap(), "--trust", keep.join("demo-ca.pem").to_str().unwrap()], &[]);
+    assert_eq!(code(&verified), 0, "{}", String::from_utf8_lossy(&verified.stdout));
+    assert!(std::fs::read(&pdf).unwrap().windows(10).any(|w| w == b"/FontFile2"), "the kept PDF has no stamp font");
 }
 
 #[test]

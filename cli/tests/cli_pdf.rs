@@ -250,3 +250,52 @@ fn an_interrupted_signing_leaves_no_partial_output_and_outputs_are_not_overwritt
     assert_eq!(code, 0, "{out}");
     assert!(std::fs::read(p("taken.pdf")).unwrap().starts_with(b"%PDF-"));
 }
+
+#[test]
+fn a_visible_signature_with_an_image_and_the_errors_around_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    let pin = [("MOBILE_ID_PIN2", "12345")];
+    assert_eq!(mobile_id(&["sim", "init", "--state", &p("sim")], &[]).0, 0);
+    assert_eq!(mobile_id(&["sim", "export-certs", "--state", &p("sim"), "--out", &p("certs")], &[]).0, 0);
+    std::fs::write(p("in.pdf"), mobile_id::pdf::sample::sample_document(&["Visible"], 0)).unwrap();
+    let mut logo = Vec::new();
+    let mut encoder = png::Encoder::new(&mut logo, 3, 2);
+    encoder.set_color(png::ColorType::Rgb);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&[200; 18]).unwrap();
+    writer.finish().unwrap();
+    std::fs::write(p("logo.png"), &logo).unwrap();
+    let sign = |extra: &[&str], out: &str| {
+        let mut args = vec!["sign", "pdf"];
+        let (input, output) = (p("in.pdf"), p(out));
+        let state = p("sim");
+        args.extend([input.as_str(), output.as_str(), "--state", state.as_str(), "--visible"]);
+        args.extend(extra);
+        mobile_id(&args, &pin)
+    };
+    let logo_path = p("logo.png");
+    let (code, out) = sign(&["--rect", "330,60,580,140", "--image", &logo_path, "--location", "Gəncə", "--stamp-line", "{name}, {location}"], "out.pdf");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("visible signature"), "{out}");
+    let (code, out) = mobile_id(&["verify", "pdf", &p("out.pdf"), "--trust", &p("certs/ca.pem")], &[]);
+    assert_eq!(code, 0, "{out}");
+    let (ok, text) = common::run(dir.path(), "pdftotext", &[&p("out.pdf"), "-"]);
+    assert!(ok && text.contains("AYSEL MAMMADOVA, Gəncə"), "{text}");
+    // Errors name the problem and write nothing.
+    for (extra, expected) in [
+        (vec![], "needs a rectangle"),
+        (vec!["--rect", "1,2,3"], "--rect"),
+        (vec!["--rect", "1,1,90,90", "--image", p("certs/ca.pem").leak()], "neither PNG nor JPEG"),
+    ] {
+        let (code, out) = sign(&extra, "bad.pdf");
+        assert_eq!(code, 2, "{extra:?}: {out}");
+        assert!(out.contains(expected), "{extra:?}: {out}");
+        assert!(!dir.path().join("bad.pdf").exists());
+    }
+    // On a signed page, a stamp over the first one is refused before anything is written.
+    let (code, out) = mobile_id(&["sign", "pdf", &p("out.pdf"), &p("bad.pdf"), "--state", &p("sim"), "--visible", "--rect", "400,100,500,120"], &pin);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("would cover"), "{out}");
+    assert!(!dir.path().join("bad.pdf").exists());
+}
