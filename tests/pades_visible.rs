@@ -248,6 +248,21 @@ fn existing_empty_fields_are_stamped_in_place() {
         let refused = pdf::sign(&mut Cursor::new(&with_field), &mut out, &mut pki.signer("signer"), &options, None);
         assert!(matches!(refused, Err(PadesError::InvalidInput(_))), "{refused:?}");
     }
+    // A field made by pyHanko (`sign addfields`), as a user would bring one.
+    let made = dir.path().join("pyhanko-field.pdf");
+    std::fs::write(dir.path().join("plain.pdf"), &original).unwrap();
+    let (ok, out) = run(
+        dir.path(),
+        common::pyhanko().to_str().unwrap(),
+        &["sign", "addfields", "--field", "1/100,300,350,380/Witness", "plain.pdf", made.to_str().unwrap()],
+    );
+    assert!(ok, "{out}");
+    let mut options = PdfSignOptions::new(common::now());
+    options.field = Some("Witness".into());
+    let signed = pki.sign(&std::fs::read(&made).unwrap(), "signer", &options);
+    all_valid(&pki, &signed);
+    let (inside, outside) = differences(&blank, &render(dir.path(), "witness", &signed), [100.0, 300.0, 350.0, 380.0], 792.0);
+    assert!(inside > 300 && outside == 0, "pyHanko's field: {inside} pixels inside, {outside} outside");
     // An invisible existing field stays invisible: nothing on the page changes.
     let hidden = with_empty_field(&original, "Hidden", [0, 0, 0, 0], false);
     let mut options = PdfSignOptions::new(common::now());
