@@ -22,6 +22,8 @@ macro_rules! testing_modules {
 mod appearance;
 mod changes;
 
+mod ltv;
+mod placement;
 mod sign;
 mod verify;
 testing_modules!(crypt, document, object, reader, sample, write);
@@ -31,6 +33,7 @@ pub use sample::sample_document;
 
 pub use appearance::{ImagePlacement, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, Rect, Stamp, StampImage, StampTemplate};
 pub use document::DocMdp;
+pub use ltv::{DssMaterial, add_document_timestamp, add_dss, embedded_certificates};
 #[cfg(not(feature = "testing"))]
 pub(crate) use object::Dictionary;
 #[cfg(feature = "testing")]
@@ -39,10 +42,7 @@ pub use object::{Dictionary, Object, StreamData};
 pub use reader::{PdfReader, Revision, SharedView, XrefEntry, XrefKind};
 #[cfg(not(feature = "testing"))]
 pub(crate) use reader::{PdfReader, XrefEntry, XrefKind};
-pub use sign::{
-    DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_CAPACITY, DssMaterial, PdfSignOptions, PreparedPdf, TIMESTAMP_ALLOWANCE, add_document_timestamp, add_dss,
-    embedded_certificates, estimated_capacity, prepare, sign,
-};
+pub use sign::{DEFAULT_CAPACITY, DEFAULT_TIMESTAMP_CAPACITY, PdfSignOptions, PreparedPdf, TIMESTAMP_ALLOWANCE, estimated_capacity, prepare, sign};
 pub use verify::{Change, ChangeKind, Coverage, LaterChanges, PdfReport, PdfSignatureReport, PdfVerifyOptions, RevisionChanges, SignatureKind, verify};
 
 /// Why a PDF could not be signed.
