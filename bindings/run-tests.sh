@@ -27,17 +27,24 @@ case "$lang" in
       (cd target/tools && rm -rf package kotlinc && npm pack -q kotlin-compiler@2.4.20 >/dev/null && tar xzf kotlin-compiler-2.4.20.tgz && mv package kotlinc)
     fi
     command -v java >/dev/null || { echo "kotlin: FAILED — no java on this machine"; exit 1; }
-    "$kotlinc" -nowarn -cp /usr/share/java/jna.jar "$gen"/org/mobileid/*.kt bindings/kotlin/Test.kt -d "$gen/test.jar" 2>&1 | grep -v '^warning' || true
+    # The tests compile and run against the packaged jar (bindings and native library inside),
+    # with JNA and the Kotlin runtime beside it, as an application would.
+    PROFILE=debug bindings/kotlin/build-jar.sh >/dev/null
+    # The README's Kotlin snippet, run as written inside a function the tests call.
+    { echo 'import org.mobileid.*'; echo 'fun readmeSnippet() {';
+      awk '/^```kotlin$/ { inside = 1; next } /^```$/ { inside = 0 } inside' README.md; echo '}'; } > "$gen/Readme.kt"
+    "$kotlinc" -nowarn -cp target/jar/mobile-id.jar:/usr/share/java/jna.jar bindings/kotlin/Test.kt "$gen/Readme.kt" -d "$gen/test.jar" 2>&1 | grep -v '^warning' || true
     [ -f "$gen/test.jar" ] || { echo "kotlin: FAILED — compilation"; exit 1; }
-    java -cp "$gen/test.jar:/usr/share/java/jna.jar:target/tools/kotlinc/lib/kotlin-stdlib.jar" -Djna.library.path="$root/target/debug" TestKt
+    java -cp "$gen/test.jar:target/jar/mobile-id.jar:/usr/share/java/jna.jar:target/tools/kotlinc/lib/kotlin-stdlib.jar" TestKt
     ;;
   python)
-    if [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import cryptography' 2>/dev/null; then
-      python3 -m venv .venv
-      .venv/bin/pip install -q pytest cryptography
-    fi
-    cp "$lib" "$gen/"
-    PYTHONPATH="$gen" .venv/bin/pytest -q bindings/python
+    # The tests run against the wheel, installed into a fresh venv as a user would install it.
+    PROFILE=debug bindings/python/build-wheel.sh >/dev/null
+    venv=target/wheel-venv
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q target/wheels/mobile_id-*.whl pytest cryptography
+    (cd "$venv" && bin/pytest -q -p no:cacheprovider "$root/bindings/python")
     ;;
   swift)
     if ! command -v swiftc >/dev/null; then

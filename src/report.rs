@@ -100,6 +100,9 @@ pub struct ChainEntry {
     pub subject: String,
     /// SHA-256 of the certificate, hex.
     pub sha256: String,
+    /// The certificate, DER (not in JSON reports, which name it by its hash).
+    #[serde(skip)]
+    pub der: Vec<u8>,
 }
 
 /// The verdict on one signature.
@@ -158,7 +161,7 @@ impl SignatureReport {
 
     /// Fills in the chain, identity and QC statements from a validated path.
     pub fn with_path(mut self, path: &VerifiedPath) -> Self {
-        self.chain = path.chain.iter().map(|c| ChainEntry { subject: c.subject_text(), sha256: hex::encode(c.fingerprint()) }).collect();
+        self.chain = path.chain.iter().map(|c| ChainEntry { subject: c.subject_text(), sha256: hex::encode(c.fingerprint()), der: c.der().to_vec() }).collect();
         self.signer = Some(path.identity.clone());
         self.qc_statements = path.qc_statements.clone();
         self

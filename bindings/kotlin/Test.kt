@@ -68,7 +68,7 @@ fun main() {
         val strict = defaultAlgorithmPolicy().replace("\"ec_min_bits\": 256", "\"ec_min_bits\": 384")
         check(strict.contains("384"))
         val verdict = Verifier.withAlgorithmPolicy(listOf(sim.caCertificate()), strict).verifyCms(cms, doc, null)
-        check(!verdict.passed && verdict.signers[0].subIndication == "CRYPTO_CONSTRAINTS_FAILURE_NO_POE") { verdict.toString() }
+        check(!verdict.passed && verdict.signers[0].subIndication == SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE) { verdict.toString() }
     }
     scenario("chain verification") {
         check(verifier.verifyChain(signer.certificate(), listOf(), CertificatePurpose.SIGNING, null).valid)
@@ -119,17 +119,17 @@ fun main() {
         check(verdict.passed) { verdict.toString() }
         val s = verdict.signatures[0]
         check(s.field == "Citizen" && s.intact == true && s.signatureValid == true && s.trusted == true) { s.toString() }
-        check(s.coverage == "whole-file" && s.laterChanges == "none" && s.semanticsIdentifier == "PNOAZ-7TEST01") { s.toString() }
+        check(s.coverage == Coverage.WHOLE_FILE && s.laterChanges == LaterChanges.NONE && s.semanticsIdentifier == "PNOAZ-7TEST01") { s.toString() }
         val stamp = VisibleStamp(rect = listOf(330.0, 60.0, 580.0, 130.0), lines = listOf("Подписано: {name}", "{time}"))
         val twice = signer.signPdf(signed, PdfSigningOptions(stamp = stamp), null)
         val both = verifier.verifyPdf(twice, null)
-        check(both.passed && both.signatures.map { it.coverage } == listOf("revision", "whole-file")) { both.toString() }
+        check(both.passed && both.signatures.map { it.coverage } == listOf(Coverage.REVISION, Coverage.WHOLE_FILE)) { both.toString() }
         check(String(twice, Charsets.ISO_8859_1).contains("/FontFile2")) { "no embedded font in the stamp" }
         val tampered = signed.copyOf()
         val at = String(tampered, Charsets.ISO_8859_1).indexOf("Kotlin")
         tampered[at] = 'J'.code.toByte()
         val bad = verifier.verifyPdf(tampered, null)
-        check(!bad.passed && bad.signatures[0].subIndication == "HASH_FAILURE") { bad.toString() }
+        check(!bad.passed && bad.signatures[0].subIndication == SubIndication.HASH_FAILURE) { bad.toString() }
     }
     scenario("a JCA key certifies a PDF file to file; a session resumed from bytes signs another") {
         val gen = KeyPairGenerator.getInstance("EC")
@@ -156,6 +156,18 @@ fun main() {
     scenario("verification codes") {
         check(mobileIdVerificationCode(hex("2f665f6a6999e0ef0752e00ec9f453adf59d8cb6")) == "1462")
     }
+    scenario("typed verdicts: times as Instant, the signer's names and certificate, judged changes") {
+        val once = signer.signPdf(samplePdf(listOf("Typed")), PdfSigningOptions(), null)
+        val twice = signer.signPdf(once, PdfSigningOptions(), null)
+        val first = verifier.verifyPdf(twice, null).signatures[0]
+        val claimed = first.claimedSigningTime!!
+        check(java.time.Duration.between(claimed, java.time.Instant.now()).abs().seconds < 600) { claimed.toString() }
+        check(first.givenName == "AYSEL" && first.surname == "MAMMADOVA" && first.signerCertificate!!.size > 200) { first.toString() }
+        check(first.changes.isNotEmpty() && first.changes.all { it.allowed } && first.changes.any { it.kind == ChangeKind.SIGNATURE }) { first.changes.toString() }
+        val old = verifier.verifyPdf(once, java.time.Instant.parse("2001-01-01T00:00:00Z")).signatures[0]
+        check(old.indication != Indication.TOTAL_PASSED) { old.toString() }
+    }
+    scenario("the README's Kotlin snippet runs as written") { readmeSnippet() }
     println("kotlin: $passed passed, 0 failed")
 }
 

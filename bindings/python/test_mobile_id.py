@@ -1,16 +1,18 @@
 """The mobile-id bindings from Python (pytest): the same scenarios as Kotlin, with an
 ExternalSigner backed by the `cryptography` package, and a memory check across the boundary."""
 
+import datetime
 import json
-import subprocess
+import pathlib
 import resource
+import subprocess
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, utils
 from cryptography import x509
 
-import mobile_id_ffi as m
+import mobile_id as m
 
 
 class SimChannel(m.ApduChannel):
@@ -84,7 +86,7 @@ def test_cms_on_the_sim(session, verifier):
     assert verdict.passed, verdict
     assert verdict.signers[0].given_name == "AYSEL"
     bad = verifier.verify_cms(cms, b"changed", None)
-    assert not bad.passed and bad.signers[0].sub_indication == "HASH_FAILURE"
+    assert not bad.passed and bad.signers[0].sub_indication == m.SubIndication.HASH_FAILURE
 
 
 def test_an_algorithm_policy_from_the_caller(session, sim):
@@ -94,7 +96,7 @@ def test_an_algorithm_policy_from_the_caller(session, sim):
     policy["ec_min_bits"] = 384
     strict = m.Verifier.with_algorithm_policy([sim.ca_certificate()], json.dumps(policy))
     verdict = strict.verify_cms(cms, DOC, None)
-    assert not verdict.passed and verdict.signers[0].sub_indication == "CRYPTO_CONSTRAINTS_FAILURE_NO_POE", verdict
+    assert not verdict.passed and verdict.signers[0].sub_indication == m.SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE, verdict
     with pytest.raises(m.MobileIdError.InvalidInput):
         m.Verifier.with_algorithm_policy([sim.ca_certificate()], '{"digests": {"sha9": null}}')
 
@@ -219,9 +221,9 @@ def test_timestamp_through_a_host_fetcher(session, sim, tmp_path):
     m.pdf_add_document_timestamp(str(pdf_path), OpensslTsa(tmp_path))
     lta = verifier.verify_pdf_file(str(pdf_path), None)
     assert lta.passed, lta
-    assert [s.kind for s in lta.signatures] == ["signature", "document-timestamp"]
+    assert [s.kind for s in lta.signatures] == [m.SignatureKind.SIGNATURE, m.SignatureKind.DOCUMENT_TIMESTAMP]
     assert lta.signatures[0].timestamp_time is not None
-    assert any("DSS" in c for c in lta.signatures[0].changes)
+    assert any(c.allowed and c.kind == m.ChangeKind.VALIDATION_MATERIAL for c in lta.signatures[0].changes), lta
 
 
 def test_pdf_on_the_sim_in_memory(session, verifier):
@@ -232,14 +234,14 @@ def test_pdf_on_the_sim_in_memory(session, verifier):
     verdict = verifier.verify_pdf(signed, None)
     assert verdict.passed, verdict
     s = verdict.signatures[0]
-    assert (s.field, s.indication, s.intact, s.signature_valid, s.trusted) == ("Citizen", "TOTAL-PASSED", True, True, True)
-    assert (s.coverage, s.later_changes, verdict.trailing_bytes) == ("whole-file", "none", 0)
+    assert (s.field, s.indication, s.intact, s.signature_valid, s.trusted) == ("Citizen", m.Indication.TOTAL_PASSED, True, True, True)
+    assert (s.coverage, s.later_changes, verdict.trailing_bytes) == (m.Coverage.WHOLE_FILE, m.LaterChanges.NONE, 0)
     assert s.semantics_identifier == "PNOAZ-7TEST01"
     # A second, visible signature keeps the first valid; a changed byte breaks it.
     stamp = m.VisibleStamp(rect=[330, 60, 580, 130], lines=["İmzalayan: {name}", "{time}"])
     twice = signer.sign_pdf(signed, m.PdfSigningOptions(stamp=stamp), None)
     both = verifier.verify_pdf(twice, None)
-    assert both.passed and [x.coverage for x in both.signatures] == ["revision", "whole-file"]
+    assert both.passed and [x.coverage for x in both.signatures] == [m.Coverage.REVISION, m.Coverage.WHOLE_FILE]
     text = subprocess.run(["pdftotext", "-", "-"], input=twice, capture_output=True, check=True).stdout.decode()
     assert "İmzalayan: AYSEL MAMMADOVA" in text, text
     with pytest.raises(m.MobileIdError.InvalidInput):
@@ -248,7 +250,7 @@ def test_pdf_on_the_sim_in_memory(session, verifier):
     at = tampered.index(b"Python")
     tampered[at] = ord("J")
     bad = verifier.verify_pdf(bytes(tampered), None)
-    assert not bad.passed and bad.signatures[0].sub_indication == "HASH_FAILURE" and bad.signatures[0].intact is False
+    assert not bad.passed and bad.signatures[0].sub_indication == m.SubIndication.HASH_FAILURE and bad.signatures[0].intact is False
     with pytest.raises(m.MobileIdError.InvalidInput):
         verifier.verify_pdf(b"not a pdf", None)
 
@@ -281,3 +283,69 @@ def test_pdf_with_an_external_signer_and_a_resumed_file_session(sim, verifier, t
     assert verifier.verify_pdf_file(str(tmp_path / "resumed.pdf"), None).passed
     with pytest.raises(m.MobileIdError.InvalidInput):
         resumed.finish(key.sign(digest, ec.ECDSA(utils.Prehashed(hashes.SHA256()))), None)
+
+
+def test_records_print_compare_and_convert(session, verifier):
+    signer = m.Signer.for_sim(session, m.KeyKind.SIGNING, "12345")
+    signed = signer.sign_pdf(m.sample_pdf(["Records"]), m.PdfSigningOptions(reason="Agreed"), None)
+    verdict = verifier.verify_pdf(signed, None)
+    s = verdict.signatures[0]
+    # repr names every field; equal records compare equal.
+    assert repr(s).startswith("PdfSignatureVerdict(field='Signature1', kind=<SignatureKind.SIGNATURE"), repr(s)
+    assert verifier.verify_pdf(signed, None) == verdict
+    # Times are datetimes in UTC; the signer's names and certificate are there.
+    assert s.claimed_signing_time.tzinfo is not None
+    assert abs((datetime.datetime.now(datetime.timezone.utc) - s.claimed_signing_time).total_seconds()) < 600
+    assert (s.given_name, s.surname) == ("AYSEL", "MAMMADOVA")
+    assert x509.load_der_x509_certificate(s.signer_certificate).subject.rfc4514_string().startswith("CN=MAMMADOVA")
+    # to_dict / to_json give the command line's JSON shape.
+    d = verdict.to_dict()
+    one = d["signatures"][0]
+    assert (one["indication"], one["sub_indication"], one["coverage"], one["later_changes"], one["kind"]) == (
+        "TOTAL-PASSED",
+        None,
+        "whole-file",
+        "none",
+        "signature",
+    )
+    assert one["claimed_signing_time"].endswith("Z") and one["signer_certificate"] == s.signer_certificate.hex()
+    assert json.loads(verdict.to_json()) == d
+    tampered = bytearray(signed)
+    tampered[tampered.index(b"Records")] = ord("r")
+    bad = verifier.verify_pdf(bytes(tampered), None).to_dict()["signatures"][0]
+    assert (bad["indication"], bad["sub_indication"]) == ("TOTAL-FAILED", "HASH_FAILURE")
+    # Validation times are datetimes too.
+    past = datetime.datetime(2001, 1, 1, tzinfo=datetime.timezone.utc)
+    old = verifier.verify_pdf(signed, past).signatures[0]
+    assert old.indication != m.Indication.TOTAL_PASSED
+
+
+def test_the_package_is_typed_and_installed():
+    import importlib.resources
+
+    assert importlib.resources.files("mobile_id").joinpath("py.typed").is_file()
+    # Installed from the wheel into this venv, not found on a path beside the sources.
+    assert "site-packages" in m.__file__, m.__file__
+
+
+def readme_blocks(path, language):
+    text = (pathlib.Path(__file__).resolve().parents[2] / path).read_text()
+    blocks, inside = [], None
+    for line in text.splitlines():
+        if inside is None and line.strip() == "```" + language:
+            inside = []
+        elif inside is not None and line.strip() == "```":
+            blocks.append("\n".join(inside))
+            inside = None
+        elif inside is not None:
+            inside.append(line)
+    return blocks
+
+
+@pytest.mark.parametrize("path", ["README.md", "bindings/python/README.md"])
+def test_readme_snippets_run_as_written(path, capsys):
+    blocks = readme_blocks(path, "python")
+    assert blocks, f"no Python snippet in {path}"
+    for block in blocks:
+        exec(compile(block, path, "exec"), {})
+    assert "TOTAL" in capsys.readouterr().out

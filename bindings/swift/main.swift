@@ -32,7 +32,7 @@ precondition(who.givenName == "AYSEL")
 let original = samplePdf(lines: ["A contract signed from Swift"])
 let signedPdf = try signer.signPdf(pdf: original, options: PdfSigningOptions(field: "Citizen", reason: "Agreed"), timestamper: nil)
 let pdfVerdict = try verifier.verifyPdf(pdf: signedPdf, time: nil)
-precondition(pdfVerdict.passed && pdfVerdict.signatures[0].coverage == "whole-file")
+precondition(pdfVerdict.passed && pdfVerdict.signatures[0].coverage == .wholeFile && pdfVerdict.signatures[0].indication == .totalPassed)
 var tampered = signedPdf
 if let at = tampered.range(of: Data("Swift".utf8)) { tampered[at.lowerBound] = UInt8(ascii: "J") }
 precondition(!(try verifier.verifyPdf(pdf: tampered, time: nil).passed))

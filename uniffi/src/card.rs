@@ -127,6 +127,13 @@ impl SimSession {
         Ok(Arc::new(Self { channel, profile: applet.profile(), options: SessionOptions { channel: logical, applet_selected_by_host } }))
     }
 
+    /// A session on the virtual SIM itself, with no host channel in between.
+    #[uniffi::constructor]
+    pub fn on_virtual_sim(card: Arc<VirtualSimCard>) -> Result<Arc<Self>, MobileIdError> {
+        let profile = card.sim.lock().map_err(|_| MobileIdError::CardUnavailable { reason: "the virtual SIM is poisoned".into() })?.profile().clone();
+        Ok(Arc::new(Self { channel: card, profile, options: SessionOptions::default() }))
+    }
+
     /// The certificate of a key, DER.
     pub fn read_certificate(&self, key: KeyKind) -> Result<Vec<u8>, MobileIdError> {
         Ok(self.session().read_certificate(key.role())?)
@@ -220,6 +227,13 @@ impl VirtualSimCard {
         let ca = sim.demo_ca()?;
         let now = std::time::SystemTime::now();
         Ok(ca.issue_crl(&[], now - std::time::Duration::from_secs(60), now + std::time::Duration::from_secs(86_400))?)
+    }
+}
+
+/// The virtual SIM answers as a host channel would, so a session can run on it directly.
+impl ApduChannel for VirtualSimCard {
+    fn transmit(&self, command: Vec<u8>) -> Result<Vec<u8>, MobileIdError> {
+        VirtualSimCard::transmit(self, command)
     }
 }
 

@@ -5,8 +5,11 @@ use std::sync::Arc;
 
 use mobile_id::auth::{self, AuthOptions, AuthenticationResponse, Challenge, ChallengeStore, HashType, MemoryChallengeStore};
 
+use std::time::SystemTime;
+
 use crate::MobileIdError;
 use crate::card::SimSession;
+use crate::report::time_of;
 use crate::signing::now;
 use crate::verify::Verifier;
 
@@ -19,8 +22,8 @@ pub struct LoginChallenge {
     pub hash: Vec<u8>,
     /// The code both screens show.
     pub verification_code: String,
-    /// Unix seconds after which it is refused.
-    pub expires_at: u64,
+    /// When it stops being accepted.
+    pub expires_at: SystemTime,
 }
 
 /// Who logged in.
@@ -34,10 +37,10 @@ pub struct LoginIdentity {
     pub country: Option<String>,
     /// serialNumber as written, e.g. PNOAZ-7TEST01.
     pub serial_number: Option<String>,
-    /// Certificate validity, Unix seconds.
-    pub not_before: u64,
-    /// Certificate validity, Unix seconds.
-    pub not_after: u64,
+    /// The certificate's validity starts.
+    pub not_before: SystemTime,
+    /// The certificate's validity ends.
+    pub not_after: SystemTime,
 }
 
 /// The phone's answer.
@@ -71,7 +74,12 @@ impl LoginPortal {
         let now = now();
         let challenge = Challenge::new(HashType::Sha256, now, auth::DEFAULT_CHALLENGE_LIFETIME)?;
         self.store.insert(challenge.clone(), now)?;
-        Ok(LoginChallenge { verification_code: challenge.verification_code(), id: challenge.id, hash: challenge.hash, expires_at: challenge.expires_at })
+        Ok(LoginChallenge {
+            verification_code: challenge.verification_code(),
+            id: challenge.id,
+            hash: challenge.hash,
+            expires_at: time_of(challenge.expires_at),
+        })
     }
 
     /// Validates an answer (once: a replay fails) and returns who logged in.
@@ -83,8 +91,8 @@ impl LoginPortal {
             surname: who.identity.surname,
             country: who.identity.country,
             serial_number: who.identity.serial_number,
-            not_before: who.not_before,
-            not_after: who.not_after,
+            not_before: time_of(who.not_before),
+            not_after: time_of(who.not_after),
         })
     }
 }

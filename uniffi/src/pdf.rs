@@ -9,7 +9,10 @@ use der::Decode;
 use mobile_id::pdf::{self, DocMdp, PadesError, PdfError, PdfSignOptions, PreparedPdf};
 use x509_cert::Certificate;
 
+use std::time::SystemTime;
+
 use crate::MobileIdError;
+use crate::report::{ChangeKind, Coverage, Indication, LaterChanges, PdfChange, SignatureKind, SubIndication, secs_of, time_of};
 use crate::signing::{FetcherBridge, Signer, TimestampFetcher, now};
 use crate::verify::Verifier;
 
@@ -230,12 +233,12 @@ impl PdfSigningSession {
 pub struct PdfSignatureVerdict {
     /// The field name.
     pub field: String,
-    /// `signature` or `document-timestamp`.
-    pub kind: String,
+    /// A signature or a document timestamp.
+    pub kind: SignatureKind,
     /// TOTAL-PASSED, INDETERMINATE or TOTAL-FAILED (failed too when disallowed changes follow).
-    pub indication: String,
-    /// The sub-indication.
-    pub sub_indication: Option<String>,
+    pub indication: Indication,
+    /// Why, when not TOTAL-PASSED.
+    pub sub_indication: Option<SubIndication>,
     /// A human message.
     pub message: String,
     /// The byte-range digest matches (null when not reached).
@@ -244,18 +247,26 @@ pub struct PdfSignatureVerdict {
     pub signature_valid: Option<bool>,
     /// The signer chains to an anchor.
     pub trusted: Option<bool>,
-    /// `whole-file` or `revision`.
-    pub coverage: String,
-    /// `none`, `allowed` or `disallowed`.
-    pub later_changes: String,
-    /// What later revisions did, one line each ("allowed: …" / "disallowed: …").
-    pub changes: Vec<String>,
+    /// How much of the file it covers.
+    pub coverage: Coverage,
+    /// The verdict on what later revisions did.
+    pub later_changes: LaterChanges,
+    /// What later revisions did, each judged.
+    pub changes: Vec<PdfChange>,
     /// The signer's subject.
     pub signer_subject: Option<String>,
+    /// The signer's given name.
+    pub given_name: Option<String>,
+    /// The signer's surname.
+    pub surname: Option<String>,
     /// The semantics identifier, e.g. PNOAZ-7TEST01.
     pub semantics_identifier: Option<String>,
-    /// A valid timestamp's time, Unix seconds.
-    pub timestamp_time: Option<u64>,
+    /// The signer's certificate, DER, when the chain validated.
+    pub signer_certificate: Option<Vec<u8>>,
+    /// The claimed signing time (`/M`), not proven by anything.
+    pub claimed_signing_time: Option<SystemTime>,
+    /// The time a valid timestamp proves.
+    pub timestamp_time: Option<SystemTime>,
     /// DocMDP level of a certification signature.
     pub certification: Option<u8>,
 }
@@ -280,24 +291,34 @@ fn pdf_verdict(report: &pdf::PdfReport) -> PdfVerdict {
             .iter()
             .map(|s| PdfSignatureVerdict {
                 field: s.field.clone(),
-                kind: s.kind.as_str().to_string(),
-                indication: s.indication.as_str().into(),
-                sub_indication: s.sub_indication.map(|x| x.as_str().into()),
+                kind: s.kind.into(),
+                indication: s.indication.into(),
+                sub_indication: s.sub_indication.map(Into::into),
                 message: s.message.clone(),
                 intact: s.intact,
                 signature_valid: s.signature_valid,
                 trusted: s.trusted,
-                coverage: s.coverage.as_str().into(),
-                later_changes: s.later_changes.as_str().into(),
+                coverage: s.coverage.into(),
+                later_changes: s.later_changes.into(),
                 changes: s
                     .changes
                     .iter()
-                    .flat_map(|r| r.changes.iter())
-                    .map(|c| format!("{}: {}", if c.allowed { "allowed" } else { "disallowed" }, c.what))
+                    .flat_map(|r| {
+                        r.changes.iter().map(|c| PdfChange {
+                            revision: u32::try_from(r.revision).unwrap_or(u32::MAX),
+                            allowed: c.allowed,
+                            kind: ChangeKind::from(c.kind),
+                            what: c.what.clone(),
+                        })
+                    })
                     .collect(),
                 signer_subject: s.signer_subject.clone(),
+                given_name: s.signer.as_ref().and_then(|i| i.given_name.clone()),
+                surname: s.signer.as_ref().and_then(|i| i.surname.clone()),
                 semantics_identifier: s.signer.as_ref().and_then(|i| i.semantics_identifier.as_ref()).map(|x| format!("{}{}-{}", x.kind, x.country, x.value)),
-                timestamp_time: s.timestamp_time,
+                signer_certificate: s.details.as_ref().and_then(|d| d.chain.first()).map(|c| c.der.clone()),
+                claimed_signing_time: s.claimed_signing_time.map(time_of),
+                timestamp_time: s.timestamp_time.map(time_of),
                 certification: s.certification,
             })
             .collect(),
@@ -306,18 +327,18 @@ fn pdf_verdict(report: &pdf::PdfReport) -> PdfVerdict {
 
 impl Verifier {
     /// PDF options at `time` (now when absent) with this verifier's algorithm policy.
-    fn pdf_options(&self, time: Option<u64>) -> pdf::PdfVerifyOptions {
-        let mut options = pdf::PdfVerifyOptions::new(time.unwrap_or_else(now));
+    fn pdf_options(&self, time: Option<SystemTime>) -> Result<pdf::PdfVerifyOptions, MobileIdError> {
+        let mut options = pdf::PdfVerifyOptions::new(time.map(secs_of).transpose()?.unwrap_or_else(now));
         options.algorithm_policy = self.algorithm_policy().clone();
-        options
+        Ok(options)
     }
 }
 
 #[uniffi::export]
 impl Verifier {
     /// Verifies every signature of a PDF held in memory.
-    pub fn verify_pdf(&self, pdf: Vec<u8>, time: Option<u64>) -> Result<PdfVerdict, MobileIdError> {
-        let report = pdf::verify(Cursor::new(pdf), self.chain_verifier(), &self.pdf_options(time))?;
+    pub fn verify_pdf(&self, pdf: Vec<u8>, time: Option<SystemTime>) -> Result<PdfVerdict, MobileIdError> {
+        let report = pdf::verify(Cursor::new(pdf), self.chain_verifier(), &self.pdf_options(time)?)?;
         Ok(pdf_verdict(&report))
     }
 
@@ -330,9 +351,9 @@ impl Verifier {
         crls: Vec<Vec<u8>>,
         ocsp_responses: Vec<Vec<u8>>,
         required: bool,
-        time: Option<u64>,
+        time: Option<SystemTime>,
     ) -> Result<PdfVerdict, MobileIdError> {
-        let mut options = self.pdf_options(time);
+        let mut options = self.pdf_options(time)?;
         for crl in &crls {
             options.revocation.crls.push(mobile_id::x509::ParsedCrl::from_der(crl)?);
         }
@@ -347,9 +368,9 @@ impl Verifier {
     }
 
     /// Verifies every signature of the PDF at `path`, streaming.
-    pub fn verify_pdf_file(&self, path: String, time: Option<u64>) -> Result<PdfVerdict, MobileIdError> {
+    pub fn verify_pdf_file(&self, path: String, time: Option<SystemTime>) -> Result<PdfVerdict, MobileIdError> {
         let file = std::io::BufReader::new(std::fs::File::open(&path).map_err(io)?);
-        let report = pdf::verify(file, self.chain_verifier(), &self.pdf_options(time))?;
+        let report = pdf::verify(file, self.chain_verifier(), &self.pdf_options(time)?)?;
         Ok(pdf_verdict(&report))
     }
 }

@@ -7,7 +7,10 @@ use mobile_id::algorithms::AlgorithmPolicy;
 use mobile_id::report::SignatureReport;
 use mobile_id::x509::{ChainVerifier, ParsedCertificate, Purpose, RevocationData, ValidationOptions, load};
 
+use std::time::SystemTime;
+
 use crate::MobileIdError;
+use crate::report::{Indication, SubIndication, secs_of, time_of};
 use crate::signing::now;
 
 /// What a certificate is checked for.
@@ -38,9 +41,9 @@ pub struct ChainReport {
 #[derive(Clone, Debug, uniffi::Record)]
 pub struct SignatureVerdict {
     /// TOTAL-PASSED, INDETERMINATE or TOTAL-FAILED.
-    pub indication: String,
-    /// The sub-indication, e.g. HASH_FAILURE.
-    pub sub_indication: Option<String>,
+    pub indication: Indication,
+    /// Why, when not TOTAL-PASSED.
+    pub sub_indication: Option<SubIndication>,
     /// A human message.
     pub message: String,
     /// The signer's subject.
@@ -51,8 +54,12 @@ pub struct SignatureVerdict {
     pub surname: Option<String>,
     /// The semantics identifier, e.g. PNOAZ-7TEST01.
     pub semantics_identifier: Option<String>,
-    /// A valid signature timestamp, Unix seconds.
-    pub timestamp_time: Option<u64>,
+    /// The time a valid signature timestamp proves.
+    pub timestamp_time: Option<SystemTime>,
+    /// The claimed signing time (signingTime), not proven by anything.
+    pub claimed_signing_time: Option<SystemTime>,
+    /// The signer's certificate, DER, when the chain validated.
+    pub signer_certificate: Option<Vec<u8>>,
 }
 
 /// The verdict on a CMS.
@@ -67,14 +74,16 @@ pub struct CmsVerdict {
 fn verdict(r: &SignatureReport) -> SignatureVerdict {
     let id = r.signer.as_ref();
     SignatureVerdict {
-        indication: r.indication.as_str().into(),
-        sub_indication: r.sub_indication.map(|s| s.as_str().into()),
+        indication: r.indication.into(),
+        sub_indication: r.sub_indication.map(Into::into),
         message: r.message.clone(),
         signer_subject: r.signer_subject.clone(),
         given_name: id.and_then(|i| i.given_name.clone()),
         surname: id.and_then(|i| i.surname.clone()),
         semantics_identifier: id.and_then(|i| i.semantics_identifier.as_ref()).map(|s| format!("{}{}-{}", s.kind, s.country, s.value)),
-        timestamp_time: r.timestamp_time,
+        timestamp_time: r.timestamp_time.map(time_of),
+        claimed_signing_time: r.signing_time.map(time_of),
+        signer_certificate: r.chain.first().map(|c| c.der.clone()),
     }
 }
 
@@ -125,15 +134,16 @@ impl Verifier {
     }
 
     /// Validates `leaf` through `intermediates` (DER or PEM each, like the anchors) at `time`
-    /// (Unix seconds; now when absent). A certificate that does not decode is a verdict
+    /// (now when absent). A certificate that does not decode is a verdict
     /// (`valid` false, code `malformed`), as on the command line.
     pub fn verify_chain(
         &self,
         leaf: Vec<u8>,
         intermediates: Vec<Vec<u8>>,
         purpose: CertificatePurpose,
-        time: Option<u64>,
+        time: Option<SystemTime>,
     ) -> Result<ChainReport, MobileIdError> {
+        let time = time.map(secs_of).transpose()?;
         let malformed = |what: &str, e: mobile_id::x509::ValidationError| ChainReport {
             valid: false,
             code: "malformed".into(),
@@ -168,7 +178,8 @@ impl Verifier {
     }
 
     /// Verifies a CMS signature; `content` for a detached one.
-    pub fn verify_cms(&self, signature: Vec<u8>, content: Option<Vec<u8>>, time: Option<u64>) -> Result<CmsVerdict, MobileIdError> {
+    pub fn verify_cms(&self, signature: Vec<u8>, content: Option<Vec<u8>>, time: Option<SystemTime>) -> Result<CmsVerdict, MobileIdError> {
+        let time = time.map(secs_of).transpose()?;
         let mut options = mobile_id::cms::CmsVerifyOptions::new(time.unwrap_or_else(now));
         options.algorithm_policy = self.policy.clone();
         let mut reader = content.as_deref();
