@@ -10,6 +10,9 @@
 //! answer leaves; the right PIN resets it; 0 blocks; the PUK unblocks; a blocked PUK is final;
 //! PIN2 is consumed by every signature.
 
+// The demo CA's issuing API is for tests, benches and the demo: public only with the
+// `testing` feature; the virtual SIM uses it inside either way.
+#[cfg_attr(not(feature = "testing"), allow(dead_code, unreachable_pub))]
 mod issuer;
 pub mod state;
 
@@ -19,9 +22,13 @@ use std::time::SystemTime;
 use der::{Decode, Encode};
 use x509_cert::Certificate;
 
+#[cfg(not(feature = "testing"))]
+pub(crate) use issuer::DemoCa;
+pub use issuer::DemoIdentity;
+#[cfg(feature = "testing")]
 pub use issuer::{
-    DEMO_POLICY, DemoCa, DemoIdentity, ID_KP_CLIENT_AUTH, ID_PE_QC_STATEMENTS, QC_COMPLIANCE, QC_SSCD, QC_TYPE, QC_TYPE_ESIGN, QcStatement, ca_extensions,
-    extension, key_identifier,
+    DEMO_POLICY, DemoCa, ID_KP_CLIENT_AUTH, ID_PE_QC_STATEMENTS, QC_COMPLIANCE, QC_SSCD, QC_TYPE, QC_TYPE_ESIGN, QcStatement, ca_extensions, extension,
+    key_identifier,
 };
 pub use state::{PinRecord, PinRecords, SimKeys, SimState, SimStore};
 
@@ -227,10 +234,12 @@ impl VirtualSim {
         hex::decode(&self.state.ca_certificate).map_err(|_| SimError::CorruptState("CA certificate is not hex"))
     }
 
-    /// The demo CA (to issue further certificates in tests: TSA, OCSP responder, …).
+    /// The demo CA (to issue further certificates in tests: TSA, OCSP responder, …); with the
+    /// `testing` feature.
     ///
     /// # Errors
     /// [`SimError::CorruptState`] if the stored certificate is damaged.
+    #[cfg(feature = "testing")]
     pub fn demo_ca(&self) -> Result<DemoCa, SimError> {
         let cert = Certificate::from_der(&self.ca_certificate_der()?).map_err(|_| SimError::CorruptState("CA certificate does not decode"))?;
         Ok(DemoCa::from_parts(self.keys.ca.clone(), cert))
