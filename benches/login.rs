@@ -9,9 +9,10 @@ use std::time::{Duration, SystemTime};
 use criterion::{Criterion, criterion_group, criterion_main};
 use der::Decode;
 use ecdsa::signature::hazmat::PrehashVerifier;
-use mobile_id::auth::{AuthOptions, AuthenticationResponse, Challenge, ChallengeStore, HashType, MemoryChallengeStore, answer_challenge, validate_response};
+use mobile_id::auth::{AuthOptions, AuthenticationResponse, Challenge, ChallengeStore, HashType, MemoryChallengeStore, validate_response};
 use mobile_id::card::sim::{SimInit, VirtualSim};
 use mobile_id::card::{CardSession, Curve, Pin};
+use mobile_id::wallet::answer_challenge;
 use mobile_id::x509::{ChainVerifier, ParsedCertificate};
 use spki::DecodePublicKey;
 

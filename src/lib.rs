@@ -17,21 +17,22 @@
 //! - [`report`]: ETSI EN 319 102-1 indications and per-signature reports.
 //! - [`cms`]: CAdES signing and verification, RFC 3161 timestamps.
 //! - [`pdf`]: PAdES signing and verification, the bounded PDF reader and change analysis.
-//! - [`auth`]: Mobile-ID login for portals and wallets.
+//! - [`auth`]: Mobile-ID login, the portal's side (and the phone's answer through a signer).
+//! - [`wallet`]: the phone's side over the card: answering a login on the SIM, the mock MSSP.
 //!
 //! ## A wallet: sign on the SIM, answer a login
 //!
 //! The wallet reaches the applet through an [`apdu::ApduTransport`] (Android OMAPI, NFC, a PC/SC
 //! reader); here the built-in virtual SIM stands in for it. A [`signer::CardSigner`] signs with
 //! the SIM's signing key after PIN2 — a PDF with a visible stamp, or any content as CAdES —
-//! and [`auth::answer_challenge`] answers a portal's login challenge after PIN1.
+//! and [`wallet::answer_challenge`] answers a portal's login challenge after PIN1.
 //!
 //! ```
 //! use std::io::Cursor;
 //! use std::time::SystemTime;
 //! use mobile_id::card::sim::{SimInit, VirtualSim};
 //! use mobile_id::card::{CardSession, Curve, KeyRole};
-//! use mobile_id::{auth, cms, pdf, signer::CardSigner};
+//! use mobile_id::{cms, pdf, signer::CardSigner, wallet};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let init = SimInit::new(Curve::P256, SystemTime::now());
@@ -55,7 +56,7 @@
 //! // The login: the portal sent a challenge hash; PIN1 unlocks the authentication key.
 //! let mut session = signer.into_session();
 //! let challenge_hash = [7u8; 32];
-//! let answer = auth::answer_challenge(&mut session, &init.pin1, &challenge_hash)?;
+//! let answer = wallet::answer_challenge(&mut session, &init.pin1, &challenge_hash)?;
 //! println!("show {} on the phone, send the signature", answer.verification_code);
 //! # assert!(signed.get_ref().len() > original.len() && !cms_signature.is_empty());
 //! # Ok(())
@@ -138,7 +139,7 @@
 //! println!("verification code: {}", challenge.verification_code());
 //!
 //! // … the phone answers (here: the virtual SIM, after PIN1) …
-//! let answer = auth::answer_challenge(&mut phone, &init.pin1, &challenge.hash)?;
+//! let answer = mobile_id::wallet::answer_challenge(&mut phone, &init.pin1, &challenge.hash)?;
 //! let response = AuthenticationResponse { challenge_id: challenge.id.clone(), signature: answer.signature, certificate: answer.certificate };
 //!
 //! let who = auth::validate_response(&response, &store, &verifier, &AuthOptions::new(now))?;
@@ -167,4 +168,5 @@ pub mod pdf;
 pub mod report;
 pub mod signer;
 pub mod time;
+pub mod wallet;
 pub mod x509;

@@ -11,15 +11,16 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use der::{Decode, Encode};
-use mobile_id::auth::mock_mssp::{Behaviour, MockMssp, MockUser};
 use mobile_id::auth::mssp::HttpMsspTransport;
 use mobile_id::auth::{
     AuthError, AuthOptions, AuthenticationResponse, Challenge, ChallengeStore, HashType, MemoryChallengeStore, MsspClient, MsspResult, SessionKind,
-    answer_challenge, validate_response,
+    validate_response,
 };
 use mobile_id::card::sim::{DemoCa, DemoIdentity, SimInit, VirtualSim, extension};
 use mobile_id::card::{CardSession, Curve, EcSigningKey, KeyRole, Pin, PinKind};
 use mobile_id::signer::SoftwareSigner;
+use mobile_id::wallet::answer_challenge;
+use mobile_id::wallet::mock_mssp::{Behaviour, MockMssp, MockUser};
 use mobile_id::x509::{ChainVerifier, ParsedCertificate, ParsedCrl, RevocationData, RevocationMode, ValidationError};
 use x509_cert::Certificate;
 

@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use der::{Decode, EncodePem};
-use mobile_id::auth::mock_mssp::{Behaviour, MockMssp, MockUser};
 use mobile_id::auth::{self, AuthError, AuthOptions, AuthenticationResponse, Challenge, ChallengeStore, HashType, MemoryChallengeStore};
 use mobile_id::card::sim::VirtualSim;
 use mobile_id::card::{CardSession, PinKind};
+use mobile_id::wallet::mock_mssp::{Behaviour, MockMssp, MockUser};
 use mobile_id::x509::{ChainVerifier, RevocationData, load};
 
 use super::{Failure, read_pin};
@@ -159,7 +159,7 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
             let pin1 = read_pin(PinKind::Pin1)?;
             let mut sim = VirtualSim::open(&state)?;
             let profile = sim.profile().clone();
-            let answer = auth::answer_challenge(&mut CardSession::new(&mut sim, profile), &pin1, &challenge).map_err(auth_failure)?;
+            let answer = mobile_id::wallet::answer_challenge(&mut CardSession::new(&mut sim, profile), &pin1, &challenge).map_err(auth_failure)?;
             std::fs::create_dir_all(&out).map_err(|e| Failure::Input(format!("cannot create {}: {}", out.display(), e.kind())))?;
             super::output::write_file(&out.join("signature.der"), &answer.signature, super::output::Existing::Replace)?;
             let pem = x509_cert::Certificate::from_der(&answer.certificate)
@@ -176,7 +176,7 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
 
 fn auth_failure(e: AuthError) -> Failure {
     match e {
-        AuthError::Card(c) => c.into(),
+        AuthError::Signer(s) => s.into(),
         AuthError::InvalidInput(_) => Failure::Input(e.to_string()),
         other => Failure::Negative(other.to_string()),
     }

@@ -520,7 +520,7 @@ fn demo(args: &DemoArgs) -> Result<(), Failure> {
     mobile_id::auth::ChallengeStore::insert(&store, challenge.clone(), now).map_err(|e| Failure::Input(e.to_string()))?;
     say!("9. login: the portal's challenge has verification code {}", challenge.verification_code());
     let mut session = signer.into_session();
-    let answer = mobile_id::auth::answer_challenge(&mut session, &init.pin1, &challenge.hash).map_err(|e| Failure::Input(e.to_string()))?;
+    let answer = mobile_id::wallet::answer_challenge(&mut session, &init.pin1, &challenge.hash).map_err(|e| Failure::Input(e.to_string()))?;
     say!("   the phone shows {} and answers after PIN1", answer.verification_code);
     let response = mobile_id::auth::AuthenticationResponse { challenge_id: challenge.id.clone(), signature: answer.signature, certificate: answer.certificate };
     let who = mobile_id::auth::validate_response(&response, &store, &verifier, &mobile_id::auth::AuthOptions::new(now))

@@ -1,25 +1,23 @@
-//! Mobile-ID login for both ends: the portal issues a challenge and validates the answer; the
-//! phone answers it on the SIM; both show the same verification code. A sans-IO client for a
-//! mobile-ID service (MSSP) and, behind feature `mock-mssp`, a mock service driving virtual
-//! SIMs close the loop.
+//! Mobile-ID login, the portal's side: issue a challenge, validate the answer (signature,
+//! chain, purpose, single use), learn who logged in; both screens show the same verification
+//! code; a sans-IO client for a mobile-ID service (MSSP). The phone's answer is made through
+//! the signing seam ([`answer_with`]); on a SIM, the `wallet` module's `answer_challenge` does it.
 //!
-//! Uses [`crate::x509`] and [`crate::signer`] (and the card session for the phone side).
+//! Uses [`crate::x509`] and [`crate::signer`]; no card.
 
+mod answer;
 mod challenge;
 mod code;
-#[cfg(feature = "mock-mssp")]
-pub mod mock_mssp;
 pub mod mssp;
 mod response;
-mod wallet;
 
+pub use answer::{LoginAnswer, answer_with};
 pub use challenge::{Challenge, ChallengeStore, DEFAULT_CHALLENGE_LIFETIME, HashType, MemoryChallengeStore};
 pub use code::{mobile_id_code, smart_id_code};
 pub use mssp::{MsspClient, MsspResult, MsspTransport, PollStep, SessionKind, SessionOutcome, SessionPoller};
 pub use response::{AuthOptions, AuthenticatedIdentity, AuthenticationResponse, validate_response};
-pub use wallet::{LoginAnswer, answer_challenge};
 
-use crate::card::CardError;
+use crate::signer::SignerError;
 use crate::x509::ValidationError;
 
 /// Why a login (or an MSSP exchange) failed. No variant carries personal data.
@@ -38,9 +36,9 @@ pub enum AuthError {
     /// The certificate is not acceptable.
     #[error("the certificate is not accepted: {0}")]
     Certificate(ValidationError),
-    /// The card refused (wrong PIN, blocked, …).
+    /// The phone's signer refused or failed (wrong PIN, blocked, card removed, key store).
     #[error(transparent)]
-    Card(#[from] CardError),
+    Signer(#[from] SignerError),
     /// Input that cannot be sent.
     #[error("invalid input: {0}")]
     InvalidInput(&'static str),

@@ -52,6 +52,11 @@ impl<T: ApduTransport> CardSession<T> {
         &self.profile
     }
 
+    /// How the session reaches the applet.
+    pub fn options(&self) -> SessionOptions {
+        self.options
+    }
+
     /// Ends the session and returns the transport.
     pub fn into_transport(self) -> T {
         self.client.into_transport()

@@ -116,7 +116,7 @@ impl From<CmsError> for MobileIdError {
 impl From<AuthError> for MobileIdError {
     fn from(e: AuthError) -> Self {
         match e {
-            AuthError::Card(c) => c.into(),
+            AuthError::Signer(s) => s.into(),
             AuthError::InvalidInput(m) => Self::InvalidInput { reason: m.into() },
             AuthError::Mssp { result: mobile_id::auth::MsspResult::UserCancelled } => Self::UserCancelled,
             AuthError::Certificate(v) => v.into(),

@@ -100,7 +100,7 @@ impl LoginPortal {
 /// Answers a login challenge on the SIM after PIN1.
 #[uniffi::export]
 pub fn answer_login(session: Arc<SimSession>, pin1: String, challenge: Vec<u8>) -> Result<LoginAnswer, MobileIdError> {
-    let answer = auth::answer_challenge(&mut session.session(), &mobile_id::card::Pin::new(pin1), &challenge)?;
+    let answer = mobile_id::wallet::answer_challenge(&mut session.session(), &mobile_id::card::Pin::new(pin1), &challenge)?;
     Ok(LoginAnswer { signature: answer.signature, certificate: answer.certificate, verification_code: answer.verification_code })
 }
 

@@ -11,8 +11,8 @@ use std::sync::Mutex;
 use base64ct::{Base64, Encoding};
 use serde_json::json;
 
-use super::challenge::HashType;
-use super::mssp::{CertificateRequest, SessionRequest};
+use crate::auth::HashType;
+use crate::auth::mssp::{CertificateRequest, SessionRequest};
 use crate::card::sim::VirtualSim;
 use crate::card::{CardError, CardSession, KeyRole, Pin};
 
