@@ -1,6 +1,6 @@
 //! The phone's side of mobile ID, over the card: answering a login challenge with the SIM's
 //! authentication key after PIN1 ([`answer_challenge`]), and, behind feature `mock-mssp`, a
-//! mock mobile-ID service whose "phones" are virtual SIMs ([`mock_mssp`]). The portal's side
+//! mock mobile-ID service whose "phones" are virtual SIMs (`mock_mssp`). The portal's side
 //! (challenges, validation, the MSSP client) is [`crate::auth`], which needs no card.
 
 #[cfg(feature = "mock-mssp")]
