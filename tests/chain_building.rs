@@ -245,3 +245,39 @@ fn any_revocation_wins_whatever_the_order_of_the_crls() {
     let crls = vec![ParsedCrl::from_der(&clean).unwrap()];
     verifier.verify(&parsed(&leaf), &[], &RevocationData { crls, ocsp: vec![] }, &options).unwrap();
 }
+
+/// A certificate valid from 1955 (a UTCTime with year 55, RFC 5280 §4.1.2.5.1), as old roots
+/// and some test suites carry: it decodes, its validity starts at 1970 in the typed view, its
+/// original bytes are kept, and the issuer's signature over them verifies in a chain.
+#[test]
+fn a_validity_before_1970_is_read_and_the_signature_still_verifies() {
+    let ca = root("Old Root", Curve::P256);
+    let key = EcSigningKey::generate(Curve::P256).unwrap();
+    let issued = ca.issue("CN=Old,O=mobile-id tests", key.public_key_info().unwrap(), at(31_536_000), at(NOW + 30 * DAY), vec![]).unwrap();
+    // The same TBS with notBefore 1955-01-01, signed again by the CA.
+    let mut tbs = issued.tbs_certificate().to_der().unwrap();
+    let at_time = tbs.windows(13).position(|w| w == b"710101000000Z").expect("a 1971 UTCTime");
+    tbs[at_time..at_time + 2].copy_from_slice(b"55");
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(&tbs);
+    let signature = mobile_id::signer::raw_to_der(Curve::P256, &ca.key().sign_prehash_raw(&digest).unwrap()).unwrap();
+    let mut body = tbs.clone();
+    body.extend_from_slice(&issued.signature_algorithm().to_der().unwrap());
+    body.extend_from_slice(&der::asn1::BitString::from_bytes(&signature).unwrap().to_der().unwrap());
+    let old = der::asn1::AnyRef::new(der::Tag::Sequence, &body).unwrap().to_der().unwrap();
+    assert!(Certificate::from_der(&old).is_err(), "x509-cert learnt pre-1970 UTCTime: the hand decoder can go");
+
+    let parsed = ParsedCertificate::from_der(&old).unwrap();
+    assert_eq!(parsed.der(), old.as_slice());
+    assert_eq!(parsed.tbs_der(), tbs.as_slice());
+    assert_eq!(parsed.certificate().tbs_certificate().validity().not_before.to_unix_duration(), Duration::ZERO);
+    let anchor = ParsedCertificate::from_certificate(ca.certificate()).unwrap();
+    let path = ChainVerifier::new(vec![anchor]).verify(&parsed, &[], &RevocationData::default(), &ValidationOptions::new(NOW, Purpose::Any));
+    assert!(path.is_ok(), "{path:?}");
+    // A byte changed in the signed part breaks the signature, as for any certificate.
+    let mut forged = old.clone();
+    let name_at = forged.windows(3).position(|w| w == b"Old").unwrap();
+    forged[name_at] = b'0';
+    let forged = ParsedCertificate::from_der(&forged).unwrap();
+    let anchor = ParsedCertificate::from_certificate(ca.certificate()).unwrap();
+    assert!(ChainVerifier::new(vec![anchor]).verify(&forged, &[], &RevocationData::default(), &ValidationOptions::new(NOW, Purpose::Any)).is_err());
+}

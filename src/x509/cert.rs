@@ -3,7 +3,7 @@
 //! validator to process, decoded and checked for duplicates.
 
 use der::asn1::{AnyRef, ObjectIdentifier};
-use der::{Decode, Encode, Sequence};
+use der::{Decode, Encode, Sequence, Tagged};
 use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::certpolicy::CertificatePolicies;
@@ -158,11 +158,9 @@ impl ParsedCertificate {
     pub fn from_der(der: &[u8]) -> Result<Self, ValidationError> {
         let certificate = match Certificate::from_der(der) {
             Ok(c) => c,
-            // The `der` crate cannot represent UTCTime years 1950–1969; read such a validity
-            // as 1970-01-01, which is the same for every time this library can be asked about.
-            Err(_) => clamp_pre_1970_validity(der)
-                .and_then(|patched| Certificate::from_der(&patched).ok())
-                .ok_or(ValidationError::Malformed { what: "certificate" })?,
+            // `x509-cert` cannot represent UTCTime years 1950–1969: such a validity is read
+            // by hand and starts at 1970-01-01 for the typed view.
+            Err(_) => with_pre_1970_validity(der).ok_or(ValidationError::Malformed { what: "certificate" })?,
         };
         Self::new(certificate, der.to_vec())
     }
@@ -238,37 +236,57 @@ impl ParsedCertificate {
     }
 }
 
-/// A copy of `der` whose Validity UTCTimes with years 50–69 read 700101000000Z, or `None`
-/// when there is no such time. Only the Validity SEQUENCE (two times) is touched.
-fn clamp_pre_1970_validity(der: &[u8]) -> Option<Vec<u8>> {
-    let mut patched = der.to_vec();
-    let mut changed = false;
-    // Validity ::= SEQUENCE { UTCTime(13) | GeneralizedTime(15), UTCTime | GeneralizedTime }
-    let mut i = 0;
-    while i + 2 < patched.len() {
-        let seq_len = usize::from(*patched.get(i + 1)?);
-        let is_validity =
-            patched.get(i) == Some(&0x30) && (30..=34).contains(&seq_len) && matches!(patched.get(i + 2..i + 4), Some([0x17, 0x0D] | [0x18, 0x0F]));
-        if is_validity {
-            let mut j = i + 2;
-            for _ in 0..2 {
-                let (tag, len) = (*patched.get(j)?, usize::from(*patched.get(j + 1)?));
-                if tag == 0x17 && len == 13 {
-                    let year = patched.get(j + 2..j + 4)?;
-                    if (b"50".as_slice()..=b"69".as_slice()).contains(&year) {
-                        patched.get_mut(j + 2..j + 14)?.copy_from_slice(b"700101000000");
-                        changed = true;
-                    }
-                }
-                j += 2 + len;
-            }
-            if j == i + 2 + seq_len {
-                break;
-            }
+/// Decodes a certificate whose Validity holds a UTCTime in 1950–1969 (RFC 5280 §4.1.2.5.1:
+/// two-digit years 50–99 are 19YY), which `x509-cert`'s `Time` cannot represent: the TBS is
+/// read element by element, the Validity's two times are decoded here, a time before 1970 is
+/// replaced by 1970-01-01T00:00:00Z (the same for every time this library validates at), and
+/// the structure is re-encoded for the typed view. The caller keeps the original bytes, over
+/// which the issuer's signature is checked. `None` when the Validity holds no such time or the
+/// structure does not read.
+fn with_pre_1970_validity(der: &[u8]) -> Option<Certificate> {
+    let raw = RawSigned::from_der(der).ok()?;
+    let mut reader = der::SliceReader::new(raw.tbs.value()).ok()?;
+    let mut items = Vec::new();
+    while !der::Reader::is_finished(&reader) {
+        items.push(AnyRef::decode(&mut reader).ok()?);
+        if items.len() > 10 {
+            return None;
         }
-        i += 1;
     }
-    changed.then_some(patched)
+    // TBSCertificate: [0] version (optional), serialNumber, signature, issuer, validity, …
+    let version = der::Tag::ContextSpecific { constructed: true, number: der::TagNumber(0) };
+    let at = if items.first()?.tag() == version { 4 } else { 3 };
+    let validity = items.get(at)?;
+    let mut times = der::SliceReader::new(validity.value()).ok()?;
+    let mut validity_body = Vec::new();
+    let mut changed = false;
+    for _ in 0..2 {
+        let time = AnyRef::decode(&mut times).ok()?;
+        let value = time.value();
+        let before_1970 =
+            time.tag() == der::Tag::UtcTime && value.len() == 13 && value.get(..2).is_some_and(|yy| (b"50".as_slice()..=b"69".as_slice()).contains(&yy));
+        if before_1970 {
+            changed = true;
+            validity_body.extend_from_slice(&der::asn1::UtcTime::from_unix_duration(std::time::Duration::ZERO).ok()?.to_der().ok()?);
+        } else {
+            validity_body.extend_from_slice(&time.to_der().ok()?);
+        }
+    }
+    if !changed || !der::Reader::is_finished(&times) {
+        return None;
+    }
+    let validity_der = AnyRef::new(der::Tag::Sequence, &validity_body).ok()?.to_der().ok()?;
+    let mut tbs_body = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if i == at {
+            tbs_body.extend_from_slice(&validity_der);
+        } else {
+            tbs_body.extend_from_slice(&item.to_der().ok()?);
+        }
+    }
+    let tbs = AnyRef::new(der::Tag::Sequence, &tbs_body).ok()?;
+    let rebuilt = RawSigned { tbs, algorithm: raw.algorithm, signature: raw.signature }.to_der().ok()?;
+    Certificate::from_der(&rebuilt).ok()
 }
 
 /// Most extensions accepted on one certificate (real ones have about a dozen).
