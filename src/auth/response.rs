@@ -14,8 +14,8 @@ use crate::signer::raw_to_der;
 use crate::x509::{ChainVerifier, Identity, ParsedCertificate, Purpose, RevocationData, RevocationMode, ValidationOptions, verify_signature_prehashed};
 
 /// id-ecPublicKey as the signature algorithm: ECDSA over the challenge's own hash.
-const ID_EC_PUBLIC_KEY: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const RSA_ENCRYPTION: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const ID_EC_PUBLIC_KEY: der::asn1::ObjectIdentifier = const_oid::db::rfc5912::ID_EC_PUBLIC_KEY;
+const RSA_ENCRYPTION: der::asn1::ObjectIdentifier = const_oid::db::rfc5912::RSA_ENCRYPTION;
 
 /// What the phone (or the MSSP on its behalf) sends back.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -206,7 +206,7 @@ fn read_certificates(set: &[u8]) -> Result<(Vec<ParsedCertificate>, Vec<Refused>
 /// id-ri-ocsp-response (RFC 5940 §2.2.1): an OCSPResponse.
 const ID_RI_OCSP_RESPONSE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.16.2");
 /// id-pkix-ocsp-basic: a BasicOCSPResponse, as ETSI EN 319 122-1 producers write it.
-const ID_PKIX_OCSP_BASIC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.1");
+const ID_PKIX_OCSP_BASIC: ObjectIdentifier = const_oid::db::rfc6960::ID_PKIX_OCSP_BASIC;
 
 /// The revocation data of a RevocationInfoChoices' contents (RFC 5652 §10.2.1): CRLs, and
 /// OCSP responses in the "other" choice (RFC 5940 §2.2). Items that do not decode, and other

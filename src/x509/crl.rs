@@ -21,16 +21,16 @@ use super::name::NormalizedName;
 use super::profile::ProfileRule;
 use super::signature::verify_signature;
 
-const CRL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.20");
-const REASON_CODE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.21");
-const INVALIDITY_DATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.24");
-const DELTA_CRL_INDICATOR: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.27");
-const ISSUING_DISTRIBUTION_POINT: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.28");
-const CERTIFICATE_ISSUER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.29");
-const AUTHORITY_KEY_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
-const ISSUER_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.18");
-const FRESHEST_CRL: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.46");
-const AUTHORITY_INFO_ACCESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.1");
+const CRL_NUMBER: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_CRL_NUMBER;
+const REASON_CODE: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_CRL_REASONS;
+const INVALIDITY_DATE: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_INVALIDITY_DATE;
+const DELTA_CRL_INDICATOR: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_DELTA_CRL_INDICATOR;
+const ISSUING_DISTRIBUTION_POINT: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_ISSUING_DISTRIBUTION_POINT;
+const CERTIFICATE_ISSUER: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_CERTIFICATE_ISSUER;
+const AUTHORITY_KEY_IDENTIFIER: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER;
+const ISSUER_ALT_NAME: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_ISSUER_ALT_NAME;
+const FRESHEST_CRL: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_FRESHEST_CRL;
+const AUTHORITY_INFO_ACCESS: ObjectIdentifier = const_oid::db::rfc5280::ID_PE_AUTHORITY_INFO_ACCESS;
 
 /// Every reason of ReasonFlags except `unused` (RFC 5280 §4.2.1.13).
 const ALL_REASONS: u16 = 0x01FE;

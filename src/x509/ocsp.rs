@@ -21,11 +21,11 @@ use super::cert::{ParsedCertificate, oid};
 use super::signature::verify_signature;
 
 /// id-pkix-ocsp-basic.
-pub const ID_PKIX_OCSP_BASIC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.1");
+pub const ID_PKIX_OCSP_BASIC: ObjectIdentifier = const_oid::db::rfc6960::ID_PKIX_OCSP_BASIC;
 /// id-pkix-ocsp-nonce.
-pub const ID_PKIX_OCSP_NONCE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.2");
-const ID_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
-const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+pub const ID_PKIX_OCSP_NONCE: ObjectIdentifier = const_oid::db::rfc6960::ID_PKIX_OCSP_NONCE;
+const ID_SHA1: ObjectIdentifier = const_oid::db::rfc5912::ID_SHA_1;
+const ID_SHA256: ObjectIdentifier = const_oid::db::rfc5912::ID_SHA_256;
 
 /// Clock skew tolerated between responder and validation time.
 pub const OCSP_CLOCK_SKEW: u64 = 300;

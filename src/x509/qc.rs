@@ -115,11 +115,11 @@ pub struct Identity {
     pub semantics_identifier: Option<SemanticsIdentifier>,
 }
 
-const GIVEN_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.42");
-const SURNAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.4");
-const COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
-const COUNTRY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.6");
-const SERIAL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.5");
+const GIVEN_NAME: ObjectIdentifier = const_oid::db::rfc4519::GIVEN_NAME;
+const SURNAME: ObjectIdentifier = const_oid::db::rfc4519::SURNAME;
+const COMMON_NAME: ObjectIdentifier = const_oid::db::rfc4519::COMMON_NAME;
+const COUNTRY: ObjectIdentifier = const_oid::db::rfc4519::COUNTRY_NAME;
+const SERIAL_NUMBER: ObjectIdentifier = const_oid::db::rfc4519::SERIAL_NUMBER;
 
 impl Identity {
     /// Reads the identity attributes of `subject`.
