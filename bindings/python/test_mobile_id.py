@@ -272,8 +272,8 @@ def test_pdf_with_an_external_signer_and_a_resumed_file_session(sim, verifier, t
     cert = sim.issue_signing_certificate(spki)
     (tmp_path / "in.pdf").write_bytes(m.sample_pdf(["Host key"]))
     signer = m.Signer.for_host(CryptographySigner(key, cert))
-    signer.sign_pdf_file(str(tmp_path / "in.pdf"), str(tmp_path / "out.pdf"), m.PdfSigningOptions(certify=2), None)
-    verdict = verifier.verify_pdf_file(str(tmp_path / "out.pdf"), None)
+    signer.sign_pdf_file(tmp_path / "in.pdf", tmp_path / "out.pdf", m.PdfSigningOptions(certify=2), None)
+    verdict = verifier.verify_pdf_file(tmp_path / "out.pdf", None)
     assert verdict.passed and verdict.signatures[0].certification == 2, verdict
     # Two phases across a "restart": only bytes and the output file carry the session.
     state = m.PdfSigningSession.prepare(str(tmp_path / "in.pdf"), str(tmp_path / "resumed.pdf"), cert, [], m.PdfSigningOptions()).to_bytes()

@@ -5,14 +5,18 @@ Everything the Rust library exports through uniffi is here under its own name (`
 ``Verifier``, ``SimSession``, ``PdfSigningOptions``, …). Records also convert: ``to_dict()``
 gives plain Python values in the shape of the command line's JSON (enum values spelled as
 there, times as RFC 3339 strings, bytes as hex), ``to_json()`` the same as text, and
-``repr()`` shows every field.
+``repr()`` shows every field. Every parameter that names a file or directory also takes an
+``os.PathLike`` (``pathlib.Path``).
 """
 
 from __future__ import annotations
 
 import datetime as _datetime
 import enum as _enum
+import functools as _functools
+import inspect as _inspect
 import json as _json
+import os as _os
 import typing as _typing
 
 from . import _ffi
@@ -86,3 +90,38 @@ for _cls in _RECORDS:
     _cls.to_dict = _to_dict
     _cls.to_json = _to_json
     _cls.__repr__ = _repr
+
+
+# Paths: the bindings take strings; these wrappers also take os.PathLike (pathlib.Path).
+def _is_path_parameter(name: str) -> bool:
+    return name == "path" or name.endswith("_path") or name == "directory"
+
+
+def _accepting_paths(function):
+    try:
+        names = list(_inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        return function
+    positions = [i for i, name in enumerate(names) if _is_path_parameter(name)]
+    if not positions:
+        return function
+
+    @_functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        args = [_os.fspath(a) if i in positions and isinstance(a, _os.PathLike) else a for i, a in enumerate(args)]
+        kwargs = {k: _os.fspath(v) if _is_path_parameter(k) and isinstance(v, _os.PathLike) else v for k, v in kwargs.items()}
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+for _name in list(__all__):
+    _value = getattr(_ffi, _name)
+    if _inspect.isfunction(_value):
+        globals()[_name] = _accepting_paths(_value)
+    elif isinstance(_value, type) and _value.__module__ == _ffi.__name__:
+        for _attr, _member in list(vars(_value).items()):
+            if isinstance(_member, classmethod):
+                setattr(_value, _attr, classmethod(_accepting_paths(_member.__func__)))
+            elif _inspect.isfunction(_member) and not _attr.startswith("_"):
+                setattr(_value, _attr, _accepting_paths(_member))
