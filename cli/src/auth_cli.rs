@@ -117,8 +117,22 @@ fn hash_type(arg: HashArg) -> HashType {
     }
 }
 
-fn hex_arg(text: &str) -> Result<Vec<u8>, Failure> {
-    hex::decode(text.trim()).map_err(|_| Failure::Input("not hex".into()))
+/// A non-empty hex argument, named in the errors.
+fn hex_arg(name: &str, text: &str) -> Result<Vec<u8>, Failure> {
+    let bytes = hex::decode(text.trim()).map_err(|_| Failure::Input(format!("{name} is not hex (two digits 0-9a-f per byte)")))?;
+    if bytes.is_empty() {
+        return Err(Failure::Input(format!("{name} is empty")));
+    }
+    Ok(bytes)
+}
+
+/// A login challenge: a SHA-256, SHA-384 or SHA-512 hash in hex, checked before any PIN is asked.
+fn challenge_arg(name: &str, text: &str) -> Result<Vec<u8>, Failure> {
+    let bytes = hex_arg(name, text)?;
+    if HashType::for_len(bytes.len()).is_none() {
+        return Err(Failure::Input(format!("{name} must be a SHA-256, SHA-384 or SHA-512 hash: 64, 96 or 128 hex digits, not {}", text.trim().len())));
+    }
+    Ok(bytes)
 }
 
 pub fn run(command: AuthCommand) -> Result<(), Failure> {
@@ -137,16 +151,16 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
                 say!("{value}");
             } else {
                 say!(
-                    "challenge: {}\nverification code: {code}\nid: {}\nexpires at: {} (Unix seconds)",
+                    "challenge: {}\nverification code: {code}\nid: {}\nexpires at: {}",
                     hex::encode(&challenge.hash),
                     challenge.id,
-                    challenge.expires_at
+                    mobile_id::time::format_rfc3339(challenge.expires_at)
                 );
             }
             Ok(())
         }
         AuthCommand::Code { hash, scheme } => {
-            let hash = hex_arg(&hash)?;
+            let hash = hex_arg("--hash", &hash)?;
             let code = match scheme {
                 Scheme::MobileId => auth::mobile_id_code(&hash).ok_or_else(|| Failure::Input("the hash is empty".into()))?,
                 Scheme::SmartId => auth::smart_id_code(&hash),
@@ -155,7 +169,7 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
             Ok(())
         }
         AuthCommand::Respond { state, challenge, out } => {
-            let challenge = hex_arg(&challenge)?;
+            let challenge = challenge_arg("--challenge", &challenge)?;
             let pin1 = read_pin(PinKind::Pin1)?;
             let mut sim = VirtualSim::open(&state)?;
             let profile = sim.profile().clone();
@@ -189,8 +203,8 @@ fn read(path: &PathBuf) -> Result<Vec<u8>, Failure> {
 /// `auth verify`.
 pub fn verify(args: VerifyArgs) -> ExitCode {
     let run = || -> Result<Result<auth::AuthenticatedIdentity, AuthError>, Failure> {
-        let hash = hex_arg(&args.challenge)?;
-        let hash_type = HashType::for_len(hash.len()).ok_or_else(|| Failure::Input("the challenge must be 32, 48 or 64 bytes".into()))?;
+        let hash = challenge_arg("--challenge", &args.challenge)?;
+        let hash_type = HashType::for_len(hash.len()).ok_or_else(|| Failure::Input("--challenge must be 32, 48 or 64 bytes".into()))?;
         let now = now();
         let challenge = Challenge { id: "cli".into(), hash, hash_type, expires_at: now + auth::DEFAULT_CHALLENGE_LIFETIME };
         let store = MemoryChallengeStore::new(1);

@@ -97,7 +97,17 @@ pub fn with_signer<T>(args: &SignerArgs, job: &mut dyn FnMut(&mut dyn DigestSign
             job(&mut signer)
         }
         (None, Some(key), Some(cert)) => {
-            let key_der = load::der_documents(&read(key)?).map_err(|e| Failure::Input(e.to_string()))?.into_iter().next().unwrap_or_default();
+            let key_der =
+                load::der_documents(&read(key)?).map_err(|e| Failure::Input(format!("{}: {e}", key.display())))?.into_iter().next().unwrap_or_default();
+            if key_der.is_empty() {
+                return Err(Failure::Input(format!("{} is empty: --key takes a PKCS#8 private key (PEM or DER)", key.display())));
+            }
+            if <x509_cert::Certificate as der::Decode>::from_der(&key_der).is_ok() {
+                return Err(Failure::Input(format!(
+                    "{} holds a certificate, not a private key: --key takes the PKCS#8 private key, --cert the certificate",
+                    key.display()
+                )));
+            }
             let cert = certificates(std::slice::from_ref(cert))?.into_iter().next().ok_or_else(|| Failure::Input("no certificate in --cert".into()))?;
             let mut signer = SoftwareSigner::from_pkcs8_der(&key_der, &cert.to_der().map_err(|_| Failure::Input("bad certificate".into()))?)?.with_chain(chain);
             job(&mut signer)

@@ -252,6 +252,15 @@ fn read_pin(kind: PinKind) -> Result<Pin, Failure> {
     read_secret(variable(kind), &kind.to_string())
 }
 
+/// The new PIN (MOBILE_ID_NEW_PIN or a prompt), checked against the applet's format for
+/// `kind` before anything is sent: a malformed new PIN is named as such, and costs no try.
+fn read_new_pin(args: &SimArgs, kind: PinKind) -> Result<Pin, Failure> {
+    let new = read_secret("MOBILE_ID_NEW_PIN", &format!("new {kind}"))?;
+    let policy = VirtualSim::open(&args.state)?.profile().pin_policy(kind).clone();
+    new.check(&policy).map_err(|reason| Failure::Input(format!("the new {kind} (MOBILE_ID_NEW_PIN) has the wrong format: {reason}")))?;
+    Ok(new)
+}
+
 /// Opens the SIM, runs `job` on a session over it (recording if asked), writes the recording.
 fn with_session<R>(args: &SimArgs, job: impl FnOnce(&mut CardSession<RecordingTransport<&mut VirtualSim>>) -> Result<R, Failure>) -> Result<R, Failure> {
     let mut sim = VirtualSim::open(&args.state)?;
@@ -278,14 +287,14 @@ fn run_sim(cmd: SimCommand) -> Result<(), Failure> {
         }
         SimCommand::ChangePin { sim, pin } => {
             let current = read_pin(pin.kind())?;
-            let new = read_secret("MOBILE_ID_NEW_PIN", &format!("new {}", pin.kind()))?;
+            let new = read_new_pin(&sim, pin.kind())?;
             with_session(&sim, |s| Ok(s.change_pin(pin.kind(), &current, &new)?))?;
             say!("{} changed", pin.kind());
             Ok(())
         }
         SimCommand::Unblock { sim, pin } => {
             let puk = read_pin(PinKind::Puk)?;
-            let new = read_secret("MOBILE_ID_NEW_PIN", &format!("new {}", pin.kind()))?;
+            let new = read_new_pin(&sim, pin.kind())?;
             with_session(&sim, |s| Ok(s.unblock_pin(pin.kind(), &puk, &new)?))?;
             say!("{} unblocked", pin.kind());
             Ok(())

@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
@@ -78,4 +80,28 @@ fn the_mock_service_runs_from_the_command_line() {
     child.wait().unwrap();
     assert_eq!(outcome.result, MsspResult::Ok);
     assert_eq!(outcome.signature.unwrap().len(), 64);
+}
+
+#[test]
+fn inputs_are_checked_and_named_before_any_pin_is_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    assert_eq!(support::mobile_id(&["sim", "init", "--state", &p("sim")], &[]).0, 0);
+    // A challenge of the wrong length is named with what it must be; no PIN is read.
+    let (code, out) = support::mobile_id(&["auth", "respond", "--state", &p("sim"), "--challenge", "00ff", "--out", &p("answer")], &[]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("--challenge must be a SHA-256, SHA-384 or SHA-512 hash"), "{out}");
+    let (code, out) = support::mobile_id(&["auth", "code", "--hash", ""], &[]);
+    assert!(code == 2 && out.contains("--hash is empty"), "{out}");
+    // A malformed new PIN is named as the new one and costs no try.
+    let (code, out) =
+        support::mobile_id(&["sim", "change-pin", "--state", &p("sim"), "--pin", "pin1"], &[("MOBILE_ID_PIN1", "1234"), ("MOBILE_ID_NEW_PIN", "12")]);
+    assert!(code == 2 && out.contains("the new PIN1 (MOBILE_ID_NEW_PIN) has the wrong format"), "{out}");
+    let (_, status) = support::mobile_id(&["sim", "status", "--state", &p("sim"), "--json"], &[]);
+    assert!(status.contains("\"retries_left\":3") || status.contains("\"retries_left\": 3"), "{status}");
+    // A certificate given as the key is named as such.
+    assert_eq!(support::mobile_id(&["sim", "export-certs", "--state", &p("sim"), "--out", &p("certs")], &[]).0, 0);
+    std::fs::write(p("doc.txt"), b"a contract").unwrap();
+    let (code, out) = support::mobile_id(&["sign", "cms", &p("doc.txt"), &p("doc.p7s"), "--key", &p("certs/sign.pem"), "--cert", &p("certs/sign.pem")], &[]);
+    assert!(code == 2 && out.contains("holds a certificate, not a private key"), "{out}");
 }
