@@ -14,6 +14,7 @@ command -v qpdf >/dev/null 2>&1 || apt_packages+=(qpdf)
 command -v pdfsig >/dev/null 2>&1 || apt_packages+=(poppler-utils)
 command -v certutil >/dev/null 2>&1 || apt_packages+=(libnss3-tools)
 python3 -m venv --help >/dev/null 2>&1 || apt_packages+=(python3-venv)
+command -v redis-server >/dev/null 2>&1 || apt_packages+=(redis-server)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   log "installing Debian packages: ${apt_packages[*]}"
   apt-get update -qq

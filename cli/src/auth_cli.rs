@@ -20,6 +20,10 @@ pub enum AuthCommand {
         /// Hash size.
         #[arg(long, value_enum, default_value = "sha256")]
         hash: HashArg,
+        /// Keep the challenge in this Redis (redis://HOST:PORT/), where `auth verify --store`
+        /// of any portal instance takes it, once.
+        #[arg(long, value_name = "URL")]
+        store: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -65,9 +69,16 @@ pub enum Scheme {
 
 #[derive(Args)]
 pub struct VerifyArgs {
-    /// The challenge hash that was issued, hex.
-    #[arg(long, value_name = "HEX")]
-    challenge: String,
+    /// The challenge hash that was issued, hex (a portal of one process).
+    #[arg(long, value_name = "HEX", required_unless_present = "store", conflicts_with = "store")]
+    challenge: Option<String>,
+    /// Take the challenge from this Redis (redis://HOST:PORT/), where `auth challenge --store`
+    /// put it: it is consumed, so a replay from any process is refused.
+    #[arg(long, value_name = "URL", requires = "challenge_id")]
+    store: Option<String>,
+    /// The id `auth challenge` printed (with --store).
+    #[arg(long, value_name = "ID", requires = "store")]
+    challenge_id: Option<String>,
     /// The signature file (DER, or raw r‖s).
     #[arg(long, value_name = "FILE")]
     signature: PathBuf,
@@ -137,15 +148,19 @@ fn challenge_arg(name: &str, text: &str) -> Result<Vec<u8>, Failure> {
 
 pub fn run(command: AuthCommand) -> Result<(), Failure> {
     match command {
-        AuthCommand::Challenge { hash, json } => {
-            let challenge = Challenge::new(hash_type(hash), now(), auth::DEFAULT_CHALLENGE_LIFETIME).map_err(|e| Failure::Input(e.to_string()))?;
+        AuthCommand::Challenge { hash, store, json } => {
+            let now = now();
+            let challenge = Challenge::new(hash_type(hash), now, auth::DEFAULT_CHALLENGE_LIFETIME).map_err(|e| Failure::Input(e.to_string()))?;
+            if let Some(url) = &store {
+                redis_store(url)?.insert(challenge.clone(), now).map_err(|e| Failure::Input(e.to_string()))?;
+            }
             let code = challenge.verification_code();
             if json {
                 let value = serde_json::json!({
                     "id": challenge.id,
                     "hash": hex::encode(&challenge.hash),
                     "hash_type": challenge.hash_type,
-                    "expires_at": challenge.expires_at,
+                    "expires_at": mobile_id::time::format_rfc3339(challenge.expires_at),
                     "verification_code": code,
                 });
                 say!("{value}");
@@ -188,6 +203,14 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
     }
 }
 
+/// The Redis challenge store at `url`; only `redis://` and `rediss://` URLs.
+fn redis_store(url: &str) -> Result<auth::RedisChallengeStore, Failure> {
+    if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+        return Err(Failure::Input(format!("--store takes a redis://HOST:PORT/ URL, not {url}")));
+    }
+    auth::RedisChallengeStore::open(url).map_err(|e| Failure::Input(e.to_string()))
+}
+
 fn auth_failure(e: AuthError) -> Failure {
     match e {
         AuthError::Signer(s) => s.into(),
@@ -203,12 +226,20 @@ fn read(path: &PathBuf) -> Result<Vec<u8>, Failure> {
 /// `auth verify`.
 pub fn verify(args: VerifyArgs) -> ExitCode {
     let run = || -> Result<Result<auth::AuthenticatedIdentity, AuthError>, Failure> {
-        let hash = challenge_arg("--challenge", &args.challenge)?;
-        let hash_type = HashType::for_len(hash.len()).ok_or_else(|| Failure::Input("--challenge must be 32, 48 or 64 bytes".into()))?;
         let now = now();
-        let challenge = Challenge { id: "cli".into(), hash, hash_type, expires_at: now + auth::DEFAULT_CHALLENGE_LIFETIME };
-        let store = MemoryChallengeStore::new(1);
-        store.insert(challenge, now).map_err(|e| Failure::Input(e.to_string()))?;
+        // One process: the challenge given on the command line. Several: the shared store.
+        let (store, challenge_id): (Box<dyn ChallengeStore>, String) = match (&args.challenge, &args.store, &args.challenge_id) {
+            (Some(hex), None, _) => {
+                let hash = challenge_arg("--challenge", hex)?;
+                let hash_type = HashType::for_len(hash.len()).ok_or_else(|| Failure::Input("--challenge must be 32, 48 or 64 bytes".into()))?;
+                let store = MemoryChallengeStore::new(1);
+                let challenge = Challenge { id: "cli".into(), hash, hash_type, expires_at: now + auth::DEFAULT_CHALLENGE_LIFETIME };
+                store.insert(challenge, now).map_err(|e| Failure::Input(e.to_string()))?;
+                (Box::new(store), "cli".into())
+            }
+            (None, Some(url), Some(id)) => (Box::new(redis_store(url)?), id.clone()),
+            _ => return Err(Failure::Input("give --challenge HEX, or --store URL with --challenge-id ID".into())),
+        };
         let certificate = load::der_documents(&read(&args.cert)?).map_err(|e| Failure::Input(e.to_string()))?.into_iter().next().unwrap_or_default();
         let mut anchors = Vec::new();
         for path in &args.trust {
@@ -219,8 +250,8 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
             options.revocation = RevocationData { crls: vec![], ocsp: load::ocsp_responses(&read(ocsp)?).map_err(|e| Failure::Input(e.to_string()))? };
             options.revocation_mode = mobile_id::x509::RevocationMode::Required;
         }
-        let response = AuthenticationResponse { challenge_id: "cli".into(), signature: read(&args.signature)?, certificate };
-        Ok(auth::validate_response(&response, &store, &ChainVerifier::new(anchors), &options))
+        let response = AuthenticationResponse { challenge_id, signature: read(&args.signature)?, certificate };
+        Ok(auth::validate_response(&response, store.as_ref(), &ChainVerifier::new(anchors), &options))
     };
     match run() {
         Err(Failure::Input(m) | Failure::Negative(m)) => {
@@ -243,6 +274,11 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
                 );
             }
             ExitCode::SUCCESS
+        }
+        Ok(Err(e @ AuthError::Store(_))) => {
+            // Not a verdict on the login: the shared store could not answer (nothing accepted).
+            eprintln!("mobile-id: {e}");
+            ExitCode::from(2)
         }
         Ok(Err(e)) => {
             if args.json {

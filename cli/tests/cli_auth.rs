@@ -105,3 +105,57 @@ fn inputs_are_checked_and_named_before_any_pin_is_asked() {
     let (code, out) = support::mobile_id(&["sign", "cms", &p("doc.txt"), &p("doc.p7s"), "--key", &p("certs/sign.pem"), "--cert", &p("certs/sign.pem")], &[]);
     assert!(code == 2 && out.contains("holds a certificate, not a private key"), "{out}");
 }
+
+/// The login across processes, as two portal instances sharing one Redis would run it: one
+/// process issues, the phone answers, another verifies; the replay, from a third, is refused;
+/// a stopped Redis is exit 2 with a clear message, never "accepted".
+#[test]
+fn challenges_through_redis_across_processes() {
+    let mut redis = support::common::RedisServer::start();
+    let url = redis.url();
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    assert_eq!(support::mobile_id(&["sim", "init", "--state", &p("sim")], &[]).0, 0);
+    assert_eq!(support::mobile_id(&["sim", "export-certs", "--state", &p("sim"), "--out", &p("certs")], &[]).0, 0);
+    let issue = || {
+        let (code, out) = support::mobile_id(&["auth", "challenge", "--store", &url, "--json"], &[]);
+        assert_eq!(code, 0, "{out}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        (json["id"].as_str().unwrap().to_string(), json["hash"].as_str().unwrap().to_string())
+    };
+    let (id, hash) = issue();
+    let (code, out) =
+        support::mobile_id(&["auth", "respond", "--state", &p("sim"), "--challenge", &hash, "--out", &p("answer")], &[("MOBILE_ID_PIN1", "1234")]);
+    assert_eq!(code, 0, "{out}");
+    let verify = |id: &str| {
+        support::mobile_id(
+            &[
+                "auth",
+                "verify",
+                "--store",
+                &url,
+                "--challenge-id",
+                id,
+                "--signature",
+                &p("answer/signature.der"),
+                "--cert",
+                &p("answer/cert.pem"),
+                "--trust",
+                &p("certs/ca.pem"),
+            ],
+            &[],
+        )
+    };
+    let (code, out) = verify(&id);
+    assert!(code == 0 && out.contains("accepted: AYSEL MAMMADOVA"), "{out}");
+    let (code, out) = verify(&id);
+    assert!(code == 1 && out.contains("unknown or already used challenge"), "{out}");
+    // An id never issued is refused the same way; a stopped Redis is an error, not a verdict.
+    let (other_id, _) = issue();
+    redis.stop();
+    let (code, out) = verify(&other_id);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("challenge store failed") && !out.contains("accepted"), "{out}");
+    let (code, out) = support::mobile_id(&["auth", "challenge", "--store", "http://127.0.0.1:1/"], &[]);
+    assert!(code == 2 && out.contains("redis://"), "{out}");
+}

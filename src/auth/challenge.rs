@@ -96,8 +96,12 @@ pub trait ChallengeStore: Send + Sync {
     /// # Errors
     /// [`AuthError`] when it cannot be kept.
     fn insert(&self, challenge: Challenge, now: u64) -> Result<(), AuthError>;
-    /// Removes and returns the challenge with `id`, if any.
-    fn take(&self, id: &str) -> Option<Challenge>;
+    /// Removes and returns the challenge with `id`, if any, in one step (of two concurrent
+    /// takes of one challenge, at most one gets it).
+    ///
+    /// # Errors
+    /// [`AuthError::Store`] when the store cannot answer: the login is then refused.
+    fn take(&self, id: &str) -> Result<Option<Challenge>, AuthError>;
 }
 
 /// A bounded in-memory store: when full, expired challenges go first, then the oldest.
@@ -132,7 +136,7 @@ impl Default for MemoryChallengeStore {
 
 impl ChallengeStore for MemoryChallengeStore {
     fn insert(&self, challenge: Challenge, now: u64) -> Result<(), AuthError> {
-        let mut entries = self.entries.lock().map_err(|_| AuthError::Store)?;
+        let mut entries = self.entries.lock().map_err(|_| AuthError::Store("the store's lock is poisoned".into()))?;
         if entries.len() >= self.capacity {
             entries.retain(|_, (_, c)| c.expires_at >= now);
         }
@@ -149,7 +153,8 @@ impl ChallengeStore for MemoryChallengeStore {
         Ok(())
     }
 
-    fn take(&self, id: &str) -> Option<Challenge> {
-        self.entries.lock().ok()?.remove(id).map(|(_, c)| c)
+    fn take(&self, id: &str) -> Result<Option<Challenge>, AuthError> {
+        let mut entries = self.entries.lock().map_err(|_| AuthError::Store("the store's lock is poisoned".into()))?;
+        Ok(entries.remove(id).map(|(_, c)| c))
     }
 }

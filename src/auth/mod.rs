@@ -9,12 +9,16 @@ mod answer;
 mod challenge;
 mod code;
 pub mod mssp;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod response;
 
 pub use answer::{LoginAnswer, answer_with};
 pub use challenge::{Challenge, ChallengeStore, DEFAULT_CHALLENGE_LIFETIME, HashType, MemoryChallengeStore};
 pub use code::{mobile_id_code, smart_id_code};
 pub use mssp::{MsspClient, MsspResult, MsspTransport, PollStep, SessionKind, SessionOutcome, SessionPoller};
+#[cfg(feature = "redis")]
+pub use redis_store::{REDIS_TIMEOUT, RedisChallengeStore};
 pub use response::{AuthOptions, AuthenticatedIdentity, AuthenticationResponse, validate_response};
 
 use crate::signer::SignerError;
@@ -63,7 +67,7 @@ pub enum AuthError {
     /// No randomness.
     #[error("the random source failed")]
     Random,
-    /// The challenge store failed.
-    #[error("the challenge store failed")]
-    Store,
+    /// The challenge store failed (unreachable, timed out, damaged): no login is accepted.
+    #[error("the challenge store failed: {0}")]
+    Store(String),
 }

@@ -77,7 +77,7 @@ pub fn validate_response(
     verifier: &ChainVerifier,
     options: &AuthOptions,
 ) -> Result<AuthenticatedIdentity, AuthError> {
-    let challenge = store.take(&response.challenge_id).ok_or(AuthError::UnknownChallenge)?;
+    let challenge = store.take(&response.challenge_id)?.ok_or(AuthError::UnknownChallenge)?;
     if options.now > challenge.expires_at {
         return Err(AuthError::ChallengeExpired);
     }

@@ -1,0 +1,112 @@
+//! A [`ChallengeStore`] in Redis (feature `redis`), for portals that run as several instances:
+//! a challenge issued by one instance is answered at any other, survives a restart of either,
+//! and is taken exactly once across all of them. Each challenge is one key written with
+//! `SET … NX EX` (never overwritten, expiring with the challenge) and taken with `GETDEL`
+//! (Redis 6.2+), which reads and deletes in one atomic step: of two instances taking the same
+//! challenge, one gets it and the other finds nothing. A Redis that cannot be reached is an
+//! error ([`AuthError::Store`]), never an accepted login.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::AuthError;
+use super::challenge::{Challenge, ChallengeStore, HashType};
+
+/// How long one Redis exchange may take before it is an error.
+pub const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Challenges in Redis under `mobile-id:challenge:<id>`.
+pub struct RedisChallengeStore {
+    client: redis::Client,
+    prefix: String,
+    connection: Mutex<Option<redis::Connection>>,
+}
+
+impl std::fmt::Debug for RedisChallengeStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisChallengeStore").field("prefix", &self.prefix).finish_non_exhaustive()
+    }
+}
+
+/// A challenge as stored: JSON, the hash in hex.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    hash: String,
+    expires_at: u64,
+}
+
+fn store_error(what: &str, e: &redis::RedisError) -> AuthError {
+    // The Redis error names the server and the failure (refused, timed out); no login data.
+    AuthError::Store(format!("{what}: {e}"))
+}
+
+impl RedisChallengeStore {
+    /// A store on the Redis at `url` (`redis://HOST:PORT/DB`, `rediss://` for TLS where the
+    /// redis crate is built with it). Connects on first use, and again after a failure.
+    ///
+    /// # Errors
+    /// [`AuthError::Store`] for a URL that does not parse.
+    pub fn open(url: &str) -> Result<Self, AuthError> {
+        let client = redis::Client::open(url).map_err(|e| store_error("the Redis URL", &e))?;
+        Ok(Self { client, prefix: "mobile-id:challenge:".into(), connection: Mutex::new(None) })
+    }
+
+    /// Keys under `prefix` instead of `mobile-id:challenge:` (several portals on one Redis).
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: &str) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// Runs `command` on the connection, connecting first if there is none; a connection that
+    /// failed is dropped and the command tried once more on a new one.
+    fn run<T: redis::FromRedisValue>(&self, what: &str, command: &redis::Cmd) -> Result<T, AuthError> {
+        let mut slot = self.connection.lock().map_err(|_| AuthError::Store("the store's lock is poisoned".into()))?;
+        let mut last = None;
+        for _ in 0..2 {
+            if slot.is_none() {
+                let connection = self.client.get_connection_with_timeout(REDIS_TIMEOUT).map_err(|e| store_error("connecting to Redis", &e))?;
+                connection.set_read_timeout(Some(REDIS_TIMEOUT)).map_err(|e| store_error("connecting to Redis", &e))?;
+                connection.set_write_timeout(Some(REDIS_TIMEOUT)).map_err(|e| store_error("connecting to Redis", &e))?;
+                *slot = Some(connection);
+            }
+            let Some(connection) = slot.as_mut() else { continue };
+            match command.query::<T>(connection) {
+                Ok(value) => return Ok(value),
+                Err(e) if e.is_io_error() || e.is_connection_dropped() || e.is_timeout() => {
+                    *slot = None;
+                    last = Some(e);
+                }
+                Err(e) => return Err(store_error(what, &e)),
+            }
+        }
+        Err(last.map_or_else(|| AuthError::Store(format!("{what}: no connection")), |e| store_error(what, &e)))
+    }
+}
+
+impl ChallengeStore for RedisChallengeStore {
+    fn insert(&self, challenge: Challenge, now: u64) -> Result<(), AuthError> {
+        let ttl = challenge.expires_at.saturating_sub(now).max(1);
+        let value = serde_json::to_string(&Stored { hash: hex::encode(&challenge.hash), expires_at: challenge.expires_at })
+            .map_err(|_| AuthError::Store("a challenge does not encode".into()))?;
+        let mut command = redis::cmd("SET");
+        command.arg(format!("{}{}", self.prefix, challenge.id)).arg(value).arg("NX").arg("EX").arg(ttl);
+        let written: Option<String> = self.run("storing a challenge", &command)?;
+        // NX: an id already present (a collision of 128 random bits, or a replayed insert) is
+        // never overwritten.
+        written.map(|_| ()).ok_or_else(|| AuthError::Store("a challenge with that id exists".into()))
+    }
+
+    fn take(&self, id: &str) -> Result<Option<Challenge>, AuthError> {
+        let mut command = redis::cmd("GETDEL");
+        command.arg(format!("{}{id}", self.prefix));
+        let value: Option<String> = self.run("taking a challenge", &command)?;
+        let Some(value) = value else { return Ok(None) };
+        let stored: Stored = serde_json::from_str(&value).map_err(|_| AuthError::Store("a stored challenge does not read".into()))?;
+        let hash = hex::decode(&stored.hash).map_err(|_| AuthError::Store("a stored challenge does not read".into()))?;
+        let hash_type = HashType::for_len(hash.len()).ok_or_else(|| AuthError::Store("a stored challenge does not read".into()))?;
+        Ok(Some(Challenge { id: id.into(), hash, hash_type, expires_at: stored.expires_at }))
+    }
+}

@@ -1,0 +1,124 @@
+//! Logins across portal instances through a shared Redis (a real `redis-server` on loopback):
+//! a challenge issued by one instance is answered at another, survives an instance's restart,
+//! is taken once across all of them (a replay, or two instances racing, gets nothing), expires
+//! with Redis's TTL; and a Redis that stops answering is a clear error, never an accepted
+//! login.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use std::time::{Duration, SystemTime};
+
+use common::RedisServer;
+use mobile_id::auth::{AuthError, AuthOptions, AuthenticationResponse, Challenge, ChallengeStore, HashType, RedisChallengeStore, validate_response};
+use mobile_id::card::sim::{SimInit, VirtualSim};
+use mobile_id::card::{CardSession, Curve, Pin};
+use mobile_id::wallet::answer_challenge;
+use mobile_id::x509::{ChainVerifier, ParsedCertificate};
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs()
+}
+
+struct Phone {
+    sim: VirtualSim,
+}
+
+impl Phone {
+    fn new() -> Self {
+        Self { sim: VirtualSim::in_memory(&SimInit::new(Curve::P256, SystemTime::now() - Duration::from_secs(60))).unwrap() }
+    }
+
+    fn verifier(&self) -> ChainVerifier {
+        ChainVerifier::new(vec![ParsedCertificate::from_der(&self.sim.ca_certificate_der().unwrap()).unwrap()])
+    }
+
+    fn answer(&mut self, challenge: &Challenge) -> AuthenticationResponse {
+        let profile = self.sim.profile().clone();
+        let answer = answer_challenge(&mut CardSession::new(&mut self.sim, profile), &Pin::new("1234"), &challenge.hash).unwrap();
+        AuthenticationResponse { challenge_id: challenge.id.clone(), signature: answer.signature, certificate: answer.certificate }
+    }
+}
+
+#[test]
+fn instances_share_logins_and_a_replay_is_refused_everywhere() {
+    let redis = RedisServer::start();
+    let mut phone = Phone::new();
+    let verifier = phone.verifier();
+    let instance_a = RedisChallengeStore::open(&redis.url()).unwrap();
+    let instance_b = RedisChallengeStore::open(&redis.url()).unwrap();
+
+    // Issued at A, answered at B.
+    let challenge = Challenge::new(HashType::Sha256, now(), 300).unwrap();
+    instance_a.insert(challenge.clone(), now()).unwrap();
+    let response = phone.answer(&challenge);
+    let who = validate_response(&response, &instance_b, &verifier, &AuthOptions::new(now())).unwrap();
+    assert_eq!(who.identity.surname.as_deref(), Some("MAMMADOVA"));
+    // The same answer again, at either instance: the challenge is gone.
+    for store in [&instance_a, &instance_b] {
+        assert_eq!(validate_response(&response, store, &verifier, &AuthOptions::new(now())).unwrap_err(), AuthError::UnknownChallenge);
+    }
+
+    // A restarted instance (a new store on the same Redis) finds what another issued.
+    let challenge = Challenge::new(HashType::Sha384, now(), 300).unwrap();
+    instance_a.insert(challenge.clone(), now()).unwrap();
+    drop(instance_b);
+    let restarted = RedisChallengeStore::open(&redis.url()).unwrap();
+    let response = phone.answer(&challenge);
+    assert!(validate_response(&response, &restarted, &verifier, &AuthOptions::new(now())).is_ok());
+
+    // Two instances racing for one challenge: exactly one gets it.
+    for _ in 0..20 {
+        let challenge = Challenge::new(HashType::Sha256, now(), 300).unwrap();
+        instance_a.insert(challenge.clone(), now()).unwrap();
+        let got: Vec<bool> = std::thread::scope(|scope| {
+            let racers: Vec<_> = (0..4)
+                .map(|_| {
+                    let id = challenge.id.clone();
+                    let url = redis.url();
+                    scope.spawn(move || RedisChallengeStore::open(&url).unwrap().take(&id).unwrap().is_some())
+                })
+                .collect();
+            racers.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        assert_eq!(got.iter().filter(|g| **g).count(), 1, "{got:?}");
+    }
+
+    // An id is never overwritten.
+    let challenge = Challenge::new(HashType::Sha256, now(), 300).unwrap();
+    instance_a.insert(challenge.clone(), now()).unwrap();
+    assert!(matches!(instance_a.insert(challenge, now()), Err(AuthError::Store(_))));
+}
+
+#[test]
+fn challenges_expire_with_the_redis_ttl() {
+    let redis = RedisServer::start();
+    let store = RedisChallengeStore::open(&redis.url()).unwrap();
+    let challenge = Challenge::new(HashType::Sha256, now(), 1).unwrap();
+    store.insert(challenge.clone(), now()).unwrap();
+    std::thread::sleep(Duration::from_millis(2100));
+    assert_eq!(store.take(&challenge.id).unwrap(), None);
+}
+
+#[test]
+fn a_redis_that_stops_is_an_error_never_a_login() {
+    let mut redis = RedisServer::start();
+    let mut phone = Phone::new();
+    let verifier = phone.verifier();
+    let store = RedisChallengeStore::open(&redis.url()).unwrap();
+    let challenge = Challenge::new(HashType::Sha256, now(), 300).unwrap();
+    store.insert(challenge.clone(), now()).unwrap();
+    let response = phone.answer(&challenge);
+    redis.stop();
+    let started = std::time::Instant::now();
+    let refused = validate_response(&response, &store, &verifier, &AuthOptions::new(now()));
+    match refused {
+        Err(AuthError::Store(message)) => assert!(message.contains("Redis") || message.contains("refused"), "{message}"),
+        other => panic!("expected a store error, got {other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(10), "the failure took {:?}", started.elapsed());
+    assert!(matches!(store.insert(Challenge::new(HashType::Sha256, now(), 300).unwrap(), now()), Err(AuthError::Store(_))));
+    // A URL that is not Redis's is refused when opened.
+    assert!(matches!(RedisChallengeStore::open("http://example.invalid/"), Err(AuthError::Store(_))));
+}
