@@ -41,6 +41,10 @@ log "cargo test --workspace --all-features"
 mkdir -p target
 cargo test --workspace --all-features 2>&1 | tee target/test-output.log
 
+log "chains, PKITS, CMS, PAdES and logins again, on the ring verification backend"
+MOBILE_ID_VERIFY_BACKEND=ring cargo test -p mobile-id --all-features --test pkits --test chain_building --test chain_strictness \
+  --test interop_openssl_cms --test pades_interop --test pades_attacks --test realworld_verification --test login 2>&1 | tee target/test-ring-output.log
+
 log "benchmarks, once each in test mode"
 cargo test --workspace --benches --all-features 2>&1 | tee target/bench-output.log
 
@@ -83,10 +87,11 @@ counts() {
 }
 read -r cargo_passed cargo_failed < <(counts target/test-output.log)
 read -r bench_passed bench_failed < <(counts target/bench-output.log)
+read -r ring_passed ring_failed < <(counts target/test-ring-output.log)
 kotlin_passed=$(grep -Eo '[0-9]+ passed' target/bindings-kotlin.log | tail -n1 | grep -Eo '[0-9]+' || echo 0)
 python_passed=$(grep -Eo '[0-9]+ passed' target/bindings-python.log | tail -n1 | grep -Eo '[0-9]+' || echo 0)
 skipped=$(grep -l 'SKIPPED' target/bindings-*.log | sed 's|target/bindings-||; s|\.log$| bindings|' | paste -sd, - || true)
 fuzz_targets=$("${fuzz[@]}" list | wc -l)
-printf 'suites: cargo tests %d passed, %d failed; benches in test mode %d passed, %d failed; kotlin %d passed; python %d passed; fuzz targets smoke-run: %d; skipped: %s\n' \
-  "$cargo_passed" "$cargo_failed" "$bench_passed" "$bench_failed" "$kotlin_passed" "$python_passed" "$fuzz_targets" "${skipped:-none}"
-printf 'tests: %d passed, %d failed\n' "$((cargo_passed + bench_passed + kotlin_passed + python_passed))" "$((cargo_failed + bench_failed))"
+printf 'suites: cargo tests %d passed, %d failed; again on the ring backend %d passed, %d failed; benches in test mode %d passed, %d failed; kotlin %d passed; python %d passed; fuzz targets smoke-run: %d; skipped: %s\n' \
+  "$cargo_passed" "$cargo_failed" "$ring_passed" "$ring_failed" "$bench_passed" "$bench_failed" "$kotlin_passed" "$python_passed" "$fuzz_targets" "${skipped:-none}"
+printf 'tests: %d passed, %d failed\n' "$((cargo_passed + ring_passed + bench_passed + kotlin_passed + python_passed))" "$((cargo_failed + ring_failed + bench_failed))"

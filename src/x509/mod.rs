@@ -7,6 +7,7 @@
 //! Pure: time is a parameter, revocation data comes in as bytes. Uses nothing else in the
 //! crate but the [`crate::algorithms`] leaf.
 
+mod backend;
 mod cert;
 mod crl;
 mod error;
@@ -22,6 +23,7 @@ mod signature;
 mod verifier;
 
 pub use crate::algorithms::{AlgorithmPolicy, AlgorithmUse, HashAlgorithm};
+pub use backend::{VerifyBackend, set_verify_backend, verify_backend};
 pub use cert::{ParsedCertificate, ParsedExtensions};
 pub use crl::{CrlStatus, ParsedCrl};
 pub use error::ValidationError;

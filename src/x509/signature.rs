@@ -387,6 +387,12 @@ pub fn verify_signature_maths(
     let scheme = scheme(algorithm, digest)?;
     let key = PublicKey::read(spki, scheme)?;
     let used = AlgorithmUse { hash: scheme.hash(), key: key.kind() };
+    #[cfg(feature = "ring-backend")]
+    if let (super::backend::VerifyBackend::Ring, Signed::Message(message)) = (super::backend::verify_backend(), signed)
+        && ring_accepts(spki, &key, scheme, message, signature)
+    {
+        return Ok(used);
+    }
     let ok = match (key, scheme) {
         (PublicKey::Ed25519(key), _) => match signed {
             Signed::Message(message) => verify_ed25519(&key, message, signature),
@@ -398,6 +404,21 @@ pub fn verify_signature_maths(
         _ => false,
     };
     if ok { Ok(used) } else { Err(ValidationError::BadSignature { what }) }
+}
+
+/// Whether ring verifies this signature (see [`super::backend`]); `false` sends it to the
+/// default code.
+#[cfg(feature = "ring-backend")]
+fn ring_accepts(spki: &SubjectPublicKeyInfoOwned, key: &PublicKey, scheme: Scheme, message: &[u8], signature: &[u8]) -> bool {
+    use super::backend::RingKey;
+    let Some(bits) = spki.subject_public_key.as_bytes() else { return false };
+    let (ring_key, hash) = match (key, scheme) {
+        (PublicKey::Ec(EcCurve::P256, _), Scheme::Ecdsa { hash, plain }) => (RingKey::P256 { point: bits, plain }, hash),
+        (PublicKey::Ec(EcCurve::P384, _), Scheme::Ecdsa { hash, plain }) => (RingKey::P384 { point: bits, plain }, hash),
+        (PublicKey::Rsa(rsa_key), Scheme::RsaPkcs1(hash)) => (RingKey::Rsa { pkcs1: bits, bits: rsa::traits::PublicKeyParts::size(rsa_key) * 8 }, hash),
+        _ => return false,
+    };
+    super::backend::ring_accepts(ring_key, hash, message, signature) == Some(true)
 }
 
 fn verify_ed25519(key: &[u8; 32], message: &[u8], signature: &[u8]) -> bool {
