@@ -32,6 +32,7 @@ mod chain;
 mod cms_cli;
 mod output;
 mod pdf_cli;
+mod speed;
 
 use der::{Decode, EncodePem};
 use mobile_id::apdu::RecordingTransport;
@@ -44,8 +45,18 @@ use x509_cert::Certificate;
 #[derive(Parser)]
 #[command(name = "mobile-id", version, about = "Mobile ID on a SIM: keys behind PINs, signatures, verification")]
 struct Cli {
+    /// The signature-verification backend: p256 (pure Rust, the library's default) or ring
+    /// (faster, for servers). Also MOBILE_ID_VERIFY_BACKEND.
+    #[arg(long, global = true, value_enum)]
+    backend: Option<BackendArg>,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BackendArg {
+    P256,
+    Ring,
 }
 
 #[derive(Subcommand)]
@@ -70,6 +81,8 @@ enum Command {
     Verify(cms_cli::VerifyCommand),
     /// Runs the main job on a fresh virtual SIM and prints a short report.
     Demo(DemoArgs),
+    /// Measures verification throughput on this machine for the active backend.
+    Speed(speed::SpeedArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -201,6 +214,16 @@ impl From<SignerError> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(backend) = cli.backend {
+        let chosen = match backend {
+            BackendArg::P256 => mobile_id::x509::VerifyBackend::RustCrypto,
+            BackendArg::Ring => mobile_id::x509::VerifyBackend::Ring,
+        };
+        if let Err(name) = mobile_id::x509::set_verify_backend(chosen) {
+            eprintln!("mobile-id: this build has no {name} backend");
+            return ExitCode::from(2);
+        }
+    }
     let result = match cli.command {
         Command::Sim(cmd) => run_sim(cmd),
         Command::Chain(chain::ChainCommand::Verify(args)) => return chain::verify(args),
@@ -213,6 +236,7 @@ fn main() -> ExitCode {
         Command::Auth(cmd) => auth_cli::run(cmd),
         Command::Mssp(cmd) => auth_cli::serve(cmd),
         Command::Demo(args) => demo(&args),
+        Command::Speed(args) => speed::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
