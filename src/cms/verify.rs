@@ -239,6 +239,21 @@ fn read_revocation(set: &[u8]) -> Result<RevocationData, CmsError> {
 /// the side, so that one the decoder cannot take (an RFC 5940 OCSP response, an odd
 /// certificate) does not make the whole signature unreadable; the signature never covers them.
 pub(crate) fn parse_signed_data(bytes: &[u8]) -> Result<ParsedSignedData, CmsError> {
+    parse_signed_data_for(bytes, Use::Reencode)
+}
+
+/// What the decoded SignedData is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Use {
+    /// Re-encoding it (adding a timestamp): the decoder keeps its certificates.
+    Reencode,
+    /// Verification only, which reads the certificates and revocation data itself: the typed
+    /// decode skips them (decoding every embedded certificate again was most of the cost of
+    /// verifying a small CMS whose certificates are already parsed).
+    Verify,
+}
+
+fn parse_signed_data_for(bytes: &[u8], purpose: Use) -> Result<ParsedSignedData, CmsError> {
     // The end of the value is found by reading its encoding, not a DER length: signatures
     // embedded in PDFs are padded with zeros up to their placeholder's size, and BER producers
     // end their value with indefinite lengths. Anything after the value that is not zero
@@ -275,8 +290,10 @@ pub(crate) fn parse_signed_data(bytes: &[u8]) -> Result<ParsedSignedData, CmsErr
         let kept: Vec<u8> = parts.iter().filter(|p| !matches!(p.encoding.first(), Some(0xA0 | 0xA1))).flat_map(|p| p.encoding.iter().copied()).collect();
         der::asn1::Any::new(der::Tag::Sequence, kept).and_then(|a| a.to_der()).map_err(|_| malformed("SignedData"))
     };
-    let (signed_data, der_bytes) = match SignedData::from_der(inner.encoding) {
-        Ok(sd) => (sd, inner.encoding.to_vec()),
+    let quick =
+        (purpose == Use::Verify).then(|| without_side_data().ok().and_then(|stripped| SignedData::from_der(&stripped).ok().map(|sd| (sd, stripped)))).flatten();
+    let (signed_data, der_bytes) = match quick.map_or_else(|| SignedData::from_der(inner.encoding).map(|sd| (sd, inner.encoding.to_vec())), Ok) {
+        Ok(found) => found,
         Err(_) => {
             let stripped = without_side_data()?;
             match SignedData::from_der(&stripped) {
@@ -328,7 +345,7 @@ pub(crate) fn digest_of(content: &mut dyn Read, hash: HashAlgorithm) -> Result<V
 /// `adbe.pkcs7.sha1` PDF signatures (ISO 32000-1 §12.8.3.3.1), the SHA-1 digest of the
 /// signed byte ranges.
 pub(crate) fn encapsulated_content(cms: &[u8]) -> Option<Vec<u8>> {
-    parse_signed_data(cms).ok()?.content
+    parse_signed_data_for(cms, Use::Verify).ok()?.content
 }
 
 /// The encapsulated content octets, if attached.
@@ -630,7 +647,7 @@ fn validate_token_over(
     options: &CmsVerifyOptions,
 ) -> Result<ValidToken, TimestampVerifyError> {
     let bad = |why: &str| TimestampVerifyError::Malformed(why.to_string());
-    let parsed = parse_signed_data(token).map_err(|e| TimestampVerifyError::Malformed(e.to_string()))?;
+    let parsed = parse_signed_data_for(token, Use::Verify).map_err(|e| TimestampVerifyError::Malformed(e.to_string()))?;
     if parsed.signed_data.encap_content_info.econtent_type != ID_CT_TST_INFO {
         return Err(bad("it does not hold a TSTInfo"));
     }
@@ -686,7 +703,7 @@ fn revocation_with<'a>(parsed: &ParsedSignedData, options: &'a CmsVerifyOptions)
 /// [`CmsError`] when the input is not a readable SignedData at all; a bad signature is a
 /// report, not an error.
 pub fn verify(cms: &[u8], detached: Option<&mut dyn Read>, verifier: &ChainVerifier, options: &CmsVerifyOptions) -> Result<CmsReport, CmsError> {
-    let parsed = parse_signed_data(cms)?;
+    let parsed = parse_signed_data_for(cms, Use::Verify)?;
     let attached = attached_content(&parsed)?;
     let hashes: Vec<HashAlgorithm> =
         parsed.signer_infos.iter().filter_map(|raw| SignerInfo::from_der(raw).ok()).filter_map(|info| HashAlgorithm::from_oid(&info.digest_alg.oid)).collect();
@@ -774,14 +791,14 @@ fn judge_signer(
 /// Every certificate a CMS SignedData carries, with those inside its signers' timestamp
 /// tokens, DER; empty for anything that does not parse.
 pub fn certificates_in(cms: &[u8]) -> Vec<Vec<u8>> {
-    let Ok(parsed) = parse_signed_data(cms) else { return Vec::new() };
+    let Ok(parsed) = parse_signed_data_for(cms, Use::Verify) else { return Vec::new() };
     let mut out: Vec<Vec<u8>> = parsed.certificates.iter().map(|c| c.der().to_vec()).collect();
     for raw in &parsed.signer_infos {
         let Ok(info) = SignerInfo::from_der(raw) else { continue };
         for attr in info.unsigned_attrs.iter().flat_map(|a| a.iter()).filter(|a| a.oid == ID_AA_SIGNATURE_TIME_STAMP_TOKEN) {
             for value in attr.values.iter() {
                 let Ok(token) = value.to_der() else { continue };
-                if let Ok(inner) = parse_signed_data(&token) {
+                if let Ok(inner) = parse_signed_data_for(&token, Use::Verify) {
                     out.extend(inner.certificates.iter().map(|c| c.der().to_vec()));
                 }
             }

@@ -4,6 +4,9 @@
 
 use der::asn1::{AnyRef, ObjectIdentifier};
 use der::{Decode, Encode, Sequence, Tagged};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::certpolicy::CertificatePolicies;
@@ -111,9 +114,15 @@ pub struct ParsedExtensions {
     pub critical: Vec<ObjectIdentifier>,
 }
 
-/// A certificate ready for validation.
+/// A certificate ready for validation. Cloning it is cheap (its parts are shared), so paths,
+/// caches and reports hold clones rather than parsing again.
 #[derive(Clone, Debug)]
-pub struct ParsedCertificate {
+pub struct ParsedCertificate(Arc<ParsedParts>);
+
+/// What a [`ParsedCertificate`] holds, shared by its clones.
+#[derive(Debug)]
+#[allow(unreachable_pub)]
+pub struct ParsedParts {
     certificate: Certificate,
     der: Vec<u8>,
     tbs_der: Vec<u8>,
@@ -128,6 +137,25 @@ pub struct ParsedCertificate {
     pub(crate) not_after: u64,
     /// The decoded extensions.
     pub(crate) ext: ParsedExtensions,
+    /// The subject as RFC 4514 text, made on first use.
+    subject_text: OnceLock<String>,
+}
+
+impl std::ops::Deref for ParsedCertificate {
+    type Target = ParsedParts;
+
+    fn deref(&self) -> &ParsedParts {
+        &self.0
+    }
+}
+
+/// Most certificates kept parsed for reuse (the cache is emptied when full, so it stays
+/// bounded: a few MiB).
+pub const PARSED_CACHE_LIMIT: usize = 1024;
+
+fn parsed_cache() -> &'static Mutex<HashMap<[u8; 32], ParsedCertificate>> {
+    static CACHE: OnceLock<Mutex<HashMap<[u8; 32], ParsedCertificate>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
 /// Any signed structure (`Certificate`, `CertificateList`): the signed part kept as its
@@ -156,6 +184,23 @@ impl ParsedCertificate {
     /// [`ValidationError::Malformed`] for bad DER, a bad extension value, a duplicated
     /// extension, or a version that cannot carry extensions.
     pub fn from_der(der: &[u8]) -> Result<Self, ValidationError> {
+        // A server sees the same certificates again and again (the CA's, a frequent signer's):
+        // those parsed recently are shared, keyed by the DER's SHA-256 and compared in full.
+        let fingerprint: [u8; 32] = Sha256::digest(der).into();
+        if let Some(hit) = parsed_cache().lock().ok().and_then(|cache| cache.get(&fingerprint).cloned()).filter(|hit| hit.der == der) {
+            return Ok(hit);
+        }
+        let parsed = Self::decode(der)?;
+        if let Ok(mut cache) = parsed_cache().lock() {
+            if cache.len() >= PARSED_CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(fingerprint, parsed.clone());
+        }
+        Ok(parsed)
+    }
+
+    fn decode(der: &[u8]) -> Result<Self, ValidationError> {
         let certificate = match Certificate::from_der(der) {
             Ok(c) => c,
             // `x509-cert` cannot represent UTCTime years 1950–1969: such a validity is read
@@ -182,7 +227,7 @@ impl ParsedCertificate {
         }
         let tbs_der = raw_tbs(&der, "certificate")?;
         let ext = parse_extensions(tbs.extensions().map(Vec::as_slice).unwrap_or_default())?;
-        Ok(Self {
+        Ok(Self(Arc::new(ParsedParts {
             subject: NormalizedName::new(tbs.subject()),
             issuer: NormalizedName::new(tbs.issuer()),
             not_before: tbs.validity().not_before.to_unix_duration().as_secs(),
@@ -192,7 +237,8 @@ impl ParsedCertificate {
             der,
             tbs_der,
             ext,
-        })
+            subject_text: OnceLock::new(),
+        })))
     }
 
     /// The decoded certificate.
@@ -230,9 +276,9 @@ impl ParsedCertificate {
         self.ext.basic_constraints.as_ref().is_some_and(|bc| bc.ca)
     }
 
-    /// The subject as RFC 4514 text (for reports).
+    /// The subject as RFC 4514 text (for reports), made once per certificate.
     pub fn subject_text(&self) -> String {
-        self.certificate.tbs_certificate().subject().to_string()
+        self.subject_text.get_or_init(|| self.certificate.tbs_certificate().subject().to_string()).clone()
     }
 }
 
