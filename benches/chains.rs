@@ -5,7 +5,9 @@
 //! - `chain, CA cached, new leaf`: one long-lived verifier, the intermediate's signature cached,
 //!   a leaf it has not seen (goal: at most 1.1× the raw verify);
 //! - `chain, all cached (same leaf again)`: a signer seen before costs no signature check;
-//! - `chain, parse + all cached`: the same including decoding the certificates.
+//! - `chain, parse + all cached`: the same including decoding the certificates;
+//! - `rustls-webpki, cold`: rustls-webpki (ring) validating the same chain from DER, for
+//!   comparison (goal: `chain, cold` at most 1.5× its time on the ring backend).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -44,6 +46,18 @@ fn chains(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("3-certificate P-256 chain");
     group.bench_function("p256 verify (raw)", |b| b.iter(|| issuer_key.verify(black_box(&tbs), &signature).expect("verifies")));
+    // rustls-webpki on the same certificates: decode from DER, build, verify (ring).
+    let anchor_der = rustls_pki_types::CertificateDer::from(ders[0].clone());
+    let anchors = [webpki::anchor_from_trusted_cert(&anchor_der).expect("anchor").to_owned()];
+    let intermediates = [rustls_pki_types::CertificateDer::from(ders[1].clone())];
+    let leaf_der = rustls_pki_types::CertificateDer::from(ders[2].clone());
+    let when = rustls_pki_types::UnixTime::since_unix_epoch(Duration::from_secs(NOW));
+    let webpki_verify = || {
+        let end_entity = webpki::EndEntityCert::try_from(black_box(&leaf_der)).expect("webpki parses");
+        end_entity.verify_for_usage(webpki::ALL_VERIFICATION_ALGS, &anchors, &intermediates, when, webpki::KeyUsage::client_auth(), None, None).map(|_| ())
+    };
+    webpki_verify().expect("rustls-webpki validates the chain");
+    group.bench_function("rustls-webpki, cold", |b| b.iter(|| webpki_verify().expect("valid")));
     group.bench_function("chain, cold", |b| {
         b.iter(|| {
             let verifier = ChainVerifier::new(vec![root_p.clone()]);
