@@ -238,12 +238,12 @@ fn any_revocation_wins_whatever_the_order_of_the_crls() {
     options.revocation = RevocationMode::Required;
     for order in [[&clean, &revoking], [&revoking, &clean]] {
         let crls = order.iter().map(|c| ParsedCrl::from_der(c).unwrap()).collect();
-        let result = verifier.verify(&parsed(&leaf), &[], &RevocationData { crls, ocsp: vec![] }, &options);
+        let result = verifier.verify(&parsed(&leaf), &[], &RevocationData { crls, ocsp: vec![], fetcher: None }, &options);
         assert!(matches!(result, Err(ValidationError::Revoked { .. })), "{result:?}");
     }
     // Only the clean CRL: good.
     let crls = vec![ParsedCrl::from_der(&clean).unwrap()];
-    verifier.verify(&parsed(&leaf), &[], &RevocationData { crls, ocsp: vec![] }, &options).unwrap();
+    verifier.verify(&parsed(&leaf), &[], &RevocationData { crls, ocsp: vec![], fetcher: None }, &options).unwrap();
 }
 
 /// A certificate valid from 1955 (a UTCTime with year 55, RFC 5280 §4.1.2.5.1), as old roots

@@ -168,7 +168,7 @@ fn check(anchor: &Certificate, pool: &[&Certificate], leaf: &Certificate, option
     let verifier = ChainVerifier::new(vec![parsed(anchor)]);
     let pool: Vec<ParsedCertificate> = pool.iter().map(|c| parsed(c)).collect();
     let crls = crls.iter().map(|c| ParsedCrl::from_der(c).unwrap()).collect();
-    verifier.verify(&parsed(leaf), &pool, &RevocationData { crls, ocsp: Vec::new() }, options).map(|_| ())
+    verifier.verify(&parsed(leaf), &pool, &RevocationData { crls, ocsp: Vec::new(), fetcher: None }, options).map(|_| ())
 }
 
 fn code(result: Result<(), ValidationError>) -> &'static str {

@@ -164,7 +164,9 @@ impl Pki {
         let mut options = ValidationOptions::new(time, Purpose::Signing);
         options.revocation = RevocationMode::Required;
         options.ocsp_nonce = Some(nonce.to_vec());
-        ChainVerifier::new(vec![anchor]).verify(&leaf, &[], &RevocationData { crls: vec![], ocsp: vec![response] }, &options).map(|path| path.revocation[0])
+        ChainVerifier::new(vec![anchor])
+            .verify(&leaf, &[], &RevocationData { crls: vec![], ocsp: vec![response], fetcher: None }, &options)
+            .map(|path| path.revocation[0])
     }
 }
 

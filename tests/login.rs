@@ -143,13 +143,13 @@ fn certificates_that_must_not_log_in() {
     let ca = sim.demo_ca().unwrap();
     let crl = ca.issue_crl(&[(cert.tbs_certificate().serial_number().clone(), at(NOW - 60))], at(NOW - 3600), at(NOW + 86_400)).unwrap();
     let mut options = AuthOptions::new(NOW);
-    options.revocation = RevocationData { crls: vec![ParsedCrl::from_der(&crl).unwrap()], ocsp: vec![] };
+    options.revocation = RevocationData { crls: vec![ParsedCrl::from_der(&crl).unwrap()], ocsp: vec![], fetcher: None };
     options.revocation_mode = RevocationMode::Required;
     assert!(matches!(validate_response(&response, &store, &verifier, &options), Err(AuthError::Certificate(ValidationError::Revoked { .. }))));
     // A good CRL (nothing revoked) under "required" passes.
     let (_, response) = login(&mut sim, &store, HashType::Sha256);
     let clean = ca.issue_crl(&[], at(NOW - 3600), at(NOW + 86_400)).unwrap();
-    options.revocation = RevocationData { crls: vec![ParsedCrl::from_der(&clean).unwrap()], ocsp: vec![] };
+    options.revocation = RevocationData { crls: vec![ParsedCrl::from_der(&clean).unwrap()], ocsp: vec![], fetcher: None };
     validate_response(&response, &store, &verifier, &options).unwrap();
     // Not yet valid: a certificate issued for tomorrow.
     let key = EcSigningKey::generate(Curve::P256).unwrap();

@@ -64,7 +64,7 @@ fn every_pkits_verdict_matches() {
         options.policy.inhibit_policy_mapping = settings["initial_policy_mapping_inhibit"].as_bool().unwrap();
         options.policy.inhibit_any_policy = settings["initial_inhibit_any_policy"].as_bool().unwrap();
         let verifier = ChainVerifier::new(vec![anchor]);
-        let result = verifier.verify(&leaf, &pool, &RevocationData { crls, ocsp: Vec::new() }, &options);
+        let result = verifier.verify(&leaf, &pool, &RevocationData { crls, ocsp: Vec::new(), fetcher: None }, &options);
         let expected_valid = test["expected"] == "valid";
         match (&result, expected_valid) {
             (Err(e), _) if e.is_unsupported() && name.contains("DSA") => unsupported += 1,

@@ -247,7 +247,8 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
         }
         let mut options = AuthOptions::new(now);
         if let Some(ocsp) = &args.ocsp {
-            options.revocation = RevocationData { crls: vec![], ocsp: load::ocsp_responses(&read(ocsp)?).map_err(|e| Failure::Input(e.to_string()))? };
+            options.revocation =
+                RevocationData { crls: vec![], ocsp: load::ocsp_responses(&read(ocsp)?).map_err(|e| Failure::Input(e.to_string()))?, fetcher: None };
             options.revocation_mode = mobile_id::x509::RevocationMode::Required;
         }
         let response = AuthenticationResponse { challenge_id, signature: read(&args.signature)?, certificate };

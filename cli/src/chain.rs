@@ -38,6 +38,9 @@ pub enum RevocationArg {
     Off,
     IfPresent,
     Required,
+    /// Required, fetching what is missing: OCSP from each certificate's responder, else its
+    /// CRLs (HTTP(S), retried, cached until nextUpdate).
+    Online,
 }
 
 #[derive(Args)]
@@ -128,8 +131,16 @@ pub fn revocation(r: RevocationArg) -> RevocationMode {
     match r {
         RevocationArg::Off => RevocationMode::Off,
         RevocationArg::IfPresent => RevocationMode::IfPresent,
-        RevocationArg::Required => RevocationMode::Required,
+        RevocationArg::Required | RevocationArg::Online => RevocationMode::Required,
     }
+}
+
+/// The online fetcher `--revocation online` asks for.
+pub fn revocation_fetcher(r: RevocationArg) -> Option<std::sync::Arc<dyn mobile_id::x509::RevocationFetcher>> {
+    matches!(r, RevocationArg::Online).then(|| {
+        std::sync::Arc::new(mobile_id::net::OnlineRevocation::new(&mobile_id::net::HttpOptions::new()))
+            as std::sync::Arc<dyn mobile_id::x509::RevocationFetcher>
+    })
 }
 
 /// The user's policy OIDs as given, into the library's set (which reads anyPolicy, or none
@@ -239,10 +250,11 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
             let data = RevocationData {
                 crls: decode_all(&documents(&args.crl)?, ParsedCrl::from_der)?,
                 ocsp: decode_all(&documents(&args.ocsp)?, ParsedOcspResponse::from_der)?,
+                fetcher: None,
             };
             Ok::<_, Problem>((leaf, anchors, pool, data))
         })();
-        let (leaf, anchors, pool, data) = match parsed {
+        let (leaf, anchors, pool, mut data) = match parsed {
             Ok(p) => p,
             Err(Problem::Request(message)) => return Err(message),
             Err(Problem::Content(malformed)) => return Ok(Err(malformed)),
@@ -254,6 +266,7 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
         options.policy.inhibit_any_policy = args.inhibit_any_policy;
         options.max_depth = args.max_depth;
         options.revocation = revocation(args.revocation);
+        data.fetcher = revocation_fetcher(args.revocation);
         options.conformance = conformance(args.conformance);
         if args.bare_key_anchors {
             options.anchor_constraints = AnchorConstraints::BareKey;
@@ -395,6 +408,7 @@ fn batch_one(line: &[u8], verifiers: &mut HashMap<Vec<[u8; 32]>, ChainVerifier>)
         let data = RevocationData {
             crls: decode_all(&documents("crls", &request.crls)?, ParsedCrl::from_der)?,
             ocsp: decode_all(&documents("ocsp", &request.ocsp)?, ParsedOcspResponse::from_der)?,
+            fetcher: None,
         };
         let mut options = ValidationOptions::new(time, request.purpose);
         options.required_key_usage = request.key_usage.clone();

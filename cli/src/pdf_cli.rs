@@ -8,7 +8,6 @@ use clap::{Args, ValueEnum};
 use mobile_id::cms::HttpTimestampClient;
 use mobile_id::pdf::{self, DocMdp, DssMaterial, PdfSignOptions, PdfVerifyOptions};
 use mobile_id::x509::{ChainVerifier, ParsedCertificate};
-use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 
 use super::Failure;
 use super::cms_cli::{NetworkArgs, SignGuardArgs, SignerArgs, certificates, now, read, with_signer};
@@ -250,19 +249,11 @@ fn sign_into(
 /// CRLs from the HTTP distribution points of `certificates` (RFC 5280 §4.2.1.13), each at
 /// most 8 MiB; unreachable points are skipped.
 fn fetch_crls(agent: &ureq::Agent, certificates: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    let mut urls = Vec::new();
-    for der in certificates {
-        let Ok(cert) = ParsedCertificate::from_der(der) else { continue };
-        for point in cert.extensions().crl_distribution_points.iter().flatten() {
-            if let Some(DistributionPointName::FullName(names)) = &point.distribution_point {
-                for name in names {
-                    if let GeneralName::UniformResourceIdentifier(uri) = name {
-                        let uri = uri.to_string();
-                        if (uri.starts_with("http://") || uri.starts_with("https://")) && !urls.contains(&uri) {
-                            urls.push(uri);
-                        }
-                    }
-                }
+    let mut urls: Vec<String> = Vec::new();
+    for cert in certificates.iter().filter_map(|der| ParsedCertificate::from_der(der).ok()) {
+        for url in mobile_id::net::crl_urls(&cert) {
+            if !urls.contains(&url) {
+                urls.push(url);
             }
         }
     }
@@ -290,20 +281,7 @@ fn fetch_ocsp(agent: &ureq::Agent, certificates: &[Vec<u8>]) -> Vec<Vec<u8>> {
             continue;
         }
         let Some(issuer) = parsed.iter().find(|c| c.tbs_certificate().subject() == tbs.issuer()) else { continue };
-        let urls: Vec<String> = tbs
-            .extensions()
-            .iter()
-            .flat_map(|e| e.iter())
-            .filter(|e| e.extn_id == const_oid::db::rfc5280::ID_PE_AUTHORITY_INFO_ACCESS)
-            .filter_map(|e| x509_cert::ext::pkix::AuthorityInfoAccessSyntax::from_der(e.extn_value.as_bytes()).ok())
-            .flat_map(|aia| aia.0.into_iter())
-            .filter(|d| d.access_method == const_oid::db::rfc5280::ID_AD_OCSP)
-            .filter_map(|d| match d.access_location {
-                GeneralName::UniformResourceIdentifier(uri) => Some(uri.to_string()),
-                _ => None,
-            })
-            .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
-            .collect();
+        let urls = ParsedCertificate::from_certificate(cert).map(|c| mobile_id::net::ocsp_urls(&c)).unwrap_or_default();
         let Ok(request) = mobile_id::x509::ocsp_request(cert, issuer, None) else { continue };
         for url in urls {
             let Ok(response) = agent.post(&url).header("Content-Type", "application/ocsp-request").send(&request[..]) else { continue };
@@ -333,6 +311,7 @@ pub fn verify(args: VerifyPdfArgs) -> ExitCode {
         options.revocation.crls = super::chain::load_all(&args.crl, mobile_id::x509::load::crls).map_err(Failure::Input)?;
         options.revocation.ocsp = super::chain::load_all(&args.ocsp, mobile_id::x509::load::ocsp_responses).map_err(Failure::Input)?;
         options.revocation_mode = super::chain::revocation(args.revocation);
+        options.revocation.fetcher = super::chain::revocation_fetcher(args.revocation);
         if let Some(policy) = super::cms_cli::algorithm_policy(args.algorithm_policy.as_ref())? {
             options.algorithm_policy = policy;
         }

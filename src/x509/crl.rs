@@ -176,6 +176,11 @@ impl ParsedCrl {
         &self.issuer
     }
 
+    /// nextUpdate (Unix seconds): until when the issuer stands by this CRL.
+    pub fn next_update(&self) -> Option<u64> {
+        self.next_update
+    }
+
     /// Whether this is a delta CRL.
     pub fn is_delta(&self) -> bool {
         self.delta_base.is_some()

@@ -34,6 +34,6 @@ pub use profile::{Conformance, ProfileRule};
 pub use qc::{Identity, QcStatements, SemanticsIdentifier};
 pub use signature::{Signed, verify_signature, verify_signature_maths, verify_signature_prehashed};
 pub use verifier::{
-    AnchorConstraints, Budget, ChainVerifier, InitialPolicySet, KeyUsageBit, PolicySettings, Purpose, RevocationData, RevocationMode, RevocationSource,
-    SIGNATURE_CACHE_LIMIT, ValidationOptions, VerifiedPath,
+    AnchorConstraints, Budget, ChainVerifier, InitialPolicySet, KeyUsageBit, PolicySettings, Purpose, RevocationData, RevocationFetcher, RevocationMode,
+    RevocationSource, SIGNATURE_CACHE_LIMIT, ValidationOptions, VerifiedPath,
 };

@@ -268,6 +268,12 @@ impl ParsedOcspResponse {
         Ok(Self { basic, data, certs, verified_by: super::signature::VerifiedBy::default() })
     }
 
+    /// The earliest nextUpdate of its single responses (Unix seconds): until when the
+    /// responder stands by it.
+    pub fn next_update(&self) -> Option<u64> {
+        self.data.responses.iter().filter_map(|r| r.next_update.map(|t| t.to_unix_duration().as_secs())).min()
+    }
+
     fn nonce(&self) -> Option<Vec<u8>> {
         let ext = self.data.response_extensions.iter().flatten().find(|e| e.extn_id == ID_PKIX_OCSP_NONCE)?;
         let raw = ext.extn_value.as_bytes();

@@ -2,7 +2,7 @@
 //! across threads, and the options and results of one validation.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use der::asn1::ObjectIdentifier;
 use serde::Serialize;
@@ -203,6 +203,22 @@ pub struct RevocationData {
     pub crls: Vec<ParsedCrl>,
     /// OCSP responses.
     pub ocsp: Vec<ParsedOcspResponse>,
+    /// Where to fetch what these do not hold (online revocation, opt-in): when set and the
+    /// revocation mode is not `Off`, the path is first built without revocation, then the
+    /// fetcher is asked for each certificate of it, and the path validated again with what it
+    /// brought beside these.
+    pub fetcher: Option<Arc<dyn RevocationFetcher>>,
+}
+
+/// Fetches revocation data a verification does not hold: OCSP from the responder a
+/// certificate's authorityInfoAccess names (RFC 6960), CRLs from its distribution points (RFC
+/// 5280 §4.2.1.13). The `net` module's `OnlineRevocation` (feature `http`) is one; a host may bring
+/// its own (a shared cache, a proxy). What it returns is checked like any other data: signed
+/// by the issuer or a delegated responder, current at the validation time.
+pub trait RevocationFetcher: Send + Sync + std::fmt::Debug {
+    /// CRLs and OCSP responses for `certificate`, issued by `issuer`, for a validation at
+    /// `time`; empty when none can be had (the revocation mode then decides).
+    fn fetch(&self, certificate: &ParsedCertificate, issuer: &ParsedCertificate, time: u64) -> RevocationData;
 }
 
 /// How one certificate's revocation status was established.
@@ -273,6 +289,20 @@ impl ChainVerifier {
         revocation: &RevocationData,
         options: &ValidationOptions,
     ) -> Result<VerifiedPath, ValidationError> {
+        if let Some(fetcher) = revocation.fetcher.as_ref().filter(|_| options.revocation != RevocationMode::Off) {
+            // Online revocation: find the path first, then fetch for the certificates on it.
+            let mut without = options.clone();
+            without.revocation = RevocationMode::Off;
+            let path = Search::new(self, intermediates, revocation, &without).run(leaf)?;
+            let mut merged = RevocationData { crls: revocation.crls.clone(), ocsp: revocation.ocsp.clone(), fetcher: None };
+            for pair in path.chain.windows(2) {
+                let [certificate, issuer] = pair else { continue };
+                let fetched = fetcher.fetch(certificate, issuer, options.time);
+                merged.crls.extend(fetched.crls);
+                merged.ocsp.extend(fetched.ocsp);
+            }
+            return Search::new(self, intermediates, &merged, options).run(leaf);
+        }
         Search::new(self, intermediates, revocation, options).run(leaf)
     }
 

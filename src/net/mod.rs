@@ -1,6 +1,11 @@
 //! The blocking HTTP(S) agent behind the `http` feature: TLS by rustls with the ring provider
 //! (no C toolchain beyond `cc`), Mozilla's roots by default or the caller's own, timeouts, and
-//! the rule for plain HTTP. A leaf: uses nothing else in the crate.
+//! the rule for plain HTTP; and online revocation for verification ([`OnlineRevocation`]).
+//! Uses `x509` (certificates, OCSP requests) and nothing else in the crate.
+
+mod revocation;
+
+pub use revocation::{MAX_CACHE_TIME, MAX_CRL, MAX_OCSP_RESPONSE, OnlineRevocation, REVOCATION_CACHE_LIMIT, crl_urls, ocsp_urls};
 
 use std::time::Duration;
 
