@@ -408,7 +408,7 @@ impl SessionPoller {
 #[derive(Debug)]
 pub struct HttpMsspTransport {
     base_url: String,
-    agent: ureq::Agent,
+    fetcher: crate::net::Fetcher,
 }
 
 #[cfg(feature = "http")]
@@ -424,7 +424,7 @@ impl HttpMsspTransport {
     /// 150 s here, beyond the service's long poll).
     pub fn with_options(base_url: impl Into<String>, mut options: crate::net::HttpOptions) -> Self {
         options.timeout = options.timeout.or(Some(std::time::Duration::from_secs(150)));
-        Self { base_url: base_url.into().trim_end_matches('/').to_string(), agent: options.agent() }
+        Self { base_url: base_url.into().trim_end_matches('/').to_string(), fetcher: crate::net::Fetcher::new(&options) }
     }
 }
 
@@ -435,14 +435,15 @@ impl MsspTransport for HttpMsspTransport {
         if !crate::net::secure_or_loopback(&url) {
             return Err(AuthError::InvalidInput("the Mobile-ID service must be reached over https:// (plain http:// only to this machine)"));
         }
-        let unreachable = |e: ureq::Error| AuthError::Unreachable(e.to_string());
-        let response = match &request.body {
-            Some(body) => self.agent.post(&url).header("Content-Type", "application/json").send(body.as_slice()).map_err(unreachable)?,
-            None => self.agent.get(&url).call().map_err(unreachable)?,
-        };
-        let status = response.status().as_u16();
-        let body = response.into_body().with_config().limit(MAX_RESPONSE_BODY as u64).read_to_vec().map_err(unreachable)?;
-        Ok((status, body))
+        // A poll that could not reach the service is retried with back-off; a session start
+        // is sent once, as a timeout after the service received it must not start a second.
+        let limit = MAX_RESPONSE_BODY as u64;
+        let answer = match &request.body {
+            Some(body) => self.fetcher.clone().with_attempts(1).post(&url, "application/json", body, limit),
+            None => self.fetcher.get(&url, limit),
+        }
+        .map_err(|e| AuthError::Unreachable(e.to_string()))?;
+        Ok((answer.status, answer.body))
     }
 }
 

@@ -155,7 +155,7 @@ pub trait TimestampClient {
 #[derive(Clone, Debug)]
 pub struct HttpTimestampClient {
     url: String,
-    agent: ureq::Agent,
+    fetcher: crate::net::Fetcher,
 }
 
 #[cfg(feature = "http")]
@@ -167,7 +167,7 @@ impl HttpTimestampClient {
 
     /// A client for the TSA at `url` with these connection options (HTTPS roots, timeout).
     pub fn with_options(url: impl Into<String>, options: crate::net::HttpOptions) -> Self {
-        Self { url: url.into(), agent: options.agent() }
+        Self { url: url.into(), fetcher: crate::net::Fetcher::new(&options) }
     }
 }
 
@@ -178,20 +178,12 @@ pub const MAX_RESPONSE: u64 = 1024 * 1024;
 #[cfg(feature = "http")]
 impl TimestampClient for HttpTimestampClient {
     fn timestamp(&mut self, request: &[u8]) -> Result<Vec<u8>, TimestampError> {
-        use std::io::Read;
-        let response = self
-            .agent
-            .post(&self.url)
-            .header("Content-Type", "application/timestamp-query")
-            .send(request)
-            .map_err(|e| TimestampError::Unreachable(e.to_string()))?;
-        // The shared agent hands back error statuses instead of raising them.
-        if response.status() != 200 {
-            return Err(TimestampError::Unreachable(format!("the TSA answered HTTP {}", response.status().as_u16())));
+        let answer =
+            self.fetcher.post(&self.url, "application/timestamp-query", request, MAX_RESPONSE).map_err(|e| TimestampError::Unreachable(e.to_string()))?;
+        if answer.status != 200 {
+            return Err(TimestampError::Unreachable(format!("the TSA answered HTTP {}", answer.status)));
         }
-        let mut body = Vec::new();
-        response.into_body().into_reader().take(MAX_RESPONSE).read_to_end(&mut body).map_err(|e| TimestampError::Unreachable(e.to_string()))?;
-        Ok(body)
+        Ok(answer.body)
     }
 }
 

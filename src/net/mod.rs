@@ -1,10 +1,13 @@
 //! The blocking HTTP(S) agent behind the `http` feature: TLS by rustls with the ring provider
 //! (no C toolchain beyond `cc`), Mozilla's roots by default or the caller's own, timeouts, and
-//! the rule for plain HTTP; and online revocation for verification ([`OnlineRevocation`]).
+//! the rule for plain HTTP; the one client every network job goes through ([`Fetcher`]:
+//! timeouts, size limits, retries with back-off); and online revocation ([`OnlineRevocation`]).
 //! Uses `x509` (certificates, OCSP requests) and nothing else in the crate.
 
+mod fetcher;
 mod revocation;
 
+pub use fetcher::{FetchError, Fetched, Fetcher};
 pub use revocation::{MAX_CACHE_TIME, MAX_CRL, MAX_OCSP_RESPONSE, OnlineRevocation, REVOCATION_CACHE_LIMIT, crl_urls, ocsp_urls};
 
 use std::time::Duration;

@@ -7,13 +7,12 @@
 //! revocation data: signed by the issuer or a delegated responder, current at the time.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 
-use super::HttpOptions;
+use super::{Fetcher, HttpOptions};
 use crate::x509::{ParsedCertificate, ParsedCrl, ParsedOcspResponse, RevocationData, RevocationFetcher, ocsp_request};
 
 /// Largest OCSP response read.
@@ -25,47 +24,30 @@ pub const REVOCATION_CACHE_LIMIT: usize = 10_000;
 /// Longest an answer is cached, whatever its nextUpdate says.
 pub const MAX_CACHE_TIME: Duration = Duration::from_secs(86_400);
 
-/// Fetches OCSP responses and CRLs over HTTP(S) for verification.
+/// Fetches OCSP responses and CRLs over HTTP(S) for verification, through a [`Fetcher`].
 #[derive(Debug)]
 pub struct OnlineRevocation {
-    agent: ureq::Agent,
-    attempts: u32,
+    fetcher: Fetcher,
     cache: Mutex<HashMap<[u8; 32], (SystemTime, RevocationData)>>,
 }
 
 impl OnlineRevocation {
-    /// A fetcher connecting as `options` says (trust roots for HTTPS responders, timeout),
-    /// trying each URL up to three times with a back-off of 200 ms, then 400 ms.
+    /// A fetcher connecting as `options` say (trust roots for HTTPS responders, timeout),
+    /// trying each URL up to three times with back-off.
     pub fn new(options: &HttpOptions) -> Self {
-        Self { agent: options.agent(), attempts: 3, cache: Mutex::new(HashMap::new()) }
+        Self { fetcher: Fetcher::new(options), cache: Mutex::new(HashMap::new()) }
     }
 
-    /// The body of a `200 OK` answer, at most `limit` bytes; `None` after the last attempt.
-    fn exchange(&self, limit: u64, send: &dyn Fn(&ureq::Agent) -> Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Option<Vec<u8>> {
-        let mut pause = Duration::from_millis(200);
-        for attempt in 0..self.attempts {
-            if attempt > 0 {
-                std::thread::sleep(pause);
-                pause *= 2;
-            }
-            let Ok(response) = send(&self.agent) else { continue };
-            if response.status() != 200 {
-                // A server that answers with an error will not answer better in a moment.
-                return None;
-            }
-            let mut body = Vec::new();
-            if response.into_body().into_reader().take(limit + 1).read_to_end(&mut body).is_ok() && body.len() as u64 <= limit {
-                return Some(body);
-            }
-        }
-        None
+    /// A `200 OK` answer's body.
+    fn ok(answer: Result<super::Fetched, super::FetchError>) -> Option<Vec<u8>> {
+        answer.ok().filter(|a| a.status == 200).map(|a| a.body)
     }
 
     fn ocsp(&self, certificate: &ParsedCertificate, issuer: &ParsedCertificate) -> Vec<ParsedOcspResponse> {
         let Ok(request) = ocsp_request(certificate.certificate(), issuer.certificate(), None) else { return Vec::new() };
         for url in ocsp_urls(certificate) {
-            let send = |agent: &ureq::Agent| agent.post(&url).header("Content-Type", "application/ocsp-request").send(&request[..]);
-            if let Some(parsed) = self.exchange(MAX_OCSP_RESPONSE, &send).and_then(|body| ParsedOcspResponse::from_der(&body).ok()) {
+            let answer = Self::ok(self.fetcher.post(&url, "application/ocsp-request", &request, MAX_OCSP_RESPONSE));
+            if let Some(parsed) = answer.and_then(|body| ParsedOcspResponse::from_der(&body).ok()) {
                 return vec![parsed];
             }
         }
@@ -75,7 +57,7 @@ impl OnlineRevocation {
     fn crls(&self, certificate: &ParsedCertificate) -> Vec<ParsedCrl> {
         crl_urls(certificate)
             .into_iter()
-            .filter_map(|url| self.exchange(MAX_CRL, &|agent: &ureq::Agent| agent.get(&url).call()))
+            .filter_map(|url| Self::ok(self.fetcher.get(&url, MAX_CRL)))
             .filter_map(|body| ParsedCrl::from_der(&body).ok())
             .collect()
     }
