@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, Subcommand, ValueEnum};
 use der::asn1::ObjectIdentifier;
@@ -47,6 +48,8 @@ pub enum RevocationArg {
 pub struct VerifyArgs {
     /// The certificate to validate (PEM or DER).
     leaf: PathBuf,
+    #[command(flatten)]
+    network: super::cms_cli::NetworkArgs,
     /// Trust anchor files (PEM with one or many certificates, or DER).
     #[arg(long, required = true, value_name = "FILE")]
     anchor: Vec<PathBuf>,
@@ -135,12 +138,16 @@ pub fn revocation(r: RevocationArg) -> RevocationMode {
     }
 }
 
-/// The online fetcher `--revocation online` asks for.
-pub fn revocation_fetcher(r: RevocationArg) -> Option<std::sync::Arc<dyn mobile_id::x509::RevocationFetcher>> {
-    matches!(r, RevocationArg::Online).then(|| {
-        std::sync::Arc::new(mobile_id::net::OnlineRevocation::new(&mobile_id::net::HttpOptions::new()))
-            as std::sync::Arc<dyn mobile_id::x509::RevocationFetcher>
-    })
+/// The online fetcher `--revocation online` asks for, connecting as `network` says
+/// (`--tls-root` for HTTPS responders).
+pub fn revocation_fetcher(r: RevocationArg, network: &super::cms_cli::NetworkArgs) -> Result<Option<Arc<dyn mobile_id::x509::RevocationFetcher>>, String> {
+    if !matches!(r, RevocationArg::Online) {
+        return Ok(None);
+    }
+    let options = network.options().map_err(|e| match e {
+        super::Failure::Input(m) | super::Failure::Negative(m) => m,
+    })?;
+    Ok(Some(Arc::new(mobile_id::net::OnlineRevocation::new(&options))))
 }
 
 /// The user's policy OIDs as given, into the library's set (which reads anyPolicy, or none
@@ -266,7 +273,7 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
         options.policy.inhibit_any_policy = args.inhibit_any_policy;
         options.max_depth = args.max_depth;
         options.revocation = revocation(args.revocation);
-        data.fetcher = revocation_fetcher(args.revocation);
+        data.fetcher = revocation_fetcher(args.revocation, &args.network)?;
         options.conformance = conformance(args.conformance);
         if args.bare_key_anchors {
             options.anchor_constraints = AnchorConstraints::BareKey;

@@ -128,6 +128,8 @@ impl StampArgs {
 pub struct VerifyPdfArgs {
     /// The signed PDF.
     file: PathBuf,
+    #[command(flatten)]
+    network: NetworkArgs,
     /// Trust anchors.
     #[arg(long, required = true, value_name = "ROOT")]
     trust: Vec<PathBuf>,
@@ -311,7 +313,7 @@ pub fn verify(args: VerifyPdfArgs) -> ExitCode {
         options.revocation.crls = super::chain::load_all(&args.crl, mobile_id::x509::load::crls).map_err(Failure::Input)?;
         options.revocation.ocsp = super::chain::load_all(&args.ocsp, mobile_id::x509::load::ocsp_responses).map_err(Failure::Input)?;
         options.revocation_mode = super::chain::revocation(args.revocation);
-        options.revocation.fetcher = super::chain::revocation_fetcher(args.revocation);
+        options.revocation.fetcher = super::chain::revocation_fetcher(args.revocation, &args.network).map_err(Failure::Input)?;
         if let Some(policy) = super::cms_cli::algorithm_policy(args.algorithm_policy.as_ref())? {
             options.algorithm_policy = policy;
         }
