@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Subcommand)]
 pub enum ChainCommand {
     /// Validates one certificate chain (RFC 5280) and prints the verdict.
-    Verify(VerifyArgs),
+    Verify(Box<VerifyArgs>),
     /// Validates JSON Lines requests from stdin, one verdict line per request on stdout.
     VerifyBatch,
 }

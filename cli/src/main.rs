@@ -226,7 +226,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Sim(cmd) => run_sim(cmd),
-        Command::Chain(chain::ChainCommand::Verify(args)) => return chain::verify(args),
+        Command::Chain(chain::ChainCommand::Verify(args)) => return chain::verify(*args),
         Command::Chain(chain::ChainCommand::VerifyBatch) => return chain::verify_batch(),
         Command::Sign(cms_cli::SignCommand::Cms(args)) => cms_cli::sign(args),
         Command::Sign(cms_cli::SignCommand::Pdf(args)) => pdf_cli::sign(*args),
