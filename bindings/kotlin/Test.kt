@@ -147,11 +147,21 @@ fun main() {
         resumed.finish(JcaSigner(keys, cert).signDigest(resumed.digest()), null)
         check(verifier.verifyPdfFile(dir.resolve("resumed.pdf").toString(), null).passed)
     }
-    scenario("a bank requires revocation and supplies the CA's CRL") {
+    scenario("a bank requires revocation: the CA's CRL supplied, or fetched online by the host") {
         val signed = signer.signPdf(samplePdf(listOf("Revocation")), PdfSigningOptions(), null)
         check(!verifier.verifyPdfWithRevocation(signed, listOf(), listOf(), true, null).passed)
         val verdict = verifier.verifyPdfWithRevocation(signed, listOf(sim.caCrl()), listOf(), true, null)
         check(verdict.passed) { verdict.toString() }
+        // Online: the host fetches (here: the CA's CRL for any certificate), the core validates.
+        var asked = 0
+        val online = verifier.verifyPdfOnline(signed, object : RevocationFetcher {
+            override fun fetch(certificate: ByteArray, issuer: ByteArray): List<ByteArray> { asked += 1; return listOf(sim.caCrl()) }
+        }, null)
+        check(online.passed && asked >= 1) { online.toString() }
+        val nothing = verifier.verifyPdfOnline(signed, object : RevocationFetcher {
+            override fun fetch(certificate: ByteArray, issuer: ByteArray): List<ByteArray> = listOf()
+        }, null)
+        check(!nothing.passed) { nothing.toString() }
     }
     scenario("verification codes") {
         check(mobileIdVerificationCode(hex("2f665f6a6999e0ef0752e00ec9f453adf59d8cb6")) == "1462")

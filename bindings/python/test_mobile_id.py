@@ -265,6 +265,21 @@ def test_pdf_revocation_from_the_host(session, sim, verifier):
     with pytest.raises(m.MobileIdError.InvalidInput):
         verifier.verify_pdf_with_revocation(signed, [b"not a crl"], [], True, None)
 
+    # Online: the host's fetcher is asked for what the document lacks, per certificate.
+    class HostFetcher(m.RevocationFetcher):
+        def __init__(self, answers):
+            self.answers, self.asked = answers, []
+
+        def fetch(self, certificate, issuer):
+            self.asked.append(x509.load_der_x509_certificate(certificate).subject.rfc4514_string())
+            return self.answers
+
+    fetcher = HostFetcher([sim.ca_crl()])
+    assert verifier.verify_pdf_online(signed, fetcher, None).passed
+    assert fetcher.asked and fetcher.asked[0].startswith("CN=MAMMADOVA")
+    assert not verifier.verify_pdf_online(signed, HostFetcher([]), None).passed
+    assert not verifier.verify_pdf_online(signed, HostFetcher([b"neither OCSP nor CRL"]), None).passed
+
 
 def test_pdf_with_an_external_signer_and_a_resumed_file_session(sim, verifier, tmp_path):
     key = ec.generate_private_key(ec.SECP256R1())

@@ -15,7 +15,8 @@ pub use card::{ApduChannel, AppletKind, KeyKind, PinId, PinState, SimSession, Vi
 pub use error::MobileIdError;
 pub use login::{LoginAnswer, LoginChallenge, LoginIdentity, LoginPortal, answer_login, mobile_id_verification_code, smart_id_verification_code};
 pub use pdf::{
-    PdfSignatureVerdict, PdfSigningOptions, PdfSigningSession, PdfVerdict, VisibleStamp, pdf_add_document_timestamp, pdf_add_validation_data, sample_pdf,
+    PdfSignatureVerdict, PdfSigningOptions, PdfSigningSession, PdfVerdict, RevocationFetcher, VisibleStamp, pdf_add_document_timestamp,
+    pdf_add_validation_data, sample_pdf,
 };
 pub use report::{ChangeKind, Coverage, Indication, LaterChanges, PdfChange, SignatureKind, SubIndication};
 pub use signing::{CmsSigningSession, ExternalSigner, Signer, TimestampFetcher, add_signature_timestamp};

@@ -367,6 +367,18 @@ impl Verifier {
         Ok(pdf_verdict(&report))
     }
 
+    /// Verifies a PDF held in memory with online revocation: every certificate of every
+    /// signer's and timestamp's path needs a status, and what the document and `crls` /
+    /// `ocsp_responses` do not give, `fetcher` is asked for (the host's HTTP stack, its
+    /// cache). What it returns is validated like any other revocation data.
+    pub fn verify_pdf_online(&self, pdf: Vec<u8>, fetcher: Arc<dyn RevocationFetcher>, time: Option<SystemTime>) -> Result<PdfVerdict, MobileIdError> {
+        let mut options = self.pdf_options(time)?;
+        options.revocation_mode = mobile_id::x509::RevocationMode::Required;
+        options.revocation.fetcher = Some(Arc::new(HostRevocation(fetcher)));
+        let report = pdf::verify(Cursor::new(pdf), self.chain_verifier(), &options)?;
+        Ok(pdf_verdict(&report))
+    }
+
     /// Verifies every signature of the PDF at `path`, streaming.
     pub fn verify_pdf_file(&self, path: String, time: Option<SystemTime>) -> Result<PdfVerdict, MobileIdError> {
         let file = std::io::BufReader::new(std::fs::File::open(&path).map_err(io)?);
@@ -417,4 +429,43 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
         }
     }
     matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
+}
+
+/// Revocation data fetched by the host for verification (its HTTP stack, proxy and cache):
+/// the OCSP responses or CRLs, DER, that it has for `certificate` (issued by `issuer`, both
+/// DER) — typically from the OCSP responder the certificate's authorityInfoAccess names, or
+/// its CRL distribution points. An empty list when it has none.
+#[uniffi::export(with_foreign)]
+pub trait RevocationFetcher: Send + Sync {
+    /// OCSP responses and CRLs (DER, in any order) for `certificate`.
+    fn fetch(&self, certificate: Vec<u8>, issuer: Vec<u8>) -> Vec<Vec<u8>>;
+}
+
+/// The host's fetcher as the core's: each item is read as an OCSP response, else as a CRL;
+/// items that are neither are dropped (and so prove nothing).
+struct HostRevocation(Arc<dyn RevocationFetcher>);
+
+impl std::fmt::Debug for HostRevocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HostRevocation")
+    }
+}
+
+impl mobile_id::x509::RevocationFetcher for HostRevocation {
+    fn fetch(
+        &self,
+        certificate: &mobile_id::x509::ParsedCertificate,
+        issuer: &mobile_id::x509::ParsedCertificate,
+        _time: u64,
+    ) -> mobile_id::x509::RevocationData {
+        let mut data = mobile_id::x509::RevocationData::default();
+        for item in self.0.fetch(certificate.der().to_vec(), issuer.der().to_vec()) {
+            if let Ok(response) = mobile_id::x509::ParsedOcspResponse::from_der(&item) {
+                data.ocsp.push(response);
+            } else if let Ok(crl) = mobile_id::x509::ParsedCrl::from_der(&item) {
+                data.crls.push(crl);
+            }
+        }
+        data
+    }
 }
