@@ -122,3 +122,54 @@ fn a_redis_that_stops_is_an_error_never_a_login() {
     // A URL that is not Redis's is refused when opened.
     assert!(matches!(RedisChallengeStore::open("http://example.invalid/"), Err(AuthError::Store(_))));
 }
+
+/// The revocation cache shared through Redis: one instance fetches a CRL from the distribution
+/// point, the others read it from Redis; with Redis gone, each fetches for itself and still
+/// validates.
+#[test]
+fn instances_share_fetched_revocation_data() {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use mobile_id::cms::{self, CmsSignOptions, CmsVerifyOptions};
+    use mobile_id::net::{HttpOptions, OnlineRevocation};
+    use mobile_id::report::Indication;
+    use mobile_id::x509::{RevocationFetcher, RevocationMode};
+
+    let mut redis = RedisServer::start();
+    let pki = common::Pki::new();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    pki.issue("dp", &format!("keyUsage=critical,nonRepudiation,digitalSignature\ncrlDistributionPoints=URI:http://127.0.0.1:{port}/ca.crl\n"));
+    let crl = pki.crl();
+    let served = Arc::new(AtomicUsize::new(0));
+    let count = served.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { break };
+            let mut request = [0u8; 1024];
+            let _ = stream.read(&mut request);
+            count.fetch_add(1, Ordering::SeqCst);
+            let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", crl.len());
+            let _ = stream.write_all(&crl);
+        }
+    });
+    let content = b"shared revocation";
+    let signature = cms::sign(&mut &content[..], &mut pki.signer("dp"), &CmsSignOptions::detached(Some(now()))).unwrap();
+    let verify = |fetcher: Arc<OnlineRevocation>| {
+        let mut options = CmsVerifyOptions::new(now());
+        options.revocation_mode = RevocationMode::Required;
+        options.revocation.fetcher = Some(fetcher as Arc<dyn RevocationFetcher>);
+        cms::verify(&signature, Some(&mut &content[..]), &pki.verifier(), &options).unwrap().signers[0].indication
+    };
+    let url = redis.url();
+    let instance = || Arc::new(OnlineRevocation::new(&HttpOptions::new()).with_redis_cache(&url).unwrap());
+    assert_eq!(verify(instance()), Indication::TotalPassed);
+    assert_eq!(verify(instance()), Indication::TotalPassed);
+    assert_eq!(verify(instance()), Indication::TotalPassed);
+    assert_eq!(served.load(Ordering::SeqCst), 1, "the other instances fetched instead of reading Redis");
+    redis.stop();
+    assert_eq!(verify(instance()), Indication::TotalPassed);
+    assert_eq!(served.load(Ordering::SeqCst), 2);
+}

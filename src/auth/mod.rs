@@ -18,7 +18,7 @@ pub use challenge::{Challenge, ChallengeStore, DEFAULT_CHALLENGE_LIFETIME, HashT
 pub use code::{mobile_id_code, smart_id_code};
 pub use mssp::{MsspClient, MsspResult, MsspTransport, PollStep, SessionKind, SessionOutcome, SessionPoller};
 #[cfg(feature = "redis")]
-pub use redis_store::{REDIS_TIMEOUT, RedisChallengeStore};
+pub use redis_store::RedisChallengeStore;
 pub use response::{AuthOptions, AuthenticatedIdentity, AuthenticationResponse, validate_response};
 
 use crate::signer::SignerError;

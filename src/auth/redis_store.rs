@@ -6,28 +6,17 @@
 //! challenge, one gets it and the other finds nothing. A Redis that cannot be reached is an
 //! error ([`AuthError::Store`]), never an accepted login.
 
-use std::sync::Mutex;
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 
 use super::AuthError;
 use super::challenge::{Challenge, ChallengeStore, HashType};
-
-/// How long one Redis exchange may take before it is an error.
-pub const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+use crate::net::RedisLink;
 
 /// Challenges in Redis under `mobile-id:challenge:<id>`.
+#[derive(Debug)]
 pub struct RedisChallengeStore {
-    client: redis::Client,
+    link: RedisLink,
     prefix: String,
-    connection: Mutex<Option<redis::Connection>>,
-}
-
-impl std::fmt::Debug for RedisChallengeStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedisChallengeStore").field("prefix", &self.prefix).finish_non_exhaustive()
-    }
 }
 
 /// A challenge as stored: JSON, the hash in hex.
@@ -37,20 +26,14 @@ struct Stored {
     expires_at: u64,
 }
 
-fn store_error(what: &str, e: &redis::RedisError) -> AuthError {
-    // The Redis error names the server and the failure (refused, timed out); no login data.
-    AuthError::Store(format!("{what}: {e}"))
-}
-
 impl RedisChallengeStore {
-    /// A store on the Redis at `url` (`redis://HOST:PORT/DB`, `rediss://` for TLS where the
-    /// redis crate is built with it). Connects on first use, and again after a failure.
+    /// A store on the Redis at `url` (`redis://HOST:PORT/DB`). Connects on first use, and
+    /// again after a failure.
     ///
     /// # Errors
     /// [`AuthError::Store`] for a URL that does not parse.
     pub fn open(url: &str) -> Result<Self, AuthError> {
-        let client = redis::Client::open(url).map_err(|e| store_error("the Redis URL", &e))?;
-        Ok(Self { client, prefix: "mobile-id:challenge:".into(), connection: Mutex::new(None) })
+        Ok(Self { link: RedisLink::open(url).map_err(AuthError::Store)?, prefix: "mobile-id:challenge:".into() })
     }
 
     /// Keys under `prefix` instead of `mobile-id:challenge:` (several portals on one Redis).
@@ -60,29 +43,8 @@ impl RedisChallengeStore {
         self
     }
 
-    /// Runs `command` on the connection, connecting first if there is none; a connection that
-    /// failed is dropped and the command tried once more on a new one.
     fn run<T: redis::FromRedisValue>(&self, what: &str, command: &redis::Cmd) -> Result<T, AuthError> {
-        let mut slot = self.connection.lock().map_err(|_| AuthError::Store("the store's lock is poisoned".into()))?;
-        let mut last = None;
-        for _ in 0..2 {
-            if slot.is_none() {
-                let connection = self.client.get_connection_with_timeout(REDIS_TIMEOUT).map_err(|e| store_error("connecting to Redis", &e))?;
-                connection.set_read_timeout(Some(REDIS_TIMEOUT)).map_err(|e| store_error("connecting to Redis", &e))?;
-                connection.set_write_timeout(Some(REDIS_TIMEOUT)).map_err(|e| store_error("connecting to Redis", &e))?;
-                *slot = Some(connection);
-            }
-            let Some(connection) = slot.as_mut() else { continue };
-            match command.query::<T>(connection) {
-                Ok(value) => return Ok(value),
-                Err(e) if e.is_io_error() || e.is_connection_dropped() || e.is_timeout() => {
-                    *slot = None;
-                    last = Some(e);
-                }
-                Err(e) => return Err(store_error(what, &e)),
-            }
-        }
-        Err(last.map_or_else(|| AuthError::Store(format!("{what}: no connection")), |e| store_error(what, &e)))
+        self.link.run(what, command).map_err(AuthError::Store)
     }
 }
 

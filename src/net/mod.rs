@@ -5,9 +5,13 @@
 //! Uses `x509` (certificates, OCSP requests) and nothing else in the crate.
 
 mod fetcher;
+#[cfg(feature = "redis")]
+mod redis;
 mod revocation;
 
 pub use fetcher::{FetchError, Fetched, Fetcher};
+#[cfg(feature = "redis")]
+pub use redis::{REDIS_TIMEOUT, RedisLink};
 pub use revocation::{MAX_CACHE_TIME, MAX_CRL, MAX_OCSP_RESPONSE, OnlineRevocation, REVOCATION_CACHE_LIMIT, crl_urls, ocsp_urls};
 
 use std::time::Duration;

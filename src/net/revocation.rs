@@ -29,13 +29,51 @@ pub const MAX_CACHE_TIME: Duration = Duration::from_secs(86_400);
 pub struct OnlineRevocation {
     fetcher: Fetcher,
     cache: Mutex<HashMap<[u8; 32], (SystemTime, RevocationData)>>,
+    #[cfg(feature = "redis")]
+    shared: Option<super::RedisLink>,
+}
+
+/// Answers as fetched, DER: what the shared cache holds.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+struct Raw {
+    ocsp: Vec<String>,
+    crls: Vec<String>,
+}
+
+impl Raw {
+    fn parsed(&self) -> RevocationData {
+        let der = |items: &[String]| items.iter().filter_map(|h| hex::decode(h).ok()).collect::<Vec<_>>();
+        RevocationData {
+            ocsp: der(&self.ocsp).iter().filter_map(|d| ParsedOcspResponse::from_der(d).ok()).collect(),
+            crls: der(&self.crls).iter().filter_map(|d| ParsedCrl::from_der(d).ok()).collect(),
+            fetcher: None,
+        }
+    }
 }
 
 impl OnlineRevocation {
     /// A fetcher connecting as `options` say (trust roots for HTTPS responders, timeout),
     /// trying each URL up to three times with back-off.
     pub fn new(options: &HttpOptions) -> Self {
-        Self { fetcher: Fetcher::new(options), cache: Mutex::new(HashMap::new()) }
+        Self {
+            fetcher: Fetcher::new(options),
+            cache: Mutex::new(HashMap::new()),
+            #[cfg(feature = "redis")]
+            shared: None,
+        }
+    }
+
+    /// The same, sharing fetched answers with the other instances of a cluster through the
+    /// Redis at `url` (feature `redis`), each kept until its nextUpdate: one instance asks the
+    /// responder, the others read what it got. A Redis that does not answer is skipped (the
+    /// cache only saves work; every answer is validated when used).
+    ///
+    /// # Errors
+    /// The reason, for a URL that does not parse.
+    #[cfg(feature = "redis")]
+    pub fn with_redis_cache(mut self, url: &str) -> Result<Self, String> {
+        self.shared = Some(super::RedisLink::open(url)?);
+        Ok(self)
     }
 
     /// A `200 OK` answer's body.
@@ -43,24 +81,51 @@ impl OnlineRevocation {
         answer.ok().filter(|a| a.status == 200).map(|a| a.body)
     }
 
-    fn ocsp(&self, certificate: &ParsedCertificate, issuer: &ParsedCertificate) -> Vec<ParsedOcspResponse> {
-        let Ok(request) = ocsp_request(certificate.certificate(), issuer.certificate(), None) else { return Vec::new() };
-        for url in ocsp_urls(certificate) {
-            let answer = Self::ok(self.fetcher.post(&url, "application/ocsp-request", &request, MAX_OCSP_RESPONSE));
-            if let Some(parsed) = answer.and_then(|body| ParsedOcspResponse::from_der(&body).ok()) {
-                return vec![parsed];
+    /// OCSP from the responders the certificate names, else its CRLs; DER, hex.
+    fn from_network(&self, certificate: &ParsedCertificate, issuer: &ParsedCertificate) -> Raw {
+        let mut raw = Raw::default();
+        if let Ok(request) = ocsp_request(certificate.certificate(), issuer.certificate(), None) {
+            for url in ocsp_urls(certificate) {
+                let answer = Self::ok(self.fetcher.post(&url, "application/ocsp-request", &request, MAX_OCSP_RESPONSE));
+                if let Some(body) = answer.filter(|body| ParsedOcspResponse::from_der(body).is_ok()) {
+                    raw.ocsp.push(hex::encode(body));
+                    return raw;
+                }
             }
         }
-        Vec::new()
+        for url in crl_urls(certificate) {
+            if let Some(body) = Self::ok(self.fetcher.get(&url, MAX_CRL)).filter(|body| ParsedCrl::from_der(body).is_ok()) {
+                raw.crls.push(hex::encode(body));
+            }
+        }
+        raw
     }
 
-    fn crls(&self, certificate: &ParsedCertificate) -> Vec<ParsedCrl> {
-        crl_urls(certificate)
-            .into_iter()
-            .filter_map(|url| Self::ok(self.fetcher.get(&url, MAX_CRL)))
-            .filter_map(|body| ParsedCrl::from_der(&body).ok())
-            .collect()
+    #[cfg(feature = "redis")]
+    fn shared_get(&self, key: &[u8; 32]) -> Option<Raw> {
+        let link = self.shared.as_ref()?;
+        let mut command = redis::cmd("GET");
+        command.arg(format!("mobile-id:revocation:{}", hex::encode(key)));
+        let value: Option<String> = link.run("reading the revocation cache", &command).ok()?;
+        serde_json::from_str(&value?).ok()
     }
+
+    #[cfg(feature = "redis")]
+    fn shared_put(&self, key: &[u8; 32], raw: &Raw, keep: Duration) {
+        let Some(link) = &self.shared else { return };
+        let Ok(value) = serde_json::to_string(raw) else { return };
+        let mut command = redis::cmd("SET");
+        command.arg(format!("mobile-id:revocation:{}", hex::encode(key))).arg(value).arg("EX").arg(keep.as_secs().max(1));
+        let _: Result<Option<String>, String> = link.run("writing the revocation cache", &command);
+    }
+
+    #[cfg(not(feature = "redis"))]
+    fn shared_get(&self, _key: &[u8; 32]) -> Option<Raw> {
+        None
+    }
+
+    #[cfg(not(feature = "redis"))]
+    fn shared_put(&self, _key: &[u8; 32], _raw: &Raw, _keep: Duration) {}
 }
 
 impl RevocationFetcher for OnlineRevocation {
@@ -70,17 +135,22 @@ impl RevocationFetcher for OnlineRevocation {
         if let Some((_, data)) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()).filter(|(until, _)| now < *until) {
             return data;
         }
-        let ocsp = self.ocsp(certificate, issuer);
-        let crls = if ocsp.is_empty() { self.crls(certificate) } else { Vec::new() };
-        // Cached until the earliest nextUpdate, at most a day; an empty answer for a minute.
-        let next = ocsp.iter().filter_map(ParsedOcspResponse::next_update).chain(crls.iter().filter_map(ParsedCrl::next_update)).min();
+        let (raw, from_network) = match self.shared_get(&key) {
+            Some(raw) => (raw, false),
+            None => (self.from_network(certificate, issuer), true),
+        };
+        let data = raw.parsed();
+        // Kept until the earliest nextUpdate, at most a day; an empty answer for a minute.
+        let next = data.ocsp.iter().filter_map(ParsedOcspResponse::next_update).chain(data.crls.iter().filter_map(ParsedCrl::next_update)).min();
         let now_secs = now.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         let keep = match next {
-            _ if ocsp.is_empty() && crls.is_empty() => Duration::from_secs(60),
+            _ if data.ocsp.is_empty() && data.crls.is_empty() => Duration::from_secs(60),
             Some(next) => Duration::from_secs(next.saturating_sub(now_secs)).min(MAX_CACHE_TIME),
             None => Duration::from_secs(300),
         };
-        let data = RevocationData { crls, ocsp, fetcher: None };
+        if from_network && !(data.ocsp.is_empty() && data.crls.is_empty()) {
+            self.shared_put(&key, &raw, keep);
+        }
         if let Ok(mut cache) = self.cache.lock() {
             if cache.len() >= REVOCATION_CACHE_LIMIT {
                 cache.clear();
