@@ -82,7 +82,7 @@ impl OnlineRevocation {
     }
 
     /// OCSP from the responders the certificate names, else its CRLs; DER, hex.
-    fn from_network(&self, certificate: &ParsedCertificate, issuer: &ParsedCertificate) -> Raw {
+    fn ask_the_network(&self, certificate: &ParsedCertificate, issuer: &ParsedCertificate) -> Raw {
         let mut raw = Raw::default();
         if let Ok(request) = ocsp_request(certificate.certificate(), issuer.certificate(), None) {
             for url in ocsp_urls(certificate) {
@@ -137,7 +137,7 @@ impl RevocationFetcher for OnlineRevocation {
         }
         let (raw, from_network) = match self.shared_get(&key) {
             Some(raw) => (raw, false),
-            None => (self.from_network(certificate, issuer), true),
+            None => (self.ask_the_network(certificate, issuer), true),
         };
         let data = raw.parsed();
         // Kept until the earliest nextUpdate, at most a day; an empty answer for a minute.
