@@ -102,7 +102,7 @@ pub struct ChainEntry {
     pub sha256: String,
     /// The certificate, DER (not in JSON reports, which name it by its hash).
     #[serde(skip)]
-    pub der: Vec<u8>,
+    pub der: std::sync::Arc<[u8]>,
 }
 
 /// The verdict on one signature.
@@ -161,7 +161,7 @@ impl SignatureReport {
 
     /// Fills in the chain, identity and QC statements from a validated path.
     pub fn with_path(mut self, path: &VerifiedPath) -> Self {
-        self.chain = path.chain.iter().map(|c| ChainEntry { subject: c.subject_text(), sha256: hex::encode(c.fingerprint()), der: c.der().to_vec() }).collect();
+        self.chain = path.chain.iter().map(|c| ChainEntry { subject: c.subject_text(), sha256: hex::encode(c.fingerprint()), der: c.shared_der() }).collect();
         self.signer = Some(path.identity.clone());
         self.qc_statements = path.qc_statements.clone();
         self

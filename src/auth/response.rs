@@ -106,6 +106,6 @@ pub fn validate_response(
         identity: path.identity.clone(),
         not_before: certificate.certificate().tbs_certificate().validity().not_before.to_unix_duration().as_secs(),
         not_after: certificate.certificate().tbs_certificate().validity().not_after.to_unix_duration().as_secs(),
-        chain: path.chain.iter().map(|c| ChainEntry { subject: c.subject_text(), sha256: hex::encode(c.fingerprint()), der: c.der().to_vec() }).collect(),
+        chain: path.chain.iter().map(|c| ChainEntry { subject: c.subject_text(), sha256: hex::encode(c.fingerprint()), der: c.shared_der() }).collect(),
     })
 }

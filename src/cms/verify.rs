@@ -357,13 +357,15 @@ pub(crate) fn attached_content(parsed: &ParsedSignedData) -> Result<Option<Vec<u
 pub(crate) struct ContentDigests(Vec<(HashAlgorithm, Vec<u8>)>);
 
 impl ContentDigests {
-    /// Hashes `content` with every algorithm in `hashes`, reading it once in 64 KiB blocks.
+    /// Hashes `content` with every algorithm in `hashes`, reading it once in 16 KiB blocks.
     pub(crate) fn from_reader(content: &mut dyn Read, hashes: &[HashAlgorithm]) -> Result<Self, CmsError> {
         let mut wanted = hashes.to_vec();
         wanted.sort();
         wanted.dedup();
         let mut hashers: Vec<Hasher> = wanted.into_iter().map(Hasher::new).collect();
-        let mut buffer = vec![0u8; 64 * 1024];
+        // A 16 KiB buffer on the stack: no allocation for small contents, and hashing, not
+        // the read size, bounds large ones.
+        let mut buffer = [0u8; 16 * 1024];
         loop {
             let n = content.read(&mut buffer).map_err(|e| CmsError::Io(e.kind()))?;
             let Some(chunk) = buffer.get(..n).filter(|c| !c.is_empty()) else { break };

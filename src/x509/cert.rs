@@ -124,7 +124,7 @@ pub struct ParsedCertificate(Arc<ParsedParts>);
 #[allow(unreachable_pub)]
 pub struct ParsedParts {
     certificate: Certificate,
-    der: Vec<u8>,
+    der: Arc<[u8]>,
     tbs_der: Vec<u8>,
     fingerprint: [u8; 32],
     /// Prepared subject.
@@ -187,7 +187,7 @@ impl ParsedCertificate {
         // A server sees the same certificates again and again (the CA's, a frequent signer's):
         // those parsed recently are shared, keyed by the DER's SHA-256 and compared in full.
         let fingerprint: [u8; 32] = Sha256::digest(der).into();
-        if let Some(hit) = parsed_cache().lock().ok().and_then(|cache| cache.get(&fingerprint).cloned()).filter(|hit| hit.der == der) {
+        if let Some(hit) = parsed_cache().lock().ok().and_then(|cache| cache.get(&fingerprint).cloned()).filter(|hit| &*hit.der == der) {
             return Ok(hit);
         }
         let parsed = Self::decode(der)?;
@@ -234,7 +234,7 @@ impl ParsedCertificate {
             not_after: tbs.validity().not_after.to_unix_duration().as_secs(),
             fingerprint: Sha256::digest(&der).into(),
             certificate,
-            der,
+            der: der.into(),
             tbs_der,
             ext,
             subject_text: OnceLock::new(),
@@ -249,6 +249,11 @@ impl ParsedCertificate {
     /// Its DER.
     pub fn der(&self) -> &[u8] {
         &self.der
+    }
+
+    /// Its DER, shared (reports keep it without copying).
+    pub fn shared_der(&self) -> Arc<[u8]> {
+        self.der.clone()
     }
 
     /// The DER of its TBSCertificate, the signed bytes.

@@ -83,7 +83,7 @@ fn verdict(r: &SignatureReport) -> SignatureVerdict {
         semantics_identifier: id.and_then(|i| i.semantics_identifier.as_ref()).map(|s| format!("{}{}-{}", s.kind, s.country, s.value)),
         timestamp_time: r.timestamp_time.map(time_of),
         claimed_signing_time: r.signing_time.map(time_of),
-        signer_certificate: r.chain.first().map(|c| c.der.clone()),
+        signer_certificate: r.chain.first().map(|c| c.der.to_vec()),
     }
 }
 
