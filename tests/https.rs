@@ -1,14 +1,13 @@
 //! The HTTP clients over TLS: a TSA behind HTTPS answers when its server's CA is given as the
 //! trust anchor, and the handshake fails against Mozilla's roots; the Mobile-ID client refuses
-//! plain HTTP except to this machine. The TLS server is Python's `ssl` in front of the test
-//! TSA (tests/fixtures/https/tls_proxy.py).
+//! plain HTTP except to this machine, and runs a login through the mock service behind TLS. The
+//! TLS server is Python's `ssl` in front of the test servers (tests/fixtures/https/tls_proxy.py).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 
-use std::io::{BufRead, BufReader, Cursor};
-use std::process::{Command, Stdio};
+use std::io::Cursor;
 
 use common::{Pki, tsa_server};
 use der::Encode;
@@ -21,15 +20,10 @@ use mobile_id::pdf::{self, PdfSignOptions};
 #[test]
 fn a_tsa_over_https_with_the_callers_root() {
     let pki = Pki::new();
-    pki.issue("server", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n");
     let (backend, tsa) = tsa_server(pki.dir.path(), 1);
-    let backend_port = backend.trim_start_matches("http://127.0.0.1:").split('/').next().unwrap().to_string();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/https/tls_proxy.py");
-    let mut proxy =
-        Command::new("python3").args([script, &pki.p("server.pem"), &pki.p("server.key"), &backend_port, "2"]).stdout(Stdio::piped()).spawn().unwrap();
-    let mut port = String::new();
-    BufReader::new(proxy.stdout.take().unwrap()).read_line(&mut port).unwrap();
-    let url = format!("https://127.0.0.1:{}/tsa", port.trim());
+    let backend_port = backend.trim_start_matches("http://127.0.0.1:").split('/').next().unwrap().parse().unwrap();
+    let (mut proxy, port) = common::tls_front(&pki, backend_port, 2);
+    let url = format!("https://127.0.0.1:{port}/tsa");
 
     // Mozilla's roots do not know the test CA: the handshake fails, nothing is sent.
     let refused = HttpTimestampClient::new(url.clone()).timestamp(b"not even a request");
@@ -52,4 +46,39 @@ fn the_mobile_id_client_refuses_plain_http_to_other_hosts() {
     let request = MsspClient::new("00000000-0000-0000-0000-000000000000", "DEMO").certificate_request("+37200000766", "60001019906").unwrap();
     let result = HttpMsspTransport::new("http://mid.example.test/mid-api").execute(&request);
     assert!(matches!(&result, Err(AuthError::InvalidInput(m)) if m.contains("https")), "{result:?}");
+}
+
+#[test]
+fn a_login_through_the_mock_service_over_https() {
+    use mobile_id::auth::{HashType, MsspResult, SessionKind};
+    use mobile_id::card::Pin;
+    use mobile_id::card::sim::{SimInit, VirtualSim};
+    use mobile_id::wallet::mock_mssp::{Behaviour, MockMssp, MockUser};
+
+    let pki = Pki::new();
+    let sim = VirtualSim::in_memory(&SimInit::new(mobile_id::card::Curve::P256, std::time::SystemTime::now())).unwrap();
+    let user = MockUser {
+        phone: "+99450000001".into(),
+        national_id: "60001019906".into(),
+        sim,
+        behaviour: Behaviour::Answers { pin1: Pin::new("1234"), pin2: Pin::new("12345") },
+    };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let backend_port = listener.local_addr().unwrap().port();
+    // One certificate lookup, then a session: start, two RUNNING polls, COMPLETE.
+    let service = std::sync::Arc::new(MockMssp::new(vec![user], 2));
+    let server = std::thread::spawn(move || service.serve(&listener, Some(5)));
+    let (mut proxy, port) = common::tls_front(&pki, backend_port, 5);
+    let ca = pki.cert("ca.pem").to_der().unwrap();
+    let transport = HttpMsspTransport::with_options(format!("https://127.0.0.1:{port}/mid-api"), HttpOptions::with_tls_roots(vec![ca]));
+    let client = MsspClient::new("00000000-0000-0000-0000-000000000000", "mobile-id tests");
+    let (status, body) = transport.execute(&client.certificate_request("+99450000001", "60001019906").unwrap()).unwrap();
+    assert!(client.read_certificate(status, &body).is_ok());
+    let request = client.session_request(SessionKind::Authentication, "+99450000001", "60001019906", &[7; 32], HashType::Sha256, None).unwrap();
+    let (status, body) = transport.execute(&request).unwrap();
+    let outcome = client.read_session_start(SessionKind::Authentication, status, &body, 1000, 10).unwrap().run(&transport).unwrap();
+    assert_eq!(outcome.result, MsspResult::Ok);
+    assert!(outcome.signature.is_some() && outcome.certificate.is_some());
+    server.join().unwrap();
+    proxy.wait().unwrap();
 }

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{Pki, now, openssl};
+use der::Encode;
 use mobile_id::cms::{self, CmsSignOptions, CmsVerifyOptions};
 use mobile_id::net::{HttpOptions, OnlineRevocation};
 use mobile_id::report::{Indication, SubIndication};
@@ -126,4 +127,20 @@ fn crls_from_the_distribution_point_when_there_is_no_responder() {
     assert_eq!(verify(&pki, "dp", Some(&online)), (Indication::TotalPassed, None));
     assert_eq!(verify(&pki, "dp", Some(&online)), (Indication::TotalPassed, None));
     assert_eq!(served.load(Ordering::SeqCst), 1, "the CRL was fetched again instead of cached");
+}
+
+#[test]
+fn ocsp_from_a_responder_behind_https() {
+    let pki = Pki::new();
+    let backend = free_port();
+    // The TLS front first: the certificate names its port.
+    let (mut front, port) = common::tls_front(&pki, backend, 1);
+    issue_indexed(&pki, "tls", &format!("keyUsage=critical,nonRepudiation,digitalSignature\nauthorityInfoAccess=OCSP;URI:https://127.0.0.1:{port}/\n"));
+    let mut ocsp = responder(&pki, backend);
+    let ca = pki.cert("ca.pem").to_der().unwrap();
+    let online = Arc::new(OnlineRevocation::new(&HttpOptions::with_tls_roots(vec![ca])));
+    assert_eq!(verify(&pki, "tls", Some(&online)), (Indication::TotalPassed, None));
+    let _ = ocsp.kill();
+    let _ = ocsp.wait();
+    front.wait().unwrap();
 }

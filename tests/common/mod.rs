@@ -340,3 +340,22 @@ impl Drop for RedisServer {
         self.stop();
     }
 }
+
+/// A TLS front (Python's `ssl`, `tests/fixtures/https/tls_proxy.py`) for the plain HTTP server
+/// on `backend_port`, presenting the test CA's `server` certificate (issued here for 127.0.0.1
+/// if missing) for `connections` connections. Returns the process and its port.
+pub fn tls_front(pki: &Pki, backend_port: u16, connections: usize) -> (std::process::Child, u16) {
+    use std::io::BufRead;
+    if !pki.dir.path().join("server.pem").exists() {
+        pki.issue("server", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n");
+    }
+    let script = repository().join("tests/fixtures/https/tls_proxy.py");
+    let mut proxy = Command::new("python3")
+        .args([script.to_str().unwrap(), &pki.p("server.pem"), &pki.p("server.key"), &backend_port.to_string(), &connections.to_string()])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    std::io::BufReader::new(proxy.stdout.take().unwrap()).read_line(&mut port).unwrap();
+    (proxy, port.trim().parse().unwrap())
+}
