@@ -7,10 +7,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use common::{Pki, now, openssl};
 use der::Encode;
@@ -107,22 +107,10 @@ fn ocsp_from_the_responder_then_revoked_then_unreachable() {
 #[test]
 fn crls_from_the_distribution_point_when_there_is_no_responder() {
     let pki = Pki::new();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let point = common::FileServer::bind();
+    let port = point.port;
     issue_indexed(&pki, "dp", &format!("keyUsage=critical,nonRepudiation,digitalSignature\ncrlDistributionPoints=URI:http://127.0.0.1:{port}/ca.crl\n"));
-    let crl = pki.crl();
-    let served = Arc::new(AtomicUsize::new(0));
-    let count = served.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { break };
-            let mut request = [0u8; 1024];
-            let _ = stream.read(&mut request);
-            count.fetch_add(1, Ordering::SeqCst);
-            let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-crl\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", crl.len());
-            let _ = stream.write_all(&crl);
-        }
-    });
+    let served = point.serve(pki.crl());
     let online = Arc::new(OnlineRevocation::new(&HttpOptions::new()));
     assert_eq!(verify(&pki, "dp", Some(&online)), (Indication::TotalPassed, None));
     assert_eq!(verify(&pki, "dp", Some(&online)), (Indication::TotalPassed, None));

@@ -128,9 +128,8 @@ fn a_redis_that_stops_is_an_error_never_a_login() {
 /// validates.
 #[test]
 fn instances_share_fetched_revocation_data() {
-    use std::io::{Read, Write};
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::Ordering;
 
     use mobile_id::cms::{self, CmsSignOptions, CmsVerifyOptions};
     use mobile_id::net::{HttpOptions, OnlineRevocation};
@@ -139,22 +138,10 @@ fn instances_share_fetched_revocation_data() {
 
     let mut redis = RedisServer::start();
     let pki = common::Pki::new();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let point = common::FileServer::bind();
+    let port = point.port;
     pki.issue("dp", &format!("keyUsage=critical,nonRepudiation,digitalSignature\ncrlDistributionPoints=URI:http://127.0.0.1:{port}/ca.crl\n"));
-    let crl = pki.crl();
-    let served = Arc::new(AtomicUsize::new(0));
-    let count = served.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { break };
-            let mut request = [0u8; 1024];
-            let _ = stream.read(&mut request);
-            count.fetch_add(1, Ordering::SeqCst);
-            let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", crl.len());
-            let _ = stream.write_all(&crl);
-        }
-    });
+    let served = point.serve(pki.crl());
     let content = b"shared revocation";
     let signature = cms::sign(&mut &content[..], &mut pki.signer("dp"), &CmsSignOptions::detached(Some(now()))).unwrap();
     let verify = |fetcher: Arc<OnlineRevocation>| {

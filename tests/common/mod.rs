@@ -359,3 +359,36 @@ pub fn tls_front(pki: &Pki, backend_port: u16, connections: usize) -> (std::proc
     std::io::BufReader::new(proxy.stdout.take().unwrap()).read_line(&mut port).unwrap();
     (proxy, port.trim().parse().unwrap())
 }
+
+/// A loopback HTTP server answering every request with the same body (a CRL at a distribution
+/// point): bound first, so that a certificate can name its port, then served.
+pub struct FileServer {
+    listener: std::net::TcpListener,
+    pub port: u16,
+}
+
+impl FileServer {
+    pub fn bind() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        Self { listener, port }
+    }
+
+    /// Serves `body` from a thread until the process ends; the count is of requests answered.
+    pub fn serve(self, body: Vec<u8>) -> std::sync::Arc<std::sync::atomic::AtomicUsize> {
+        use std::io::{Read, Write};
+        let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = served.clone();
+        std::thread::spawn(move || {
+            for stream in self.listener.incoming() {
+                let Ok(mut stream) = stream else { break };
+                let mut request = [0u8; 1024];
+                let _ = stream.read(&mut request);
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                let _ = stream.write_all(&body);
+            }
+        });
+        served
+    }
+}

@@ -73,22 +73,11 @@ impl Rect {
         self.y2 - self.y1
     }
 
-    /// A widget's `/Rect` as it is in a file: four numbers, normalised, or `None` for anything
-    /// else (then the widget is treated as having no area).
+    /// A widget's `/Rect` as it is in a file ([`super::document::rectangle`]), or `None` when it
+    /// has no area of at least 1 × 1 (then the widget is treated as invisible).
     pub(crate) fn of_annotation(rect: Option<&Object>) -> Option<Self> {
-        let numbers: Vec<f64> = rect?
-            .as_array()?
-            .iter()
-            .map(|o| match o {
-                Object::Integer(i) => Some(*i as f64),
-                Object::Real(r) => Some(*r),
-                _ => None,
-            })
-            .collect::<Option<_>>()?;
-        match numbers[..] {
-            [x1, y1, x2, y2] => Self::new(x1, y1, x2, y2).ok(),
-            _ => None,
-        }
+        let [x1, y1, x2, y2] = super::document::rectangle(rect)?;
+        Self::new(x1, y1, x2, y2).ok()
     }
 
     pub(crate) fn to_object(self) -> Object {
