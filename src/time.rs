@@ -6,6 +6,11 @@
 
 use std::time::Duration;
 
+/// Now, Unix seconds (0 if the clock reads before 1970).
+pub fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
 /// `secs` (Unix seconds) as `YYYY-MM-DDTHH:MM:SSZ`; years past 9999 are written as 9999-12-31.
 pub fn format_rfc3339(secs: u64) -> String {
     match der::DateTime::from_unix_duration(Duration::from_secs(secs)) {

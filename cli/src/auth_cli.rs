@@ -116,9 +116,7 @@ pub enum MsspCommand {
     },
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
+use mobile_id::time::now;
 
 fn hash_type(arg: HashArg) -> HashType {
     match arg {

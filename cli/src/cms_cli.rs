@@ -171,9 +171,7 @@ pub fn read(path: &PathBuf) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::Input(format!("cannot read {}: {}", path.display(), e.kind())))
 }
 
-pub fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
+pub use mobile_id::time::now;
 
 pub fn certificates(paths: &[PathBuf]) -> Result<Vec<Certificate>, Failure> {
     let mut out = Vec::new();

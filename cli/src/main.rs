@@ -474,7 +474,7 @@ fn demo(args: &DemoArgs) -> Result<(), Failure> {
         return Err(Failure::Negative("a changed digest verified".into()));
     }
     let mut signer = CardSigner::new(signer.into_session(), KeyRole::Signing, init.pin2.clone())?;
-    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let now = mobile_id::time::now();
     let cms_signature = mobile_id::cms::sign(&mut document.as_slice(), &mut signer, &mobile_id::cms::CmsSignOptions::detached(Some(now)))
         .map_err(|e| Failure::Input(e.to_string()))?;
     let anchor = mobile_id::x509::ParsedCertificate::from_der(&sim_ca_der).map_err(|e| Failure::Input(e.to_string()))?;
@@ -558,7 +558,7 @@ fn demo(args: &DemoArgs) -> Result<(), Failure> {
     let response = mobile_id::auth::AuthenticationResponse { challenge_id: challenge.id.clone(), signature: answer.signature, certificate: answer.certificate };
     let who = mobile_id::auth::validate_response(&response, &store, &verifier, &mobile_id::auth::AuthOptions::new(now))
         .map_err(|e| Failure::Negative(e.to_string()))?;
-    let id = who.identity.semantics_identifier.as_ref().map(|s| format!("{}{}-{}", s.kind, s.country, s.value)).unwrap_or_default();
+    let id = who.identity.semantics_identifier.as_ref().map(ToString::to_string).unwrap_or_default();
     say!("   the portal accepts: {} {} ({id})", who.identity.given_name.unwrap_or_default(), who.identity.surname.unwrap_or_default());
     let replay = mobile_id::auth::validate_response(&response, &store, &verifier, &mobile_id::auth::AuthOptions::new(now));
     say!("   the same answer replayed: {}", if replay.is_err() { "REJECTED" } else { "ACCEPTED (bug)" });

@@ -819,8 +819,6 @@ fn rect_text(widget: &Dictionary) -> String {
     }
 }
 
-/// A page's /MediaBox, inherited from its /Pages ancestors (ISO 32000-1 §7.7.3.4), at most
-/// 32 levels up; US Letter when none is found.
 /// A later signature's visible widget (as Acrobat and most signing tools make them) may stand
 /// on the page, but not over what the signed revision already showed there as annotations:
 /// another signature's appearance, a form field, a note. Page content under it stays drawn

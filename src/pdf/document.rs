@@ -104,12 +104,12 @@ pub fn rectangle(value: Option<&Object>) -> Option<[f64; 4]> {
     let numbers: Vec<f64> = value?
         .as_array()?
         .iter()
-        .filter_map(|o| match o {
+        .map(|o| match o {
             Object::Integer(i) => Some(*i as f64),
             Object::Real(r) => Some(*r),
             _ => None,
         })
-        .collect();
+        .collect::<Option<_>>()?;
     let [x1, y1, x2, y2] = numbers.as_slice() else { return None };
     Some([x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)])
 }

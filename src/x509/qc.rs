@@ -85,6 +85,18 @@ pub struct SemanticsIdentifier {
     pub value: String,
 }
 
+impl std::fmt::Display for SemanticsIdentifier {
+    /// The form [`SemanticsIdentifier::parse`] reads: `PNOEE-38001085718`, or `XX:CC-value`
+    /// for a national two-letter type.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.kind.len() == 2 {
+            write!(f, "{}:{}-{}", self.kind, self.country, self.value)
+        } else {
+            write!(f, "{}{}-{}", self.kind, self.country, self.value)
+        }
+    }
+}
+
 impl SemanticsIdentifier {
     /// Parses `XXXCC-value` (and the national `XX:CC-value`); `None` if it has another form.
     pub fn parse(text: &str) -> Option<Self> {
@@ -164,6 +176,13 @@ mod tests {
         // Anything else there is still malformed.
         let other = hex::decode("301b3008060604008e460101300f060604008e4601060c05657369676e").unwrap();
         assert!(QcStatements::from_der(&other).is_err());
+    }
+
+    #[test]
+    fn semantics_identifiers_print_as_they_parse() {
+        for text in ["PNOEE-38001085718", "AZ:AZ-1234567"] {
+            assert_eq!(SemanticsIdentifier::parse(text).unwrap().to_string(), text);
+        }
     }
 
     #[test]

@@ -315,7 +315,7 @@ fn pdf_verdict(report: &pdf::PdfReport) -> PdfVerdict {
                 signer_subject: s.signer_subject.clone(),
                 given_name: s.signer.as_ref().and_then(|i| i.given_name.clone()),
                 surname: s.signer.as_ref().and_then(|i| i.surname.clone()),
-                semantics_identifier: s.signer.as_ref().and_then(|i| i.semantics_identifier.as_ref()).map(|x| format!("{}{}-{}", x.kind, x.country, x.value)),
+                semantics_identifier: s.signer.as_ref().and_then(|i| i.semantics_identifier.as_ref()).map(ToString::to_string),
                 signer_certificate: s.details.as_ref().and_then(|d| d.chain.first()).map(|c| c.der.to_vec()),
                 claimed_signing_time: s.claimed_signing_time.map(time_of),
                 timestamp_time: s.timestamp_time.map(time_of),

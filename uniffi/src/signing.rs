@@ -142,9 +142,7 @@ impl Signer {
     }
 }
 
-pub(crate) fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
+pub(crate) use mobile_id::time::now;
 
 /// A CMS signature in two phases: prepare → digest → (PIN prompt, app suspended, serialised)
 /// → finish with the signature from anywhere.

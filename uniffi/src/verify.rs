@@ -80,7 +80,7 @@ fn verdict(r: &SignatureReport) -> SignatureVerdict {
         signer_subject: r.signer_subject.clone(),
         given_name: id.and_then(|i| i.given_name.clone()),
         surname: id.and_then(|i| i.surname.clone()),
-        semantics_identifier: id.and_then(|i| i.semantics_identifier.as_ref()).map(|s| format!("{}{}-{}", s.kind, s.country, s.value)),
+        semantics_identifier: id.and_then(|i| i.semantics_identifier.as_ref()).map(ToString::to_string),
         timestamp_time: r.timestamp_time.map(time_of),
         claimed_signing_time: r.signing_time.map(time_of),
         signer_certificate: r.chain.first().map(|c| c.der.to_vec()),
