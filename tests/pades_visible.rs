@@ -295,3 +295,20 @@ fn a_stamp_over_signed_content_is_refused_and_caught() {
     let refused: Vec<_> = report.signatures[0].changes.iter().flat_map(|r| &r.changes).filter(|c| !c.allowed).collect();
     assert!(refused.iter().any(|c| c.what.contains("over annotation")), "{refused:#?}");
 }
+
+/// A field whose widget is a kid can be signed as the document's first signature (above), but
+/// not after another one: the change analysis judges later signatures by their merged field
+/// and widget, so the earlier signature would fail. Signing refuses it up front.
+#[test]
+fn an_existing_field_with_a_widget_kid_after_another_signature_is_refused() {
+    let pki = Pki::new();
+    let original = pdf::sample_document(&["Two signers, one prepared field"], 0);
+    let with_field = with_empty_field(&original, "Second", [100, 200, 340, 270], true);
+    let once = pki.sign(&with_field, "signer", &PdfSignOptions::new(common::now()));
+    let mut options = PdfSignOptions::new(common::now());
+    options.field = Some("Second".into());
+    let mut out = Cursor::new(Vec::new());
+    let refused = pdf::sign(&mut Cursor::new(&once), &mut out, &mut pki.signer("signer2"), &options, None);
+    assert!(matches!(refused, Err(PadesError::Unsupported(_))), "{refused:?}");
+    assert!(out.get_ref().is_empty(), "something was written");
+}

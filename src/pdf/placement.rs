@@ -103,6 +103,12 @@ pub(super) fn plan<R: Read + Seek>(reader: &mut PdfReader<R>, kind: &SigKind<'_>
     };
     let mut new_field = None;
     if let Some((_, num, dict, _)) = existing_field {
+        // The change analysis (here and in other verifiers) judges a later signature by its
+        // merged field and widget; a field whose widgets are kids, signed after another
+        // signature, would make that earlier one fail. Refused before anything is written.
+        if dict.get(b"Kids").is_some() && existing.iter().any(|f| f.value.is_some()) {
+            return Err(PadesError::Unsupported("signing a field whose widgets are kids on a document that is already signed"));
+        }
         let mut field = dict.clone();
         field.0.push((b"V".to_vec(), Object::Reference(sig_num, 0)));
         let mut drawn = false;
