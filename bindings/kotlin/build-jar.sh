@@ -20,8 +20,11 @@ stage=target/jar-build
 rm -rf "$stage"
 mkdir -p "$stage/src" "$stage/classes/linux-x86-64" target/jar
 target/bindgen/debug/uniffi-bindgen generate --library "$lib" --language kotlin --no-format --out-dir "$stage/src" >/dev/null
-"$kotlinc" -nowarn -cp "$jna" "$stage"/src/org/mobileid/*.kt -d "$stage/classes" 2>&1 | grep -v '^warning' || true
-[ -f "$stage/classes/org/mobileid/Mobile_id_ffiKt.class" ] || ls "$stage/classes/org/mobileid" | grep -q . || { echo "build-jar: compilation failed" >&2; exit 1; }
+if ! "$kotlinc" -nowarn -cp "$jna" "$stage"/src/org/mobileid/*.kt -d "$stage/classes" >"$stage/kotlinc.log" 2>&1; then
+  cat "$stage/kotlinc.log" >&2
+  echo "build-jar: compilation failed" >&2
+  exit 1
+fi
 cp "$lib" "$stage/classes/linux-x86-64/"
 rm -f target/jar/mobile-id.jar
 jar cf target/jar/mobile-id.jar -C "$stage/classes" .

@@ -1,7 +1,7 @@
 //! One way out to the network for every client of the library — TSA, OCSP, CRL, Mobile-ID
 //! service: an HTTP(S) exchange with a timeout (from [`HttpOptions`]), a limit on the answer's
 //! size, and retries with back-off when the server could not be reached (connection refused or
-//! reset, timeout, name not found). An answer, whatever its status, is never retried, nor is a
+//! reset, name not found); an exchange that times out is not tried again. An answer, whatever its status, is never retried, nor is a
 //! refused TLS certificate: the caller decides what they mean.
 
 use std::io::Read;
@@ -99,16 +99,18 @@ impl Fetcher {
     }
 }
 
-/// Whether the server might be reached a moment later: refused, reset or timed-out
-/// connections, names not found — not a TLS certificate the roots refuse (ureq reports that as
-/// invalid data), a bad URL or a protocol error.
+/// Whether the server might be reached a moment later: refused or reset connections, names
+/// not found — not an exchange that ran out of time (its timeout is the caller's whole budget),
+/// a TLS certificate the roots refuse (ureq reports that as invalid data), a bad URL or a
+/// protocol error.
 fn worth_retrying(error: &ureq::Error) -> bool {
     use std::io::ErrorKind as K;
     match error {
         ureq::Error::Io(io) => {
             matches!(io.kind(), K::ConnectionRefused | K::ConnectionReset | K::ConnectionAborted | K::TimedOut | K::NotConnected | K::BrokenPipe)
         }
-        ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => true,
+        // The timeout bounds the whole exchange: trying again would multiply it.
+        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => true,
         _ => false,
     }
 }

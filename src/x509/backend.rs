@@ -86,11 +86,11 @@ pub fn verify_backend() -> VerifyBackend {
     }
 }
 
-/// ring's answer for a signature over a whole `message`: `Some(true)` when ring verifies it,
-/// `None` when ring does not handle this key and scheme or rejects it (the caller then checks
-/// with the default code, which gives the verdict).
+/// Whether ring verifies a signature over a whole `message`; `false` when ring does not handle
+/// this key and scheme, or rejects it (the caller then checks with the default code, which
+/// gives the verdict).
 #[cfg(feature = "ring-backend")]
-pub(crate) fn ring_accepts(key_kind: RingKey<'_>, hash: crate::algorithms::HashAlgorithm, message: &[u8], signature: &[u8]) -> Option<bool> {
+pub(crate) fn ring_accepts(key_kind: RingKey<'_>, hash: crate::algorithms::HashAlgorithm, message: &[u8], signature: &[u8]) -> bool {
     use crate::algorithms::HashAlgorithm as H;
     use ring::signature as rs;
     let (algorithm, key): (&dyn rs::VerificationAlgorithm, &[u8]) = match (key_kind, hash) {
@@ -103,9 +103,9 @@ pub(crate) fn ring_accepts(key_kind: RingKey<'_>, hash: crate::algorithms::HashA
         (RingKey::Rsa { pkcs1, bits }, H::Sha256) if (2048..=8192).contains(&bits) => (&rs::RSA_PKCS1_2048_8192_SHA256, pkcs1),
         (RingKey::Rsa { pkcs1, bits }, H::Sha384) if (2048..=8192).contains(&bits) => (&rs::RSA_PKCS1_2048_8192_SHA384, pkcs1),
         (RingKey::Rsa { pkcs1, bits }, H::Sha512) if (2048..=8192).contains(&bits) => (&rs::RSA_PKCS1_2048_8192_SHA512, pkcs1),
-        _ => return None,
+        _ => return false,
     };
-    rs::UnparsedPublicKey::new(algorithm, key).verify(message, signature).is_ok().then_some(true)
+    rs::UnparsedPublicKey::new(algorithm, key).verify(message, signature).is_ok()
 }
 
 /// A public key as ring reads it.

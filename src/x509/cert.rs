@@ -190,7 +190,7 @@ impl ParsedCertificate {
         if let Some(hit) = parsed_cache().lock().ok().and_then(|cache| cache.get(&fingerprint).cloned()).filter(|hit| &*hit.der == der) {
             return Ok(hit);
         }
-        let parsed = Self::decode(der)?;
+        let parsed = Self::decode(der, fingerprint)?;
         if let Ok(mut cache) = parsed_cache().lock() {
             if cache.len() >= PARSED_CACHE_LIMIT {
                 cache.clear();
@@ -200,14 +200,14 @@ impl ParsedCertificate {
         Ok(parsed)
     }
 
-    fn decode(der: &[u8]) -> Result<Self, ValidationError> {
+    fn decode(der: &[u8], fingerprint: [u8; 32]) -> Result<Self, ValidationError> {
         let certificate = match Certificate::from_der(der) {
             Ok(c) => c,
             // `x509-cert` cannot represent UTCTime years 1950–1969: such a validity is read
             // by hand and starts at 1970-01-01 for the typed view.
             Err(_) => with_pre_1970_validity(der).ok_or(ValidationError::Malformed { what: "certificate" })?,
         };
-        Self::new(certificate, der.to_vec())
+        Self::new(certificate, der.to_vec(), fingerprint)
     }
 
     /// Prepares an already decoded certificate.
@@ -216,10 +216,11 @@ impl ParsedCertificate {
     /// As [`Self::from_der`].
     pub fn from_certificate(certificate: &Certificate) -> Result<Self, ValidationError> {
         let der = certificate.to_der().map_err(|_| ValidationError::Malformed { what: "certificate" })?;
-        Self::new(certificate.clone(), der)
+        let fingerprint = Sha256::digest(&der).into();
+        Self::new(certificate.clone(), der, fingerprint)
     }
 
-    fn new(certificate: Certificate, der: Vec<u8>) -> Result<Self, ValidationError> {
+    fn new(certificate: Certificate, der: Vec<u8>, fingerprint: [u8; 32]) -> Result<Self, ValidationError> {
         let tbs = certificate.tbs_certificate();
         // §4.1.1.2: the outer signatureAlgorithm is the one inside the signed part.
         if certificate.signature_algorithm() != tbs.signature() {
@@ -232,7 +233,7 @@ impl ParsedCertificate {
             issuer: NormalizedName::new(tbs.issuer()),
             not_before: tbs.validity().not_before.to_unix_duration().as_secs(),
             not_after: tbs.validity().not_after.to_unix_duration().as_secs(),
-            fingerprint: Sha256::digest(&der).into(),
+            fingerprint,
             certificate,
             der: der.into(),
             tbs_der,

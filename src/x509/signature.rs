@@ -418,7 +418,7 @@ fn ring_accepts(spki: &SubjectPublicKeyInfoOwned, key: &PublicKey, scheme: Schem
         (PublicKey::Rsa(rsa_key), Scheme::RsaPkcs1(hash)) => (RingKey::Rsa { pkcs1: bits, bits: rsa::traits::PublicKeyParts::size(rsa_key) * 8 }, hash),
         _ => return false,
     };
-    super::backend::ring_accepts(ring_key, hash, message, signature) == Some(true)
+    super::backend::ring_accepts(ring_key, hash, message, signature)
 }
 
 fn verify_ed25519(key: &[u8; 32], message: &[u8], signature: &[u8]) -> bool {

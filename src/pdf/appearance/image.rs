@@ -65,6 +65,10 @@ impl StampImage {
         let mut decoder = jpeg_decoder::Decoder::new(bytes);
         decoder.read_info().map_err(|_| PadesError::InvalidInput("the JPEG image is damaged"))?;
         let info = decoder.info().ok_or(PadesError::InvalidInput("the JPEG image is damaged"))?;
+        // DCTDecode (ISO 32000-1 §7.4.8) is baseline and progressive DCT; lossless JPEG is not.
+        if info.coding_process == jpeg_decoder::CodingProcess::Lossless {
+            return Err(PadesError::Unsupported("lossless JPEG images (PDF readers cannot draw them)"));
+        }
         let colour: &'static [u8] = match info.pixel_format {
             jpeg_decoder::PixelFormat::L8 => b"DeviceGray",
             jpeg_decoder::PixelFormat::RGB24 => b"DeviceRGB",

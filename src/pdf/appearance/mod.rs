@@ -160,12 +160,24 @@ impl StampValues<'_> {
             .lines
             .iter()
             .filter_map(|line| {
-                let mut out = line.replace("{name}", self.name).replace("{time}", &self.time);
-                for (key, value) in [("{reason}", self.reason), ("{location}", self.location)] {
-                    if out.contains(key) {
-                        out = out.replace(key, value.filter(|v| !v.trim().is_empty())?);
-                    }
+                // One pass over the template: a value that itself contains "{time}" or
+                // "{reason}" (a name, a reason) is text, not a placeholder.
+                let mut out = String::new();
+                let mut rest = line.as_str();
+                while let Some(at) = rest.find('{') {
+                    out.push_str(&rest[..at]);
+                    let tail = &rest[at..];
+                    let (value, len) = match ["{name}", "{time}", "{reason}", "{location}"].into_iter().find(|p| tail.starts_with(p)) {
+                        Some("{name}") => (Some(self.name), 6),
+                        Some("{time}") => (Some(self.time.as_str()), 6),
+                        Some("{reason}") => (Some(self.reason.filter(|v| !v.trim().is_empty())?), 8),
+                        Some(_) => (Some(self.location.filter(|v| !v.trim().is_empty())?), 10),
+                        None => (None, 1),
+                    };
+                    out.push_str(value.unwrap_or("{"));
+                    rest = &tail[len..];
                 }
+                out.push_str(rest);
                 Some(out.chars().map(|c| if c.is_control() { ' ' } else { c }).collect())
             })
             .collect()
@@ -306,5 +318,9 @@ mod tests {
         let values = StampValues { name: "AYSEL MƏMMƏDOVA", time: "2026-11-30 12:00:00 UTC".into(), reason: None, location: Some("Bakı") };
         let lines = values.lines(&StampTemplate::default());
         assert_eq!(lines, ["Digitally signed by AYSEL MƏMMƏDOVA", "Date: 2026-11-30 12:00:00 UTC", "Location: Bakı"]);
+        // A value holding a placeholder's text stays text.
+        let odd = StampValues { name: "{time} {reason}", time: "T".into(), reason: None, location: None };
+        let template = StampTemplate { lines: vec!["{name} at {time} {".into()], ..StampTemplate::default() };
+        assert_eq!(odd.lines(&template), ["{time} {reason} at T {"]);
     }
 }
