@@ -72,11 +72,18 @@ pub fn check_signing_certificate(certificate: &Certificate, time: Option<u64>, a
         (_, Ok(())) => Ok(()),
         (Some(_), Err(ValidationError::NotYetValid { .. })) => Err(CmsError::SignerCertificate("it is not valid yet")),
         (Some(_), Err(ValidationError::Expired { .. })) => Err(CmsError::SignerCertificate("it has expired")),
-        (None, Err(ValidationError::NotYetValid { .. } | ValidationError::Expired { .. })) => Ok(()),
+        // Checked at its own notBefore, a certificate is out of its validity only when the
+        // period is empty: it is valid at no time, and the purpose was never looked at.
+        (None, Err(ValidationError::NotYetValid { .. } | ValidationError::Expired { .. })) => {
+            Err(CmsError::SignerCertificate("its validity period is empty (notAfter before notBefore)"))
+        }
         (_, Err(ValidationError::KeyUsage { .. })) => {
             Err(CmsError::SignerCertificate("its keyUsage lacks nonRepudiation (contentCommitment), so it is not meant for signatures"))
         }
-        (_, Err(_)) => Err(CmsError::SignerCertificate("its extendedKeyUsage names only purposes other than signing documents")),
+        (_, Err(ValidationError::ExtendedKeyUsage { .. })) => {
+            Err(CmsError::SignerCertificate("its extendedKeyUsage names only purposes other than signing documents"))
+        }
+        (_, Err(_)) => Err(CmsError::SignerCertificate("it is not acceptable for signing")),
     }
 }
 
