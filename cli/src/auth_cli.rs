@@ -52,6 +52,44 @@ pub enum AuthCommand {
     },
     /// Validates a login answer (portal side): exit 0 accepted, 1 rejected, 2 usage.
     Verify(VerifyArgs),
+    /// Runs a whole login through a Mobile-ID service (portal side): issues a challenge,
+    /// prints its verification code, starts the session, waits for the phone, validates the
+    /// answer. Exit 0 accepted, 1 rejected or refused by the user, 2 usage or unreachable.
+    Login(LoginArgs),
+}
+
+#[derive(Args)]
+pub struct LoginArgs {
+    /// The service's base URL (https://…/mid-api; plain http:// only to this machine).
+    #[arg(long, value_name = "URL")]
+    mssp: String,
+    /// The person's phone number (+ and 8 to 15 digits).
+    #[arg(long)]
+    phone: String,
+    /// The person's national identity number.
+    #[arg(long)]
+    national_id: String,
+    /// The relying party's UUID, as registered with the service.
+    #[arg(long, default_value = "00000000-0000-0000-0000-000000000000")]
+    relying_party_uuid: String,
+    /// The relying party's name, as registered with the service.
+    #[arg(long, default_value = "DEMO")]
+    relying_party_name: String,
+    /// Text the phone shows (GSM-7 up to 40 characters, otherwise up to 20).
+    #[arg(long)]
+    display_text: Option<String>,
+    /// Trust anchors for the authentication certificate.
+    #[arg(long, required = true, value_name = "ROOT")]
+    trust: Vec<PathBuf>,
+    #[command(flatten)]
+    network: super::cms_cli::NetworkArgs,
+    /// Accept the service only with this public key (as curl's --pinnedpubkey:
+    /// sha256//BASE64 of the SHA-256 of its certificate's SubjectPublicKeyInfo); repeatable.
+    #[arg(long, value_name = "sha256//BASE64")]
+    tls_pin: Vec<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -197,7 +235,7 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
             say!("verification code: {}\nwrote signature.der and cert.pem to {}", answer.verification_code, out.display());
             Ok(())
         }
-        AuthCommand::Verify(_) => Err(Failure::Input("internal: verify is dispatched separately".into())),
+        AuthCommand::Verify(_) | AuthCommand::Login(_) => Err(Failure::Input("internal: verify and login are dispatched separately".into())),
     }
 }
 
@@ -252,13 +290,19 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
         let response = AuthenticationResponse { challenge_id, signature: read(&args.signature)?, certificate };
         Ok(auth::validate_response(&response, store.as_ref(), &ChainVerifier::new(anchors), &options))
     };
-    match run() {
+    verdict(run(), args.json)
+}
+
+/// Prints a login's verdict: exit 0 accepted, 1 rejected, 2 when there is no verdict (usage, a
+/// store or service that cannot answer).
+fn verdict(outcome: Result<Result<auth::AuthenticatedIdentity, AuthError>, Failure>, json: bool) -> ExitCode {
+    match outcome {
         Err(Failure::Input(m) | Failure::Negative(m)) => {
             eprintln!("mobile-id: {m}");
             ExitCode::from(2)
         }
         Ok(Ok(who)) => {
-            if args.json {
+            if json {
                 say!(
                     "{}",
                     serde_json::json!({"result": "accepted", "identity": who.identity, "not_before": who.not_before, "not_after": who.not_after, "chain": who.chain})
@@ -274,13 +318,14 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Ok(Err(e @ AuthError::Store(_))) => {
-            // Not a verdict on the login: the shared store could not answer (nothing accepted).
+        Ok(Err(e @ (AuthError::Store(_) | AuthError::Unreachable(_)))) => {
+            // Not a verdict on the login: the shared store or the service could not answer
+            // (nothing accepted).
             eprintln!("mobile-id: {e}");
             ExitCode::from(2)
         }
         Ok(Err(e)) => {
-            if args.json {
+            if json {
                 say!("{}", serde_json::json!({"result": "rejected", "message": e.to_string()}));
             } else {
                 say!("rejected: {e}");
@@ -288,6 +333,54 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// A `--tls-pin` value: `sha256//` and the base64 of 32 bytes.
+fn tls_pin(text: &str) -> Result<[u8; 32], Failure> {
+    use base64ct::Encoding;
+    let bad = || Failure::Input(format!("--tls-pin takes sha256//BASE64 (the SHA-256 of a SubjectPublicKeyInfo), not {text:?}"));
+    let encoded = text.trim().strip_prefix("sha256//").ok_or_else(bad)?;
+    base64ct::Base64::decode_vec(encoded).ok().and_then(|bytes| <[u8; 32]>::try_from(bytes).ok()).ok_or_else(bad)
+}
+
+/// `auth login`.
+pub fn login(args: LoginArgs) -> ExitCode {
+    use mobile_id::auth::mssp::HttpMsspTransport;
+    use mobile_id::auth::{MsspClient, MsspResult, MsspTransport, SessionKind};
+    let run = || -> Result<Result<auth::AuthenticatedIdentity, AuthError>, Failure> {
+        let pins = args.tls_pin.iter().map(|p| tls_pin(p)).collect::<Result<Vec<_>, _>>()?;
+        let options = args.network.options()?.with_pinned_keys(pins);
+        let mut anchors = Vec::new();
+        for path in &args.trust {
+            anchors.extend(load::certificates(&read(path)?).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?);
+        }
+        let now = now();
+        let challenge = Challenge::new(HashType::Sha256, now, auth::DEFAULT_CHALLENGE_LIFETIME).map_err(|e| Failure::Input(e.to_string()))?;
+        let client = MsspClient::new(args.relying_party_uuid.as_str(), args.relying_party_name.as_str());
+        let request = client
+            .session_request(SessionKind::Authentication, &args.phone, &args.national_id, &challenge.hash, challenge.hash_type, args.display_text.as_deref())
+            .map_err(|e| Failure::Input(e.to_string()))?;
+        // The person compares this code with the one on the phone before entering PIN1.
+        eprintln!("verification code: {}", challenge.verification_code());
+        let transport = HttpMsspTransport::with_options(args.mssp.as_str(), options);
+        let session = transport.execute(&request).and_then(|(status, body)| client.read_session_start(SessionKind::Authentication, status, &body, 30_000, 10));
+        let outcome = match session.and_then(|poller| poller.run(&transport)) {
+            Ok(outcome) => outcome,
+            Err(e) => return Ok(Err(e)),
+        };
+        if outcome.result != MsspResult::Ok {
+            return Ok(Err(AuthError::Mssp { result: outcome.result }));
+        }
+        let (Some(signature), Some(certificate)) = (outcome.signature, outcome.certificate) else {
+            return Ok(Err(AuthError::MalformedResponse("the service's OK carries no signature or certificate")));
+        };
+        let store = MemoryChallengeStore::new(1);
+        let challenge_id = challenge.id.clone();
+        store.insert(challenge, now).map_err(|e| Failure::Input(e.to_string()))?;
+        let response = AuthenticationResponse { challenge_id, signature, certificate };
+        Ok(auth::validate_response(&response, &store, &ChainVerifier::new(anchors), &AuthOptions::new(now)))
+    };
+    verdict(run(), args.json)
 }
 
 /// `mssp serve`.

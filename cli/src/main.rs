@@ -233,6 +233,7 @@ fn main() -> ExitCode {
         Command::Verify(cms_cli::VerifyCommand::Cms(args)) => return cms_cli::verify(args),
         Command::Verify(cms_cli::VerifyCommand::Pdf(args)) => return pdf_cli::verify(args),
         Command::Auth(auth_cli::AuthCommand::Verify(args)) => return auth_cli::verify(args),
+        Command::Auth(auth_cli::AuthCommand::Login(args)) => return auth_cli::login(args),
         Command::Auth(cmd) => auth_cli::run(cmd),
         Command::Mssp(cmd) => auth_cli::serve(cmd),
         Command::Demo(args) => demo(&args),

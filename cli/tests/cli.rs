@@ -189,3 +189,25 @@ fn concurrent_wrong_pins_each_cost_one_try() {
     assert!(messages.iter().filter(|m| !m.contains("incorrect")).all(|m| m.contains("blocked")), "{messages:#?}");
     assert_eq!(status(&state)["pin1"]["retries_left"], 0);
 }
+
+/// `mobile-id speed` measures every job on both backends (briefly: the figures themselves are
+/// the benchmarks' business), and `--only` leaves the other jobs out rather than printing 0.
+#[test]
+fn speed_measures_every_job_on_both_backends() {
+    let rates = ["ecdsa_p256_verify_per_s", "cms_verify_per_s", "chain_verify_per_s", "pdf_verify_per_s"];
+    for backend in ["p256", "ring"] {
+        let out = mobile_id(&["--backend", backend, "speed", "--seconds", "0.05", "--json"], &[]);
+        assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["backend"], backend);
+        for rate in rates {
+            assert!(report[rate].as_f64().is_some_and(|r| r > 0.0), "{rate}: {report}");
+        }
+    }
+    let out = mobile_id(&["speed", "--seconds", "0.05", "--only", "cms", "--json"], &[]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["cms_verify_per_s"].as_f64().is_some_and(|r| r > 0.0), "{report}");
+    assert!(rates.iter().filter(|r| **r != "cms_verify_per_s").all(|r| report[*r].is_null()), "{report}");
+    let text = String::from_utf8(mobile_id(&["speed", "--seconds", "0.05", "--only", "chain"], &[]).stdout).unwrap();
+    assert!(text.contains("3-certificate chain, cold") && !text.contains("PDF") && !text.contains("raw"), "{text}");
+}

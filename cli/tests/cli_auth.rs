@@ -1,7 +1,7 @@
 //! `mobile-id auth …` and `mobile-id mssp serve` as processes: the code vectors, a login
 //! answered on the virtual SIM and validated (exit 0), a foreign challenge and a signing
 //! certificate rejected (exit 1), usage errors (exit 2), and the mock service on loopback
-//! answering a real MSSP client.
+//! answering a real MSSP client and `auth login`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -60,6 +60,10 @@ fn the_mock_service_runs_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("sim").to_str().unwrap().to_string();
     assert_eq!(run(&["sim", "init", "--state", &state], &[]).0, 0);
+    // The certificates first: the running service holds the SIM's state.
+    let certs = dir.path().join("certs").to_str().unwrap().to_string();
+    assert_eq!(run(&["sim", "export-certs", "--state", &state, "--out", &certs], &[]).0, 0);
+    let ca = format!("{certs}/ca.pem");
     let mut child = Command::new(env!("CARGO_BIN_EXE_mobile-id"))
         .args(["mssp", "serve", "--state", &state, "--phone", "+99450000009", "--national-id", "60001019906", "--listen", "127.0.0.1:0"])
         .env("MOBILE_ID_PIN1", "1234")
@@ -70,16 +74,34 @@ fn the_mock_service_runs_from_the_command_line() {
         .unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let child = support::KillOnDrop(child);
     let url = line.split_whitespace().last().unwrap().to_string();
-    let transport = HttpMsspTransport::new(url);
+    let transport = HttpMsspTransport::new(url.as_str());
     let client = MsspClient::new("u", "n");
     let request = client.session_request(SessionKind::Authentication, "+99450000009", "60001019906", &[7; 32], HashType::Sha256, None).unwrap();
     let (status, body) = transport.execute(&request).unwrap();
     let outcome = client.read_session_start(SessionKind::Authentication, status, &body, 1000, 5).unwrap().run(&transport).unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
     assert_eq!(outcome.result, MsspResult::Ok);
     assert_eq!(outcome.signature.unwrap().len(), 64);
+
+    // The portal's side as one command: challenge, code, session, validation.
+    let login = |url: &str, national_id: &str, extra: &[&str]| {
+        let mut args = vec!["auth", "login", "--mssp", url, "--phone", "+99450000009", "--national-id", national_id, "--trust", &ca, "--json"];
+        args.extend_from_slice(extra);
+        support::mobile_id(&args, &[])
+    };
+    let (code, out) = login(&url, "60001019906", &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("verification code: ") && out.contains("\"result\":\"accepted\""), "{out}");
+    // The service knows nobody else: rejected, with its result code.
+    let (code, out) = login(&url, "60001019907", &[]);
+    assert!(code == 1 && out.contains("NOT_MID_CLIENT"), "{out}");
+    // A malformed pin is named before anything is sent; a service that is gone is no verdict.
+    let (code, out) = login(&url, "60001019906", &["--tls-pin", "sha256//tooshort"]);
+    assert!(code == 2 && out.contains("--tls-pin takes sha256//BASE64"), "{out}");
+    drop(child);
+    let (code, out) = login(&url, "60001019906", &[]);
+    assert!(code == 2 && out.contains("could not be reached"), "{out}");
 }
 
 #[test]

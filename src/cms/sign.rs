@@ -319,8 +319,8 @@ pub fn add_signature_timestamps(cms: &[u8], tsa: &mut dyn TimestampClient) -> Re
     let parsed = parse_signed_data(cms)?;
     let mut signed_data = parsed.signed_data;
     let mut infos = Vec::new();
-    for raw in &parsed.signer_infos {
-        let mut info = SignerInfo::from_der(raw).map_err(|_| CmsError::Malformed("SignerInfo"))?;
+    for raw in parsed.signer_infos {
+        let mut info = raw.info.ok_or(CmsError::Malformed("SignerInfo"))?;
         let hash = HashAlgorithm::Sha256;
         let token = timestamp_digest(hash, &hash.digest(info.signature.as_bytes()), tsa)?;
         let value = Any::from_der(&token).map_err(|_| CmsError::Malformed("TimeStampToken"))?;

@@ -109,13 +109,27 @@ pub(crate) struct ParsedSignedData {
     pub(crate) signed_data: SignedData,
     /// The content octets when attached, read with the input's own encoding rules.
     pub(crate) content: Option<Vec<u8>>,
-    pub(crate) signer_infos: Vec<Vec<u8>>,
+    /// Each SignerInfo in its original order and encoding, decoded once.
+    pub(crate) signer_infos: Vec<RawSignerInfo>,
     pub(crate) certificates: Vec<ParsedCertificate>,
     /// Certificates that decode as X.509 but that this library refuses, with the reason: kept
     /// so that a signer whose certificate is one of them is told why, not "not found".
     pub(crate) unreadable_certificates: Vec<Refused>,
     /// CRLs and OCSP responses the SignedData carries (RFC 5652 §10.2.1, RFC 5940).
     pub(crate) revocation: RevocationData,
+}
+
+/// One SignerInfo as sent, and as decoded (`None` when it is not DER: that signer fails).
+pub(crate) struct RawSignerInfo {
+    pub(crate) der: Vec<u8>,
+    pub(crate) info: Option<SignerInfo>,
+}
+
+impl RawSignerInfo {
+    fn new(der: Vec<u8>) -> Self {
+        let info = SignerInfo::from_der(&der).ok();
+        Self { der, info }
+    }
 }
 
 fn malformed(what: &'static str) -> CmsError {
@@ -290,9 +304,16 @@ fn parse_signed_data_for(bytes: &[u8], purpose: Use) -> Result<ParsedSignedData,
         let kept: Vec<u8> = parts.iter().filter(|p| !matches!(p.encoding.first(), Some(0xA0 | 0xA1))).flat_map(|p| p.encoding.iter().copied()).collect();
         der::asn1::Any::new(der::Tag::Sequence, kept).and_then(|a| a.to_der()).map_err(|_| malformed("SignedData"))
     };
-    let quick =
-        (purpose == Use::Verify).then(|| without_side_data().ok().and_then(|stripped| SignedData::from_der(&stripped).ok().map(|sd| (sd, stripped)))).flatten();
-    let (signed_data, der_bytes) = match quick.map_or_else(|| SignedData::from_der(inner.encoding).map(|sd| (sd, inner.encoding.to_vec())), Ok) {
+    if purpose == Use::Verify
+        && let Some((signed_data, signer_infos)) = decode_for_verification(&parts)
+    {
+        if certificates.len() > MAX_CERTIFICATES {
+            return Err(malformed("too many certificates"));
+        }
+        let content = encapsulated_content_of(&parts)?;
+        return Ok(ParsedSignedData { signed_data, content, signer_infos, certificates, unreadable_certificates, revocation });
+    }
+    let (signed_data, der_bytes) = match SignedData::from_der(inner.encoding).map(|sd| (sd, inner.encoding.to_vec())) {
         Ok(found) => found,
         Err(_) => {
             let stripped = without_side_data()?;
@@ -318,13 +339,41 @@ fn parse_signed_data_for(bytes: &[u8], purpose: Use) -> Result<ParsedSignedData,
     if certificates.len() > MAX_CERTIFICATES {
         return Err(malformed("too many certificates"));
     }
-    // The eContent read with BER's rules, which DER input also follows: producers that stream
-    // send it as a constructed OCTET STRING of chunks, which the decoder reassembles.
-    let content = EncapsulatedContentBer::from_ber(parts.get(2).ok_or(malformed("eContent"))?.encoding)
+    let content = encapsulated_content_of(&parts)?;
+    let signer_infos = signer_infos.into_iter().map(RawSignerInfo::new).collect();
+    Ok(ParsedSignedData { signed_data, content, signer_infos, certificates, unreadable_certificates, revocation })
+}
+
+/// The common case for verification, decoding each part once: DER SignerInfos, each of which
+/// decodes, and the rest of the SignedData decoded without them (its certificates and
+/// revocation data are read on the side). `None` sends anything else down the general path,
+/// which normalises BER.
+fn decode_for_verification(parts: &[Element<'_>]) -> Option<(SignedData, Vec<RawSignerInfo>)> {
+    let set = parts.last().filter(|p| p.encoding.first() == Some(&0x31))?;
+    let raw = elements(AnyRef::from_der(set.encoding).ok()?.value()).ok()?;
+    if raw.len() > MAX_SIGNERS {
+        return None;
+    }
+    let mut signer_infos = Vec::with_capacity(raw.len());
+    for der in raw {
+        let info = SignerInfo::from_der(&der).ok()?;
+        signer_infos.push(RawSignerInfo { der, info: Some(info) });
+    }
+    // The SignedData with an empty signerInfos SET in place of the real one.
+    let (_, rest) = parts.split_last()?;
+    let mut head: Vec<u8> = rest.iter().filter(|p| !matches!(p.encoding.first(), Some(0xA0 | 0xA1))).flat_map(|p| p.encoding.iter().copied()).collect();
+    head.extend_from_slice(&[0x31, 0x00]);
+    let head = der::asn1::Any::new(der::Tag::Sequence, head).and_then(|a| a.to_der()).ok()?;
+    Some((SignedData::from_der(&head).ok()?, signer_infos))
+}
+
+/// The eContent read with BER's rules, which DER input also follows: producers that stream
+/// send it as a constructed OCTET STRING of chunks, which the decoder reassembles.
+fn encapsulated_content_of(parts: &[Element<'_>]) -> Result<Option<Vec<u8>>, CmsError> {
+    Ok(EncapsulatedContentBer::from_ber(parts.get(2).ok_or(malformed("eContent"))?.encoding)
         .map_err(|_| malformed("eContent"))?
         .econtent
-        .map(|o| o.as_bytes().to_vec());
-    Ok(ParsedSignedData { signed_data, content, signer_infos, certificates, unreadable_certificates, revocation })
+        .map(|o| o.as_bytes().to_vec()))
 }
 
 /// EncapsulatedContentInfo as RFC 5652 §5.2 gives it, with eContent typed as the OCTET STRING
@@ -396,11 +445,11 @@ fn format_failure(message: &str) -> Failure {
 }
 
 /// What the cryptographic checks of one SignerInfo established.
-pub(crate) struct CheckedSigner {
+pub(crate) struct CheckedSigner<'a> {
     pub(crate) certificate: ParsedCertificate,
     pub(crate) signing_time: Option<u64>,
     pub(crate) signature: Vec<u8>,
-    pub(crate) info: SignerInfo,
+    pub(crate) info: &'a SignerInfo,
     pub(crate) warnings: Vec<String>,
     /// The digest and key the signature was made with, for the algorithm policy.
     pub(crate) algorithm: AlgorithmUse,
@@ -457,13 +506,13 @@ fn unsupported(e: &ValidationError) -> Failure {
 /// The checks of RFC 5652 §5.6 and ETSI EN 319 122-1 §5.2 on one SignerInfo: signer
 /// certificate, contentType, messageDigest, signingCertificate(V2), the signature over the
 /// signed attributes (or the content) — everything but the chain.
-pub(crate) fn check_signer(
+pub(crate) fn check_signer<'a>(
     parsed: &ParsedSignedData,
     extra: &[ParsedCertificate],
-    raw: &[u8],
+    raw: &'a RawSignerInfo,
     digests: Option<&ContentDigests>,
-) -> Result<CheckedSigner, Failure> {
-    let info = SignerInfo::from_der(raw).map_err(|_| format_failure("a SignerInfo does not decode"))?;
+) -> Result<CheckedSigner<'a>, Failure> {
+    let info = raw.info.as_ref().ok_or_else(|| format_failure("a SignerInfo does not decode"))?;
     let certificate = find_signer(parsed, extra, &info.sid).ok_or_else(|| match unreadable_signer(parsed, &info.sid) {
         Some(e) => fail(Indication::Indeterminate, SubIndication::NoSigningCertificateFound, format!("the signer's certificate is refused: {e}")),
         None => fail(Indication::Indeterminate, SubIndication::NoSigningCertificateFound, "the signer's certificate is not in the SignedData"),
@@ -488,7 +537,7 @@ pub(crate) fn check_signer(
             Signed::Digest(content_digest)
         }
         Some(attrs) => {
-            let attrs: Vec<Attribute> = attrs.iter().cloned().collect();
+            let attrs = attrs.as_slice();
             // contentType must equal eContentType (RFC 5652 §11.1).
             let content_type = single_value(&attrs, ID_CONTENT_TYPE)?.ok_or_else(|| format_failure("no contentType attribute"))?;
             let content_type: ObjectIdentifier = content_type.decode_as().map_err(|_| format_failure("contentType attribute does not decode"))?;
@@ -508,7 +557,7 @@ pub(crate) fn check_signer(
             check_signing_certificate(&attrs, &certificate, &mut warnings)?;
             // The signature is over the DER of the SET OF attributes as sent (RFC 5652 §5.4):
             // the [0] IMPLICIT tag of the SignerInfo replaced by the SET tag.
-            raw_attrs = raw_signed_attributes(raw).ok_or_else(|| format_failure("signed attributes do not decode"))?;
+            raw_attrs = raw_signed_attributes(&raw.der).ok_or_else(|| format_failure("signed attributes do not decode"))?;
             Signed::Message(&raw_attrs)
         }
     };
@@ -664,7 +713,7 @@ fn validate_token_over(
         [one] => one,
         _ => return Err(bad("a timestamp token has exactly one signer")),
     };
-    let info = SignerInfo::from_der(raw).map_err(|_| bad("the timestamp SignerInfo does not decode"))?;
+    let info = raw.info.as_ref().ok_or_else(|| bad("the timestamp SignerInfo does not decode"))?;
     let hash = HashAlgorithm::from_oid(&info.digest_alg.oid).ok_or_else(|| TimestampVerifyError::Unsupported(info.digest_alg.oid.to_string()))?;
     let digests = ContentDigests::from_reader(&mut tst_der.as_slice(), &[hash]).map_err(|e| TimestampVerifyError::Io(e.to_string()))?;
     let checked = check_signer(&parsed, &options.extra_certificates, raw, Some(&digests))
@@ -703,7 +752,7 @@ pub fn verify(cms: &[u8], detached: Option<&mut dyn Read>, verifier: &ChainVerif
     let parsed = parse_signed_data_for(cms, Use::Verify)?;
     let attached = attached_content(&parsed)?;
     let hashes: Vec<HashAlgorithm> =
-        parsed.signer_infos.iter().filter_map(|raw| SignerInfo::from_der(raw).ok()).filter_map(|info| HashAlgorithm::from_oid(&info.digest_alg.oid)).collect();
+        parsed.signer_infos.iter().filter_map(|raw| raw.info.as_ref()).filter_map(|info| HashAlgorithm::from_oid(&info.digest_alg.oid)).collect();
     let digests = match (&attached, detached) {
         (Some(_), Some(_)) => return Err(CmsError::InvalidInput("content was supplied for a signature that holds its own")),
         (Some(content), None) => Some(ContentDigests::from_reader(&mut content.as_slice(), &hashes)?),
@@ -716,7 +765,7 @@ pub fn verify(cms: &[u8], detached: Option<&mut dyn Read>, verifier: &ChainVerif
 
 fn judge_signer(
     parsed: &ParsedSignedData,
-    raw: &[u8],
+    raw: &RawSignerInfo,
     digests: Option<&ContentDigests>,
     verifier: &ChainVerifier,
     options: &CmsVerifyOptions,
@@ -725,7 +774,7 @@ fn judge_signer(
         Ok(c) => c,
         Err(Failure(indication, sub, message)) => {
             let mut report = SignatureReport::new(indication, Some(sub), message, options.time);
-            if let Ok(info) = SignerInfo::from_der(raw) {
+            if let Some(info) = &raw.info {
                 report.signer_subject = find_signer(parsed, &options.extra_certificates, &info.sid).map(|c| c.subject_text());
             }
             return report;
@@ -790,8 +839,7 @@ fn judge_signer(
 pub fn certificates_in(cms: &[u8]) -> Vec<Vec<u8>> {
     let Ok(parsed) = parse_signed_data_for(cms, Use::Verify) else { return Vec::new() };
     let mut out: Vec<Vec<u8>> = parsed.certificates.iter().map(|c| c.der().to_vec()).collect();
-    for raw in &parsed.signer_infos {
-        let Ok(info) = SignerInfo::from_der(raw) else { continue };
+    for info in parsed.signer_infos.iter().filter_map(|raw| raw.info.as_ref()) {
         for attr in info.unsigned_attrs.iter().flat_map(|a| a.iter()).filter(|a| a.oid == ID_AA_SIGNATURE_TIME_STAMP_TOKEN) {
             for value in attr.values.iter() {
                 let Ok(token) = value.to_der() else { continue };

@@ -8,10 +8,12 @@ mod fetcher;
 #[cfg(feature = "redis")]
 mod redis;
 mod revocation;
+mod tls;
 
 pub use fetcher::{FetchError, Fetched, Fetcher};
 #[cfg(feature = "redis")]
 pub use redis::{REDIS_TIMEOUT, RedisLink};
+pub use tls::public_key_pin;
 pub use revocation::{MAX_CACHE_TIME, MAX_CRL, MAX_OCSP_RESPONSE, OnlineRevocation, REVOCATION_CACHE_LIMIT, crl_urls, ocsp_urls};
 
 use std::time::Duration;
@@ -25,6 +27,10 @@ pub struct HttpOptions {
     pub tls_roots: Vec<Vec<u8>>,
     /// The whole exchange's limit; 30 s when `None`.
     pub timeout: Option<Duration>,
+    /// Pinned server keys, each the SHA-256 of a SubjectPublicKeyInfo ([`public_key_pin`]);
+    /// when any is given, an HTTPS server must pass the roots *and* present one of these keys
+    /// in its own certificate. For a relying party that knows its Mobile-ID service's key.
+    pub tls_pins: Vec<[u8; 32]>,
 }
 
 impl HttpOptions {
@@ -35,7 +41,15 @@ impl HttpOptions {
 
     /// Trusting exactly `roots` (DER certificates) for HTTPS.
     pub fn with_tls_roots(roots: Vec<Vec<u8>>) -> Self {
-        Self { tls_roots: roots, timeout: None }
+        Self { tls_roots: roots, ..Self::default() }
+    }
+
+    /// The same, also requiring an HTTPS server's key to be one of `pins` (see
+    /// [`Self::tls_pins`]).
+    #[must_use]
+    pub fn with_pinned_keys(mut self, pins: Vec<[u8; 32]>) -> Self {
+        self.tls_pins = pins;
+        self
     }
 
     /// The agent these options describe; responses with error statuses are returned, not
@@ -48,12 +62,18 @@ impl HttpOptions {
             let certs: Vec<Certificate<'static>> = self.tls_roots.iter().map(|der| Certificate::from_der(der).to_owned()).collect();
             RootCerts::new_with_certs(&certs)
         };
-        ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(self.timeout.unwrap_or(Duration::from_secs(30))))
             .tls_config(TlsConfig::builder().root_certs(roots).build())
-            .build()
-            .into()
+            .build();
+        if self.tls_pins.is_empty() {
+            return config.into();
+        }
+        // ureq's own chain (proxy, TCP, TLS) with the TLS step verifying the pins.
+        use ureq::unversioned::transport::{ConnectProxyConnector, Connector, TcpConnector};
+        let connector = ().chain(ConnectProxyConnector::default()).chain(TcpConnector::default()).chain(tls::PinnedTls::new(&self.tls_roots, &self.tls_pins));
+        ureq::Agent::with_parts(config, connector, ureq::unversioned::resolver::DefaultResolver::default())
     }
 }
 
