@@ -1,6 +1,6 @@
 //! The blocking HTTP(S) agent behind the `http` feature: TLS by rustls with the ring provider
-//! (no C toolchain beyond `cc`), Mozilla's roots by default or the caller's own, timeouts, and
-//! the rule for plain HTTP; the one client every network job goes through ([`Fetcher`]:
+//! (no C toolchain beyond `cc`), Mozilla's roots by default or the caller's own, optional
+//! public-key pins (for a Mobile-ID service), timeouts, and the rule for plain HTTP; the one client every network job goes through ([`Fetcher`]:
 //! timeouts, size limits, retries with back-off); and online revocation ([`OnlineRevocation`]).
 //! Uses `x509` (certificates, OCSP requests) and nothing else in the crate.
 
