@@ -115,6 +115,11 @@ fn crls_from_the_distribution_point_when_there_is_no_responder() {
     assert_eq!(verify(&pki, "dp", Some(&online)), (Indication::TotalPassed, None));
     assert_eq!(verify(&pki, "dp", Some(&online)), (Indication::TotalPassed, None));
     assert_eq!(served.load(Ordering::SeqCst), 1, "the CRL was fetched again instead of cached");
+    // Another certificate of the same CA names the same distribution point: the CRL is cached
+    // by its URL, so one download serves both.
+    issue_indexed(&pki, "dp2", &format!("keyUsage=critical,nonRepudiation,digitalSignature\ncrlDistributionPoints=URI:http://127.0.0.1:{port}/ca.crl\n"));
+    assert_eq!(verify(&pki, "dp2", Some(&online)), (Indication::TotalPassed, None));
+    assert_eq!(served.load(Ordering::SeqCst), 1, "the CRL was downloaded again for another certificate");
 }
 
 #[test]

@@ -2,14 +2,17 @@
 //! that asks the OCSP responder a certificate's authorityInfoAccess names (RFC 6960, HTTP POST
 //! of an OCSPRequest, §A.1) and, when that gives nothing, downloads the CRLs of its
 //! distribution points (RFC 5280 §4.2.1.13). Each exchange is bounded in time and size and
-//! retried with back-off; answers are cached per certificate until their nextUpdate (at most a
-//! day, a bounded number of certificates). What is fetched is validated like any other
-//! revocation data: signed by the issuer or a delegated responder, current at the time.
+//! retried with back-off. OCSP answers are cached per certificate, CRLs per URL (one download
+//! serves every certificate of the CA), each until its nextUpdate (at most a day, a bounded
+//! number of entries), and shared by the cache's clones as they are (an `Arc`, not a copy).
+//! What is fetched is validated like any other revocation data: signed by the issuer or a
+//! delegated responder, current at the time.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
+use sha2::{Digest, Sha256};
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 
 use super::{Fetcher, HttpOptions};
@@ -19,36 +22,28 @@ use crate::x509::{ParsedCertificate, ParsedCrl, ParsedOcspResponse, RevocationDa
 pub const MAX_OCSP_RESPONSE: u64 = 1 << 20;
 /// Largest CRL read.
 pub const MAX_CRL: u64 = 16 << 20;
-/// Most certificates whose answers are cached (the cache is emptied when full).
+/// Most entries of each cache, OCSP answers (per certificate) and CRLs (per URL); a full
+/// cache is emptied.
 pub const REVOCATION_CACHE_LIMIT: usize = 10_000;
 /// Longest an answer is cached, whatever its nextUpdate says.
 pub const MAX_CACHE_TIME: Duration = Duration::from_secs(86_400);
+/// How long "nothing came back" is remembered, so that a responder that is down is not asked
+/// again by every verification.
+const NOTHING_CACHE_TIME: Duration = Duration::from_secs(60);
+
+/// What a cache holds for a key until a time: the parsed answer, or that there was none.
+type Cached<T> = Mutex<HashMap<[u8; 32], (SystemTime, Option<T>)>>;
 
 /// Fetches OCSP responses and CRLs over HTTP(S) for verification, through a [`Fetcher`].
 #[derive(Debug)]
 pub struct OnlineRevocation {
     fetcher: Fetcher,
-    cache: Mutex<HashMap<[u8; 32], (SystemTime, RevocationData)>>,
+    /// By the certificate's SHA-256.
+    ocsp: Cached<ParsedOcspResponse>,
+    /// By the SHA-256 of the distribution point's URL.
+    crls: Cached<ParsedCrl>,
     #[cfg(feature = "redis")]
     shared: Option<super::RedisLink>,
-}
-
-/// Answers as fetched, DER: what the shared cache holds.
-#[derive(Default, serde::Serialize, serde::Deserialize)]
-struct Raw {
-    ocsp: Vec<String>,
-    crls: Vec<String>,
-}
-
-impl Raw {
-    fn parsed(&self) -> RevocationData {
-        let der = |items: &[String]| items.iter().filter_map(|h| hex::decode(h).ok()).collect::<Vec<_>>();
-        RevocationData {
-            ocsp: der(&self.ocsp).iter().filter_map(|d| ParsedOcspResponse::from_der(d).ok()).collect(),
-            crls: der(&self.crls).iter().filter_map(|d| ParsedCrl::from_der(d).ok()).collect(),
-            fetcher: None,
-        }
-    }
 }
 
 impl OnlineRevocation {
@@ -57,7 +52,8 @@ impl OnlineRevocation {
     pub fn new(options: &HttpOptions) -> Self {
         Self {
             fetcher: Fetcher::new(options),
-            cache: Mutex::new(HashMap::new()),
+            ocsp: Mutex::new(HashMap::new()),
+            crls: Mutex::new(HashMap::new()),
             #[cfg(feature = "redis")]
             shared: None,
         }
@@ -65,8 +61,8 @@ impl OnlineRevocation {
 
     /// The same, sharing fetched answers with the other instances of a cluster through the
     /// Redis at `url` (feature `redis`), each kept until its nextUpdate: one instance asks the
-    /// responder, the others read what it got. A Redis that does not answer is skipped (the
-    /// cache only saves work; every answer is validated when used).
+    /// responder or downloads the CRL, the others read what it got. A Redis that does not
+    /// answer is skipped (the cache only saves work; every answer is validated when used).
     ///
     /// # Errors
     /// The reason, for a URL that does not parse.
@@ -81,83 +77,111 @@ impl OnlineRevocation {
         answer.ok().filter(|a| a.status == 200).map(|a| a.body)
     }
 
-    /// OCSP from the responders the certificate names, else its CRLs; DER, hex.
-    fn ask_the_network(&self, certificate: &ParsedCertificate, issuer: &ParsedCertificate) -> Raw {
-        let mut raw = Raw::default();
-        if let Ok(request) = ocsp_request(certificate.certificate(), issuer.certificate(), None) {
-            for url in ocsp_urls(certificate) {
-                let answer = Self::ok(self.fetcher.post(&url, "application/ocsp-request", &request, MAX_OCSP_RESPONSE));
-                if let Some(body) = answer.filter(|body| ParsedOcspResponse::from_der(body).is_ok()) {
-                    raw.ocsp.push(hex::encode(body));
-                    return raw;
+    /// The OCSP answer of the first of the certificate's responders that gives one.
+    fn ask_responders(&self, certificate: &ParsedCertificate, issuer: &ParsedCertificate) -> Option<(Vec<u8>, ParsedOcspResponse)> {
+        let request = ocsp_request(certificate.certificate(), issuer.certificate(), None).ok()?;
+        ocsp_urls(certificate).iter().find_map(|url| {
+            let body = Self::ok(self.fetcher.post(url, "application/ocsp-request", &request, MAX_OCSP_RESPONSE))?;
+            ParsedOcspResponse::from_der(&body).ok().map(|parsed| (body, parsed))
+        })
+    }
+
+    /// The CRL at `url`.
+    fn download(&self, url: &str) -> Option<(Vec<u8>, ParsedCrl)> {
+        let body = Self::ok(self.fetcher.get(url, MAX_CRL))?;
+        ParsedCrl::from_der(&body).ok().map(|parsed| (body, parsed))
+    }
+
+    /// `key`'s answer: from this instance's cache, else the cluster's, else `fetch` (the
+    /// network), cached until `next_update` of what came back (at most a day), or for a
+    /// minute when nothing did.
+    fn cached<T: Clone>(
+        &self,
+        cache: &Cached<T>,
+        key: [u8; 32],
+        shared_key: &str,
+        parse: impl Fn(&[u8]) -> Option<T>,
+        next_update: impl Fn(&T) -> Option<u64>,
+        fetch: impl FnOnce() -> Option<(Vec<u8>, T)>,
+    ) -> Option<T> {
+        let now = SystemTime::now();
+        if let Some((_, answer)) = cache.lock().ok().and_then(|c| c.get(&key).cloned()).filter(|(until, _)| now < *until) {
+            return answer;
+        }
+        let now_secs = now.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let keep_for = |answer: Option<&T>| match answer.map(&next_update) {
+            None => NOTHING_CACHE_TIME,
+            Some(Some(next)) => Duration::from_secs(next.saturating_sub(now_secs)).min(MAX_CACHE_TIME),
+            Some(None) => Duration::from_secs(300),
+        };
+        let answer = match self.shared_get(shared_key).and_then(|der| parse(&der)) {
+            Some(parsed) => Some(parsed),
+            None => {
+                let fetched = fetch();
+                if let Some((der, parsed)) = &fetched {
+                    self.shared_put(shared_key, der, keep_for(Some(parsed)));
                 }
+                fetched.map(|(_, parsed)| parsed)
             }
-        }
-        for url in crl_urls(certificate) {
-            if let Some(body) = Self::ok(self.fetcher.get(&url, MAX_CRL)).filter(|body| ParsedCrl::from_der(body).is_ok()) {
-                raw.crls.push(hex::encode(body));
+        };
+        if let Ok(mut cache) = cache.lock() {
+            if cache.len() >= REVOCATION_CACHE_LIMIT {
+                cache.clear();
             }
+            cache.insert(key, (now + keep_for(answer.as_ref()), answer.clone()));
         }
-        raw
+        answer
     }
 
     #[cfg(feature = "redis")]
-    fn shared_get(&self, key: &[u8; 32]) -> Option<Raw> {
+    fn shared_get(&self, key: &str) -> Option<Vec<u8>> {
         let link = self.shared.as_ref()?;
         let mut command = redis::cmd("GET");
-        command.arg(format!("mobile-id:revocation:{}", hex::encode(key)));
-        let value: Option<String> = link.run("reading the revocation cache", &command).ok()?;
-        serde_json::from_str(&value?).ok()
+        command.arg(key);
+        let value: Option<Vec<u8>> = link.run("reading the revocation cache", &command).ok()?;
+        value
     }
 
     #[cfg(feature = "redis")]
-    fn shared_put(&self, key: &[u8; 32], raw: &Raw, keep: Duration) {
+    fn shared_put(&self, key: &str, der: &[u8], keep: Duration) {
         let Some(link) = &self.shared else { return };
-        let Ok(value) = serde_json::to_string(raw) else { return };
         let mut command = redis::cmd("SET");
-        command.arg(format!("mobile-id:revocation:{}", hex::encode(key))).arg(value).arg("EX").arg(keep.as_secs().max(1));
+        command.arg(key).arg(der).arg("EX").arg(keep.as_secs().max(1));
         let _: Result<Option<String>, String> = link.run("writing the revocation cache", &command);
     }
 
     #[cfg(not(feature = "redis"))]
-    fn shared_get(&self, _key: &[u8; 32]) -> Option<Raw> {
+    fn shared_get(&self, _key: &str) -> Option<Vec<u8>> {
         None
     }
 
     #[cfg(not(feature = "redis"))]
-    fn shared_put(&self, _key: &[u8; 32], _raw: &Raw, _keep: Duration) {}
+    fn shared_put(&self, _key: &str, _der: &[u8], _keep: Duration) {}
 }
 
 impl RevocationFetcher for OnlineRevocation {
     fn fetch(&self, certificate: &ParsedCertificate, issuer: &ParsedCertificate, _time: u64) -> RevocationData {
         let key = certificate.fingerprint();
-        let now = SystemTime::now();
-        if let Some((_, data)) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()).filter(|(until, _)| now < *until) {
-            return data;
+        let ocsp = self.cached(
+            &self.ocsp,
+            key,
+            &format!("mobile-id:revocation:ocsp:{}", hex::encode(key)),
+            |der| ParsedOcspResponse::from_der(der).ok(),
+            ParsedOcspResponse::next_update,
+            || self.ask_responders(certificate, issuer),
+        );
+        if let Some(ocsp) = ocsp {
+            return RevocationData { ocsp: vec![ocsp], crls: Vec::new(), fetcher: None };
         }
-        let (raw, from_network) = match self.shared_get(&key) {
-            Some(raw) => (raw, false),
-            None => (self.ask_the_network(certificate, issuer), true),
-        };
-        let data = raw.parsed();
-        // Kept until the earliest nextUpdate, at most a day; an empty answer for a minute.
-        let next = data.ocsp.iter().filter_map(ParsedOcspResponse::next_update).chain(data.crls.iter().filter_map(ParsedCrl::next_update)).min();
-        let now_secs = now.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        let keep = match next {
-            _ if data.ocsp.is_empty() && data.crls.is_empty() => Duration::from_secs(60),
-            Some(next) => Duration::from_secs(next.saturating_sub(now_secs)).min(MAX_CACHE_TIME),
-            None => Duration::from_secs(300),
-        };
-        if from_network && !(data.ocsp.is_empty() && data.crls.is_empty()) {
-            self.shared_put(&key, &raw, keep);
-        }
-        if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= REVOCATION_CACHE_LIMIT {
-                cache.clear();
-            }
-            cache.insert(key, (now + keep, data.clone()));
-        }
-        data
+        let crls = crl_urls(certificate)
+            .iter()
+            .filter_map(|url| {
+                let key: [u8; 32] = Sha256::digest(url.as_bytes()).into();
+                let shared_key = format!("mobile-id:revocation:crl:{}", hex::encode(key));
+                self.cached(&self.crls, key, &shared_key, |der| ParsedCrl::from_der(der).ok(), ParsedCrl::next_update, || self.download(url))
+            })
+            .collect();
+        RevocationData { ocsp: Vec::new(), crls, fetcher: None }
     }
 }
 

@@ -5,6 +5,7 @@
 //! critical extensions (which make a CRL unusable).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use der::Decode;
 use der::asn1::ObjectIdentifier;
@@ -44,11 +45,14 @@ struct Entry {
     reason: Option<CrlReason>,
 }
 
-/// A CRL decoded once for status checks.
+/// A CRL decoded once for status checks. Clones share the signed bytes and the entries (a CRL
+/// of a large CA is megabytes; a cache hands out clones).
 #[derive(Clone, Debug)]
 pub struct ParsedCrl {
-    list: CertificateList,
-    tbs_der: Vec<u8>,
+    signature_algorithm: spki::AlgorithmIdentifierOwned,
+    /// `None` when the BIT STRING is not whole bytes (refused when the signature is checked).
+    signature: Option<Arc<[u8]>>,
+    tbs_der: Arc<[u8]>,
     issuer: NormalizedName,
     this_update: u64,
     next_update: Option<u64>,
@@ -58,7 +62,7 @@ pub struct ParsedCrl {
     idp: Option<IssuingDistributionPoint>,
     authority_key_id: Option<Vec<u8>>,
     unusable: bool,
-    entries: Vec<Entry>,
+    entries: Arc<[Entry]>,
     verified_by: super::signature::VerifiedBy,
 }
 
@@ -89,12 +93,15 @@ impl ParsedCrl {
     /// # Errors
     /// [`ValidationError::Malformed`].
     pub fn from_der(der: &[u8]) -> Result<Self, ValidationError> {
-        let list = CertificateList::from_der(der).map_err(|_| malformed())?;
+        let list: CertificateList = CertificateList::from_der(der).map_err(|_| malformed())?;
         let tbs = &list.tbs_cert_list;
         let tbs_der = super::cert::raw_tbs(der, "CRL")?;
         let issuer = NormalizedName::new(&tbs.issuer);
+        let mut entries = Vec::new();
         let mut crl = Self {
-            tbs_der,
+            signature_algorithm: list.signature_algorithm.clone(),
+            signature: list.signature.as_bytes().map(Arc::from),
+            tbs_der: tbs_der.into(),
             this_update: tbs.this_update.to_unix_duration().as_secs(),
             next_update: tbs.next_update.map(|t| t.to_unix_duration().as_secs()),
             number: None,
@@ -103,9 +110,8 @@ impl ParsedCrl {
             idp: None,
             authority_key_id: None,
             unusable: false,
-            entries: Vec::new(),
+            entries: Arc::new([]),
             issuer: issuer.clone(),
-            list: list.clone(),
             verified_by: super::signature::VerifiedBy::default(),
         };
         let mut seen = BTreeSet::new();
@@ -151,7 +157,7 @@ impl ParsedCrl {
                     _ => {}
                 }
             }
-            crl.entries.push(Entry {
+            entries.push(Entry {
                 serial: revoked.serial_number.as_bytes().to_vec(),
                 issuer: entry_issuer.clone(),
                 time: revoked.revocation_date.to_unix_duration().as_secs(),
@@ -161,13 +167,14 @@ impl ParsedCrl {
         // One certificate listed twice (with perhaps different dates or reasons) leaves its
         // status to whichever entry a reader finds first.
         let mut listed = std::collections::HashSet::new();
-        if !crl.entries.iter().all(|e| listed.insert((&e.issuer, e.serial.as_slice()))) {
+        if !entries.iter().all(|e| listed.insert((&e.issuer, e.serial.as_slice()))) {
             return Err(ValidationError::Malformed { what: "CRL listing a certificate twice" });
         }
         // §5.1.1.2: the outer signatureAlgorithm is the one inside the signed part.
         if list.signature_algorithm != tbs.signature {
             return Err(ValidationError::Malformed { what: "CRL whose two signature algorithm fields differ" });
         }
+        crl.entries = entries.into();
         Ok(crl)
     }
 
@@ -196,8 +203,8 @@ impl ParsedCrl {
     /// # Errors
     /// As [`verify_signature`].
     pub fn verify_signature(&self, key: &SubjectPublicKeyInfoOwned) -> Result<(), ValidationError> {
-        let sig = self.list.signature.as_bytes().ok_or_else(malformed)?;
-        self.verified_by.check(key, || verify_signature(key, &self.list.signature_algorithm, &self.tbs_der, sig, "CRL"))
+        let signature = self.signature.as_deref().ok_or_else(malformed)?;
+        self.verified_by.check(key, || verify_signature(key, &self.signature_algorithm, &self.tbs_der, signature, "CRL"))
     }
 
     /// thisUpdate ≤ time < nextUpdate; a CRL without nextUpdate is never current (strict).

@@ -233,8 +233,8 @@ pub fn build_request(cert: &Certificate, issuer: &Certificate, nonce: Option<&[u
 /// An OCSP response decoded for status checks.
 #[derive(Clone, Debug)]
 pub struct ParsedOcspResponse {
-    basic: BasicOcspResponse,
-    data: ResponseData,
+    basic: std::sync::Arc<BasicOcspResponse>,
+    data: std::sync::Arc<ResponseData>,
     certs: Vec<ParsedCertificate>,
     verified_by: super::signature::VerifiedBy,
 }
@@ -265,7 +265,7 @@ impl ParsedOcspResponse {
         let basic = BasicOcspResponse::from_der(der_bytes).map_err(|_| malformed())?;
         let data: ResponseData = basic.tbs_response_data.decode_as().map_err(|_| malformed())?;
         let certs = basic.certs.iter().flatten().map(ParsedCertificate::from_certificate).collect::<Result<_, _>>()?;
-        Ok(Self { basic, data, certs, verified_by: super::signature::VerifiedBy::default() })
+        Ok(Self { basic: basic.into(), data: data.into(), certs, verified_by: super::signature::VerifiedBy::default() })
     }
 
     /// The earliest nextUpdate of its single responses (Unix seconds): until when the
