@@ -67,11 +67,17 @@ fn responder(pki: &Pki, port: u16) -> std::process::Child {
 }
 
 fn verify(pki: &Pki, signer: &str, fetcher: Option<&Arc<OnlineRevocation>>) -> (Indication, Option<SubIndication>) {
+    verify_with(pki, signer, fetcher, &[])
+}
+
+/// As [`verify`], with CRLs the caller already holds.
+fn verify_with(pki: &Pki, signer: &str, fetcher: Option<&Arc<OnlineRevocation>>, crls: &[Vec<u8>]) -> (Indication, Option<SubIndication>) {
     let content = b"revocation, fetched";
     let signature = cms::sign(&mut &content[..], &mut pki.signer(signer), &CmsSignOptions::detached(Some(now()))).unwrap();
     let mut options = CmsVerifyOptions::new(now());
     options.revocation_mode = RevocationMode::Required;
     options.revocation.fetcher = fetcher.map(|f| f.clone() as Arc<dyn mobile_id::x509::RevocationFetcher>);
+    options.revocation.crls = crls.iter().map(|der| mobile_id::x509::ParsedCrl::from_der(der).unwrap()).collect();
     let report = cms::verify(&signature, Some(&mut &content[..]), &pki.verifier(), &options).unwrap();
     (report.signers[0].indication, report.signers[0].sub_indication)
 }
@@ -120,6 +126,11 @@ fn crls_from_the_distribution_point_when_there_is_no_responder() {
     issue_indexed(&pki, "dp2", &format!("keyUsage=critical,nonRepudiation,digitalSignature\ncrlDistributionPoints=URI:http://127.0.0.1:{port}/ca.crl\n"));
     assert_eq!(verify(&pki, "dp2", Some(&online)), (Indication::TotalPassed, None));
     assert_eq!(served.load(Ordering::SeqCst), 1, "the CRL was downloaded again for another certificate");
+    // What the caller holds already gives the status: a fetcher that has seen nothing fetches
+    // nothing.
+    let unused = Arc::new(OnlineRevocation::new(&HttpOptions::new()));
+    assert_eq!(verify_with(&pki, "dp", Some(&unused), &[pki.crl()]), (Indication::TotalPassed, None));
+    assert_eq!(served.load(Ordering::SeqCst), 1, "fetched although the supplied CRL covered the path");
 }
 
 #[test]

@@ -206,7 +206,8 @@ pub struct RevocationData {
     /// Where to fetch what these do not hold (online revocation, opt-in): when set and the
     /// revocation mode is not `Off`, the path is first built without revocation, then the
     /// fetcher is asked for each certificate of it, and the path validated again with what it
-    /// brought beside these.
+    /// brought beside these. When these already give every certificate's status, nothing is
+    /// fetched.
     pub fetcher: Option<Arc<dyn RevocationFetcher>>,
 }
 
@@ -290,11 +291,19 @@ impl ChainVerifier {
         options: &ValidationOptions,
     ) -> Result<VerifiedPath, ValidationError> {
         if let Some(fetcher) = revocation.fetcher.as_ref().filter(|_| options.revocation != RevocationMode::Off) {
+            // What the caller supplied (a PDF's DSS, a CMS's own data) may settle every
+            // certificate: then nothing is fetched.
+            let mut covered = options.clone();
+            covered.revocation = RevocationMode::Required;
+            let offline = RevocationData { crls: revocation.crls.clone(), ocsp: revocation.ocsp.clone(), fetcher: None };
+            if let Ok(path) = Search::new(self, intermediates, &offline, &covered).run(leaf) {
+                return Ok(path);
+            }
             // Online revocation: find the path first, then fetch for the certificates on it.
             let mut without = options.clone();
             without.revocation = RevocationMode::Off;
             let path = Search::new(self, intermediates, revocation, &without).run(leaf)?;
-            let mut merged = RevocationData { crls: revocation.crls.clone(), ocsp: revocation.ocsp.clone(), fetcher: None };
+            let mut merged = offline;
             for pair in path.chain.windows(2) {
                 let [certificate, issuer] = pair else { continue };
                 let fetched = fetcher.fetch(certificate, issuer, options.time);
