@@ -539,22 +539,22 @@ pub(crate) fn check_signer<'a>(
         Some(attrs) => {
             let attrs = attrs.as_slice();
             // contentType must equal eContentType (RFC 5652 §11.1).
-            let content_type = single_value(&attrs, ID_CONTENT_TYPE)?.ok_or_else(|| format_failure("no contentType attribute"))?;
+            let content_type = single_value(attrs, ID_CONTENT_TYPE)?.ok_or_else(|| format_failure("no contentType attribute"))?;
             let content_type: ObjectIdentifier = content_type.decode_as().map_err(|_| format_failure("contentType attribute does not decode"))?;
             if content_type != parsed.signed_data.encap_content_info.econtent_type {
                 return Err(format_failure("the contentType attribute differs from eContentType"));
             }
             // messageDigest (RFC 5652 §11.2).
-            let digest = single_value(&attrs, ID_MESSAGE_DIGEST)?.ok_or_else(|| format_failure("no messageDigest attribute"))?;
+            let digest = single_value(attrs, ID_MESSAGE_DIGEST)?.ok_or_else(|| format_failure("no messageDigest attribute"))?;
             let digest: OctetString = digest.decode_as().map_err(|_| format_failure("messageDigest attribute does not decode"))?;
             if digest.as_bytes() != content_digest {
                 return Err(fail(Indication::TotalFailed, SubIndication::HashFailure, "the content does not match the signed message digest"));
             }
-            if let Some(time) = single_value(&attrs, ID_SIGNING_TIME)? {
+            if let Some(time) = single_value(attrs, ID_SIGNING_TIME)? {
                 let time: x509_cert::time::Time = time.decode_as().map_err(|_| format_failure("signingTime does not decode"))?;
                 signing_time = Some(time.to_unix_duration().as_secs());
             }
-            check_signing_certificate(&attrs, &certificate, &mut warnings)?;
+            check_signing_certificate(attrs, &certificate, &mut warnings)?;
             // The signature is over the DER of the SET OF attributes as sent (RFC 5652 §5.4):
             // the [0] IMPLICIT tag of the SignerInfo replaced by the SET tag.
             raw_attrs = raw_signed_attributes(&raw.der).ok_or_else(|| format_failure("signed attributes do not decode"))?;

@@ -13,8 +13,8 @@ mod tls;
 pub use fetcher::{FetchError, Fetched, Fetcher};
 #[cfg(feature = "redis")]
 pub use redis::{REDIS_TIMEOUT, RedisLink};
-pub use tls::public_key_pin;
 pub use revocation::{MAX_CACHE_TIME, MAX_CRL, MAX_OCSP_RESPONSE, OnlineRevocation, REVOCATION_CACHE_LIMIT, crl_urls, ocsp_urls};
+pub use tls::public_key_pin;
 
 use std::time::Duration;
 
