@@ -86,6 +86,10 @@ pub struct VerifyArgs {
     /// Revocation checking.
     #[arg(long, value_enum, default_value = "if-present")]
     revocation: RevocationArg,
+    /// With --revocation online: share fetched OCSP responses and CRLs through this Redis
+    /// (redis://HOST:PORT/) with other processes, until their nextUpdate.
+    #[arg(long, value_name = "URL")]
+    revocation_cache: Option<String>,
     /// How much of RFC 5280's profile the certificates and CRLs must meet.
     #[arg(long, value_enum, default_value = "strict")]
     conformance: ConformanceArg,
@@ -139,15 +143,28 @@ pub fn revocation(r: RevocationArg) -> RevocationMode {
 }
 
 /// The online fetcher `--revocation online` asks for, connecting as `network` says
-/// (`--tls-root` for HTTPS responders).
-pub fn revocation_fetcher(r: RevocationArg, network: &super::cms_cli::NetworkArgs) -> Result<Option<Arc<dyn mobile_id::x509::RevocationFetcher>>, String> {
+/// (`--tls-root` for HTTPS responders), sharing what it fetches through the Redis at `cache`.
+pub fn revocation_fetcher(
+    r: RevocationArg,
+    network: &super::cms_cli::NetworkArgs,
+    cache: Option<&str>,
+) -> Result<Option<Arc<dyn mobile_id::x509::RevocationFetcher>>, String> {
     if !matches!(r, RevocationArg::Online) {
-        return Ok(None);
+        return match cache {
+            Some(_) => Err("--revocation-cache is for --revocation online".into()),
+            None => Ok(None),
+        };
     }
     let options = network.options().map_err(|e| match e {
         super::Failure::Input(m) | super::Failure::Negative(m) => m,
     })?;
-    Ok(Some(Arc::new(mobile_id::net::OnlineRevocation::new(&options))))
+    let fetcher = mobile_id::net::OnlineRevocation::new(&options);
+    let fetcher = match cache {
+        Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => fetcher.with_redis_cache(url)?,
+        Some(url) => return Err(format!("--revocation-cache takes a redis://HOST:PORT/ URL, not {url}")),
+        None => fetcher,
+    };
+    Ok(Some(Arc::new(fetcher)))
 }
 
 /// The user's policy OIDs as given, into the library's set (which reads anyPolicy, or none
@@ -273,7 +290,7 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
         options.policy.inhibit_any_policy = args.inhibit_any_policy;
         options.max_depth = args.max_depth;
         options.revocation = revocation(args.revocation);
-        data.fetcher = revocation_fetcher(args.revocation, &args.network)?;
+        data.fetcher = revocation_fetcher(args.revocation, &args.network, args.revocation_cache.as_deref())?;
         options.conformance = conformance(args.conformance);
         if args.bare_key_anchors {
             options.anchor_constraints = AnchorConstraints::BareKey;

@@ -1,8 +1,11 @@
 //! `mobile-id chain verify` and `chain verify-batch` as processes, on NIST PKITS data: exit
 //! codes (0 valid, 1 invalid, 3 unsupported, 2 input error), the JSON shape, and batch output
-//! in input order with one error line per malformed request.
+//! in input order with one error line per malformed request; online revocation shared by
+//! processes through Redis.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod support;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -262,4 +265,32 @@ fn pkits_through_the_batch_with_explicit_any_policy() {
         }
     }
     assert!(failures.is_empty(), "{} of 249 differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// `--revocation online --revocation-cache redis://…`: what one process fetched, the next
+/// processes read from Redis instead of the network; without the cache each downloads for
+/// itself; the cache without online revocation is a usage error.
+#[test]
+fn online_revocation_is_shared_by_processes_through_redis() {
+    use std::sync::atomic::Ordering;
+    let mut redis = support::common::RedisServer::start();
+    let pki = support::common::Pki::new();
+    let point = support::common::FileServer::bind();
+    pki.issue("dp", &format!("keyUsage=critical,nonRepudiation,digitalSignature\ncrlDistributionPoints=URI:http://127.0.0.1:{}/ca.crl\n", point.port));
+    let served = point.serve(pki.crl());
+    let (leaf, anchor, cache) = (pki.p("dp.pem"), pki.p("ca.pem"), redis.url());
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["chain", "verify", leaf.as_str(), "--anchor", anchor.as_str()];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    for _ in 0..3 {
+        let (code, out) = verify(&["--revocation", "online", "--revocation-cache", &cache]);
+        assert_eq!(code, 0, "{out}");
+    }
+    assert_eq!(served.load(Ordering::SeqCst), 1, "a process downloaded the CRL instead of reading Redis");
+    assert_eq!(verify(&["--revocation", "online"]).0, 0);
+    assert_eq!(served.load(Ordering::SeqCst), 2);
+    assert_eq!(verify(&["--revocation", "required", "--revocation-cache", &cache]).0, 2);
+    redis.stop();
 }
