@@ -20,13 +20,13 @@ use super::Failure;
 
 #[derive(Args)]
 pub struct SpeedArgs {
-    /// Seconds spent on each measurement.
+    /// Seconds spent on each job (in ten rounds that take turns with the other jobs).
     #[arg(long, default_value_t = 1.0, value_name = "S")]
     seconds: f64,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
-    /// Measure only this job (for profiling one of them); the others print 0.
+    /// Measure only this job (for profiling one of them); the others are left out.
     #[arg(long, value_enum)]
     only: Option<Job>,
 }
@@ -40,21 +40,35 @@ pub enum Job {
     Pdf,
 }
 
-/// Calls per second of `job`, run for about `seconds` (at least three calls); 0 when `seconds`
-/// is 0 (a job `--only` left out).
-fn rate(seconds: f64, mut job: impl FnMut() -> Result<(), Failure>) -> Result<f64, Failure> {
-    if seconds <= 0.0 {
-        return Ok(0.0);
+/// One measured job: a call that does the work once and checks its result.
+type Work<'a> = Box<dyn FnMut() -> Result<(), Failure> + 'a>;
+
+/// How many rounds a measurement is cut into.
+const ROUNDS: u32 = 10;
+
+/// Calls per second of each job, measured over about `seconds` each in interleaved rounds
+/// (every job runs `seconds / ROUNDS`, then the next, ten times over), so that the machine's
+/// drift — clock frequency, neighbours on a shared host — weighs on every job alike and the
+/// ratios between them hold.
+fn rates(jobs: &mut [Work<'_>], seconds: f64) -> Result<Vec<f64>, Failure> {
+    for job in jobs.iter_mut() {
+        job()?; // warm-up: caches, lazy statics
     }
-    job()?; // warm-up: caches, lazy statics
-    let budget = Duration::from_secs_f64(seconds);
-    let started = Instant::now();
-    let mut calls = 0u64;
-    while calls < 3 || started.elapsed() < budget {
-        job()?;
-        calls += 1;
+    let slice = Duration::from_secs_f64(seconds / f64::from(ROUNDS));
+    let mut totals = vec![(0u64, Duration::ZERO); jobs.len()];
+    for _ in 0..ROUNDS {
+        for (job, (calls, spent)) in jobs.iter_mut().zip(totals.iter_mut()) {
+            let started = Instant::now();
+            let mut round = 0u64;
+            while round == 0 || started.elapsed() < slice {
+                job()?;
+                round += 1;
+            }
+            *calls += round;
+            *spent += started.elapsed();
+        }
     }
-    Ok(calls as f64 / started.elapsed().as_secs_f64())
+    Ok(totals.iter().map(|(calls, spent)| *calls as f64 / spent.as_secs_f64()).collect())
 }
 
 fn failed(what: &str) -> impl Fn(String) -> Failure + '_ {
@@ -62,7 +76,7 @@ fn failed(what: &str) -> impl Fn(String) -> Failure + '_ {
 }
 
 /// The raw primitive: one P-256 ECDSA verification of a 32-byte message by the active backend.
-fn raw_p256(seconds: f64) -> Result<f64, Failure> {
+fn raw_p256() -> Result<Work<'static>, Failure> {
     use p256::ecdsa::signature::{Signer, Verifier};
     let key = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).map_err(|e| failed("key")(e.to_string()))?;
     let message = [42u8; 32];
@@ -73,9 +87,9 @@ fn raw_p256(seconds: f64) -> Result<f64, Failure> {
             let point = verifying.to_sec1_point(false);
             let ring_key = ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_FIXED, point.as_bytes().to_vec());
             let bytes = signature.to_bytes();
-            rate(seconds, || ring_key.verify(&message, &bytes).map_err(|_| Failure::Negative("speed: ring rejected its own test signature".into())))
+            Ok(Box::new(move || ring_key.verify(&message, &bytes).map_err(|_| Failure::Negative("speed: ring rejected its own test signature".into()))))
         }
-        _ => rate(seconds, || verifying.verify(&message, &signature).map_err(|e| failed("p256")(e.to_string()))),
+        _ => Ok(Box::new(move || verifying.verify(&message, &signature).map_err(|e| failed("p256")(e.to_string())))),
     }
 }
 
@@ -83,7 +97,7 @@ pub fn run(args: &SpeedArgs) -> Result<(), Failure> {
     if !(args.seconds.is_finite() && (0.01..=60.0).contains(&args.seconds)) {
         return Err(Failure::Input("--seconds must be between 0.01 and 60".into()));
     }
-    let chosen = |job: Job| if args.only.is_none_or(|only| only == job) { args.seconds } else { 0.0 };
+    let chosen = |job: Job| args.only.is_none_or(|only| only == job);
     let backend = verify_backend();
     let now = SystemTime::now();
     let unix = mobile_id::time::now();
@@ -101,28 +115,28 @@ pub fn run(args: &SpeedArgs) -> Result<(), Failure> {
     let parse = |d: &[u8]| ParsedCertificate::from_der(d).map_err(|e| failed("certificate")(e.to_string()));
     let mut signer = SoftwareSigner::new(key, &leaf_der).map_err(|e| failed("signer")(e.to_string()))?.with_chain(vec![intermediate.certificate().clone()]);
 
-    let ecdsa = if chosen(Job::Ecdsa) > 0.0 { raw_p256(chosen(Job::Ecdsa))? } else { 0.0 };
+    let ecdsa = raw_p256()?;
 
     // A small CMS (32 bytes of content, the chain embedded), one verifier shared by every call.
     let content = [1u8; 32];
     let signature = cms::sign(&mut &content[..], &mut signer, &CmsSignOptions::detached(Some(unix))).map_err(|e| failed("CMS")(e.to_string()))?;
     let shared = ChainVerifier::new(vec![parse(&root_der)?]);
     let cms_options = CmsVerifyOptions::new(unix);
-    let cms_rate = rate(chosen(Job::Cms), || {
+    let cms = Box::new(|| {
         let report = cms::verify(&signature, Some(&mut &content[..]), &shared, &cms_options).map_err(|e| failed("CMS")(e.to_string()))?;
         if report.passed() { Ok(()) } else { Err(Failure::Negative("speed: the test CMS did not verify".into())) }
-    })?;
+    });
 
     // A cold chain: certificates decoded and the path validated by a verifier that has seen
     // nothing.
     let chain_options = ValidationOptions::new(unix, Purpose::Signing);
-    let chain_rate = rate(chosen(Job::Chain), || {
+    let chain = Box::new(|| {
         let verifier = ChainVerifier::new(vec![parse(&root_der)?]);
         verifier
             .verify(&parse(&leaf_der)?, &[parse(&intermediate_der)?], &RevocationData::default(), &chain_options)
             .map(|_| ())
             .map_err(|e| failed("chain")(e.to_string()))
-    })?;
+    });
 
     // A 1 MiB PDF with one signature: the byte ranges hashed, the CMS and chain checked, the
     // revisions compared.
@@ -131,14 +145,17 @@ pub fn run(args: &SpeedArgs) -> Result<(), Failure> {
     pdf::sign(&mut Cursor::new(&original), &mut signed, &mut signer, &PdfSignOptions::new(unix), None).map_err(|e| failed("PDF")(e.to_string()))?;
     let signed = signed.into_inner();
     let pdf_options = PdfVerifyOptions::new(unix);
-    let pdf_rate = rate(chosen(Job::Pdf), || {
+    let pdf = Box::new(|| {
         let report = pdf::verify(Cursor::new(&signed), &shared, &pdf_options).map_err(|e| failed("PDF")(e.to_string()))?;
         if report.passed() { Ok(()) } else { Err(Failure::Negative("speed: the test PDF did not verify".into())) }
-    })?;
+    });
 
     // A job left out by --only has no rate: null in JSON, no line in text.
-    let ran = |job: Job, rate: f64| (chosen(job) > 0.0).then(|| rate.round());
-    let (ecdsa, cms_rate, chain_rate, pdf_rate) = (ran(Job::Ecdsa, ecdsa), ran(Job::Cms, cms_rate), ran(Job::Chain, chain_rate), ran(Job::Pdf, pdf_rate));
+    let all: [(Job, Work<'_>); 4] = [(Job::Ecdsa, ecdsa), (Job::Cms, cms), (Job::Chain, chain), (Job::Pdf, pdf)];
+    let (kinds, mut jobs): (Vec<Job>, Vec<Work<'_>>) = all.into_iter().filter(|(job, _)| chosen(*job)).unzip();
+    let measured = rates(&mut jobs, args.seconds)?;
+    let ran = |job: Job| kinds.iter().position(|k| *k == job).and_then(|i| measured.get(i)).map(|r| r.round());
+    let (ecdsa, cms_rate, chain_rate, pdf_rate) = (ran(Job::Ecdsa), ran(Job::Cms), ran(Job::Chain), ran(Job::Pdf));
     if args.json {
         say!(
             "{}",

@@ -479,7 +479,8 @@ fn find_signer(parsed: &ParsedSignedData, extra: &[ParsedCertificate], sid: &Sig
 /// number and subject key identifier.
 fn names(sid: &SignerIdentifier, issuer: &NormalizedName, serial: &x509_cert::serial_number::SerialNumber, ski: Option<&[u8]>) -> bool {
     match sid {
-        SignerIdentifier::IssuerAndSerialNumber(isn) => NormalizedName::new(&isn.issuer) == *issuer && isn.serial_number == *serial,
+        // The serial first: it rules out the other certificates without normalising a name.
+        SignerIdentifier::IssuerAndSerialNumber(isn) => isn.serial_number == *serial && NormalizedName::new(&isn.issuer) == *issuer,
         SignerIdentifier::SubjectKeyIdentifier(id) => ski == Some(id.0.as_bytes()),
     }
 }
@@ -584,12 +585,17 @@ fn raw_signed_attributes(signer_info: &[u8]) -> Option<Vec<u8>> {
 
 /// ESS signingCertificateV2 (or v1): the first certificate hash must be the signer's
 /// (RFC 5035 §3, ETSI EN 319 122-1 §5.2.2.3).
+/// Whether `name` is `certificate`'s issuer: as encoded, else as RFC 5280 §7.1 compares names.
+fn same_name(name: &x509_cert::name::Name, certificate: &ParsedCertificate) -> bool {
+    name == certificate.certificate().tbs_certificate().issuer() || NormalizedName::new(name) == certificate.issuer
+}
+
 fn check_signing_certificate(attrs: &[Attribute], certificate: &ParsedCertificate, warnings: &mut Vec<String>) -> Result<(), Failure> {
     let mismatch = || fail(Indication::Indeterminate, SubIndication::NoSigningCertificateFound, "signingCertificateV2 does not name the signer's certificate");
     let issuer_serial_ok = |issuer_serial: &Option<super::attributes::IssuerSerial>| {
         issuer_serial.as_ref().is_none_or(|is| {
             is.serial_number == *certificate.certificate().tbs_certificate().serial_number()
-                && is.issuer.iter().any(|n| matches!(n, GeneralName::DirectoryName(d) if NormalizedName::new(d) == certificate.issuer))
+                && is.issuer.iter().any(|n| matches!(n, GeneralName::DirectoryName(d) if same_name(d, certificate)))
         })
     };
     if let Some(v2) = single_value(attrs, ID_AA_SIGNING_CERTIFICATE_V2)? {
@@ -605,7 +611,9 @@ fn check_signing_certificate(attrs: &[Attribute], certificate: &ParsedCertificat
                 )
             })?,
         };
-        if first.cert_hash.as_bytes() != hash.digest(certificate.der()) || !issuer_serial_ok(&first.issuer_serial) {
+        // The certificate's SHA-256 is computed once, when it is parsed.
+        let cert_hash = if hash == HashAlgorithm::Sha256 { certificate.fingerprint().to_vec() } else { hash.digest(certificate.der()) };
+        if first.cert_hash.as_bytes() != cert_hash || !issuer_serial_ok(&first.issuer_serial) {
             return Err(mismatch());
         }
     } else if let Some(v1) = single_value(attrs, ID_AA_SIGNING_CERTIFICATE)? {
