@@ -27,6 +27,28 @@ class JcaSigner(private val keys: KeyPair, private val cert: ByteArray) : Extern
     }
 }
 
+// The Mobile-ID service as the host's HTTP stack would reach it, answered here with the
+// virtual SIM as the person's phone (one RUNNING poll, then the answer).
+class PhoneService(private val session: SimSession) : MobileIdServiceTransport {
+    var answer: LoginAnswer? = null
+    var polls = 0
+    override fun execute(method: String, path: String, body: ByteArray?): ServiceAnswer {
+        if (method == "POST" && path == "/authentication") {
+            val hash = Regex("\"hash\"\\s*:\\s*\"([^\"]+)\"").find(String(body!!))!!.groupValues[1]
+            answer = answerLogin(session, "1234", java.util.Base64.getDecoder().decode(hash))
+            return ServiceAnswer(200.toUShort(), "{\"sessionID\": \"s-1\"}".toByteArray())
+        }
+        check(method == "GET" && path.startsWith("/authentication/session/s-1?"))
+        polls += 1
+        if (polls == 1) return ServiceAnswer(200.toUShort(), "{\"state\": \"RUNNING\"}".toByteArray())
+        val b64 = java.util.Base64.getEncoder()
+        val a = answer!!
+        val status = "{\"state\": \"COMPLETE\", \"result\": \"OK\", \"signature\": {\"value\": \"${b64.encodeToString(a.signature)}\", " +
+            "\"algorithm\": \"SHA256WithECEncryption\"}, \"cert\": \"${b64.encodeToString(a.certificate)}\"}"
+        return ServiceAnswer(200.toUShort(), status.toByteArray())
+    }
+}
+
 var passed = 0
 fun scenario(name: String, body: () -> Unit) {
     body()
@@ -96,6 +118,15 @@ fun main() {
             error("a replay was accepted")
         } catch (e: MobileIdException.Untrusted) {
         }
+    }
+    scenario("a login through the Mobile-ID service, carried by the host") {
+        val portal = LoginPortal(verifier)
+        val phone = PhoneService(session)
+        val service = MobileIdService("00000000-0000-0000-0000-000000000000", "Portal", phone)
+        val login = portal.startServiceLogin(service, "+99450000001", "60001019906", null)
+        check(login.verificationCode() == phone.answer!!.verificationCode)
+        val who = login.finish()
+        check(who.givenName == "AYSEL" && phone.polls == 2)
     }
     scenario("a host exception becomes a typed error") {
         val broken = SimSession(LostTag(), AppletKind.PROJECT_SIM_P256, 0.toUByte(), false)

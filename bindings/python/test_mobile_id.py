@@ -1,6 +1,7 @@
 """The mobile-id bindings from Python (pytest): the same scenarios as Kotlin, with an
 ExternalSigner backed by the `cryptography` package, and a memory check across the boundary."""
 
+import base64
 import datetime
 import json
 import pathlib
@@ -129,6 +130,62 @@ def test_login(session, verifier):
     assert (who.given_name, who.country) == ("AYSEL", "AZ")
     with pytest.raises(m.MobileIdError.Untrusted):
         portal.validate(challenge.id, answer.signature, answer.certificate)
+
+
+class PhoneService(m.MobileIdServiceTransport):
+    """The Mobile-ID REST API as a service answers it, with the virtual SIM as the person's
+    phone: the host's side of a portal's login (its HTTP stack would carry these)."""
+
+    def __init__(self, session, outcome="OK", pin1="1234"):
+        self.session, self.outcome, self.pin1, self.requests = session, outcome, pin1, []
+
+    def execute(self, method, path, body):
+        self.requests.append((method, path.split("?")[0]))
+        if (method, path) == ("POST", "/authentication"):
+            request = json.loads(body)
+            assert request["relyingPartyName"] == "Portal" and request["hashType"] == "SHA256"
+            self.answer = m.answer_login(self.session, self.pin1, base64.b64decode(request["hash"]))
+            return m.ServiceAnswer(status=200, body=b'{"sessionID": "s-1"}')
+        if method == "GET" and path.startswith("/authentication/session/s-1?timeoutMs="):
+            if len(self.requests) == 2:
+                return m.ServiceAnswer(status=200, body=b'{"state": "RUNNING"}')
+            status = {"state": "COMPLETE", "result": self.outcome}
+            if self.outcome == "OK":
+                status["signature"] = {"value": base64.b64encode(self.answer.signature).decode(), "algorithm": "SHA256WithECEncryption"}
+                status["cert"] = base64.b64encode(self.answer.certificate).decode()
+            return m.ServiceAnswer(status=200, body=json.dumps(status).encode())
+        return m.ServiceAnswer(status=404, body=b"{}")
+
+
+class ServiceDown(m.MobileIdServiceTransport):
+    def execute(self, method, path, body):
+        raise ConnectionError("no route to the service")
+
+
+def test_login_through_the_mobile_id_service(session, verifier):
+    portal = m.LoginPortal(verifier)
+    phone = PhoneService(session)
+    service = m.MobileIdService("00000000-0000-0000-0000-000000000000", "Portal", phone)
+    login = portal.start_service_login(service, "+99450000001", "60001019906", "Log in to the portal")
+    assert len(login.verification_code()) == 4 and phone.answer.verification_code == login.verification_code()
+    who = login.finish()
+    assert (who.given_name, who.country) == ("AYSEL", "AZ")
+    assert phone.requests == [("POST", "/authentication"), ("GET", "/authentication/session/s-1"), ("GET", "/authentication/session/s-1")]
+    with pytest.raises(m.MobileIdError.InvalidInput):
+        login.finish()
+    # A refusal on the phone, a result the portal cannot accept, a service the host cannot reach.
+    cancelled = portal.start_service_login(service, "+99450000001", "60001019906", None)
+    phone.outcome = "USER_CANCELLED"
+    with pytest.raises(m.MobileIdError.UserCancelled):
+        cancelled.finish()
+    phone.outcome = "NOT_MID_CLIENT"
+    with pytest.raises(m.MobileIdError.Untrusted, match="NOT_MID_CLIENT"):
+        portal.start_service_login(service, "+99450000001", "60001019906", None).finish()
+    down = m.MobileIdService("00000000-0000-0000-0000-000000000000", "Portal", ServiceDown())
+    with pytest.raises(m.MobileIdError.HostError):
+        portal.start_service_login(down, "+99450000001", "60001019906", None)
+    with pytest.raises(m.MobileIdError.InvalidInput):
+        portal.start_service_login(service, "37200000766", "60001019906", None)
 
 
 def test_host_exception_is_a_typed_error():

@@ -120,6 +120,8 @@ impl From<AuthError> for MobileIdError {
             AuthError::InvalidInput(m) => Self::InvalidInput { reason: m.into() },
             AuthError::Mssp { result: mobile_id::auth::MsspResult::UserCancelled } => Self::UserCancelled,
             AuthError::Certificate(v) => v.into(),
+            // The host's transport to the service failed or threw.
+            AuthError::Unreachable(reason) => Self::HostError { reason },
             other => Self::Untrusted { reason: other.to_string() },
         }
     }

@@ -1,7 +1,7 @@
-//! Mobile-ID login: the portal's challenges and validation, the phone's answer, verification
-//! codes.
+//! Mobile-ID login: the portal's challenges and validation, a whole login through the
+//! Mobile-ID service (the host carries its HTTP), the phone's answer, verification codes.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use mobile_id::auth::{self, AuthOptions, AuthenticationResponse, Challenge, ChallengeStore, HashType, MemoryChallengeStore};
 
@@ -82,6 +82,32 @@ impl LoginPortal {
         })
     }
 
+    /// Starts a login through the Mobile-ID service: issues a challenge and asks `service` to
+    /// have the person's phone sign it. Show the returned login's verification code, then call
+    /// its `finish`.
+    pub fn start_service_login(
+        self: Arc<Self>,
+        service: Arc<MobileIdService>,
+        phone: String,
+        national_id: String,
+        display_text: Option<String>,
+    ) -> Result<Arc<PendingLogin>, MobileIdError> {
+        use mobile_id::auth::{MsspTransport, SessionKind};
+        let challenge = self.issue_challenge()?;
+        let request =
+            service.client.session_request(SessionKind::Authentication, &phone, &national_id, &challenge.hash, HashType::Sha256, display_text.as_deref())?;
+        let bridge = HostService(service.transport.clone());
+        let (status, body) = bridge.execute(&request)?;
+        let poller = service.client.read_session_start(SessionKind::Authentication, status, &body, SERVICE_LONG_POLL_MS, SERVICE_MAX_POLLS)?;
+        Ok(Arc::new(PendingLogin {
+            portal: self,
+            transport: service.transport.clone(),
+            challenge_id: challenge.id,
+            verification_code: challenge.verification_code,
+            poller: Mutex::new(Some(poller)),
+        }))
+    }
+
     /// Validates an answer (once: a replay fails) and returns who logged in.
     pub fn validate(&self, challenge_id: String, signature: Vec<u8>, certificate: Vec<u8>) -> Result<LoginIdentity, MobileIdError> {
         let response = AuthenticationResponse { challenge_id, signature, certificate };
@@ -94,6 +120,95 @@ impl LoginPortal {
             not_before: time_of(who.not_before),
             not_after: time_of(who.not_after),
         })
+    }
+}
+
+/// The long poll asked of the service (its API allows up to two minutes).
+const SERVICE_LONG_POLL_MS: u32 = 30_000;
+/// Polls before a session that is still running counts as timed out (about five minutes).
+const SERVICE_MAX_POLLS: u32 = 10;
+
+/// One HTTP answer of the Mobile-ID service.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct ServiceAnswer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body (JSON).
+    pub body: Vec<u8>,
+}
+
+/// Carries the portal's requests to its Mobile-ID service (MSSP, the Mobile-ID REST API) over
+/// the host's HTTP stack — its TLS roots, certificate pinning, proxy and timeouts. The service's
+/// answers are not signed: send them over HTTPS only.
+#[uniffi::export(with_foreign)]
+pub trait MobileIdServiceTransport: Send + Sync {
+    /// Sends `method` ("GET" or "POST") for `path`, which is below the service's base URL
+    /// (e.g. `/authentication`), with `body` (JSON) for POST; returns the status and body.
+    fn execute(&self, method: String, path: String, body: Option<Vec<u8>>) -> Result<ServiceAnswer, MobileIdError>;
+}
+
+/// The host's transport as the core's.
+struct HostService(Arc<dyn MobileIdServiceTransport>);
+
+impl mobile_id::auth::MsspTransport for HostService {
+    fn execute(&self, request: &mobile_id::auth::mssp::HttpRequest) -> Result<(u16, Vec<u8>), mobile_id::auth::AuthError> {
+        let answer = self
+            .0
+            .execute(request.method.to_string(), request.path.clone(), request.body.clone())
+            .map_err(|e| mobile_id::auth::AuthError::Unreachable(e.to_string()))?;
+        Ok((answer.status, answer.body))
+    }
+}
+
+/// A Mobile-ID service as the portal's relying party knows it: its registered UUID and name,
+/// and the host's transport to it.
+#[derive(uniffi::Object)]
+pub struct MobileIdService {
+    client: mobile_id::auth::MsspClient,
+    transport: Arc<dyn MobileIdServiceTransport>,
+}
+
+#[uniffi::export]
+impl MobileIdService {
+    /// The service reached through `transport`, for the relying party registered as
+    /// `relying_party_uuid` / `relying_party_name`.
+    #[uniffi::constructor]
+    pub fn new(relying_party_uuid: String, relying_party_name: String, transport: Arc<dyn MobileIdServiceTransport>) -> Arc<Self> {
+        Arc::new(Self { client: mobile_id::auth::MsspClient::new(relying_party_uuid, relying_party_name), transport })
+    }
+}
+
+/// A login the service is running: show the verification code, then `finish`.
+#[derive(uniffi::Object)]
+pub struct PendingLogin {
+    portal: Arc<LoginPortal>,
+    transport: Arc<dyn MobileIdServiceTransport>,
+    challenge_id: String,
+    verification_code: String,
+    poller: Mutex<Option<mobile_id::auth::SessionPoller>>,
+}
+
+#[uniffi::export]
+impl PendingLogin {
+    /// The code the portal shows, for the person to compare with the phone's.
+    pub fn verification_code(&self) -> String {
+        self.verification_code.clone()
+    }
+
+    /// Waits for the phone (polling the service), then validates its answer against the
+    /// portal's challenge and anchors; once. A refusal on the phone is `UserCancelled`, any
+    /// other result of the service `Untrusted` with its code.
+    pub fn finish(&self) -> Result<LoginIdentity, MobileIdError> {
+        let poller =
+            self.poller.lock().ok().and_then(|mut p| p.take()).ok_or(MobileIdError::InvalidInput { reason: "this login was already finished".into() })?;
+        let outcome = poller.run(&HostService(self.transport.clone()))?;
+        if outcome.result != mobile_id::auth::MsspResult::Ok {
+            return Err(mobile_id::auth::AuthError::Mssp { result: outcome.result }.into());
+        }
+        let (Some(signature), Some(certificate)) = (outcome.signature, outcome.certificate) else {
+            return Err(MobileIdError::Untrusted { reason: "the service's OK carries no signature or certificate".into() });
+        };
+        self.portal.validate(self.challenge_id.clone(), signature, certificate)
     }
 }
 
