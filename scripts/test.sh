@@ -41,9 +41,9 @@ log "cargo test --workspace --all-features"
 mkdir -p target
 cargo test --workspace --all-features 2>&1 | tee target/test-output.log
 
-log "chains, PKITS, CMS, PAdES and logins again, on the ring verification backend"
+log "chains, PKITS, CMS, OCSP (an RSA-PSS root), PAdES and logins again, on the ring verification backend"
 MOBILE_ID_VERIFY_BACKEND=ring cargo test -p mobile-id --all-features --test pkits --test chain_building --test chain_strictness \
-  --test interop_openssl_cms --test pades_interop --test pades_attacks --test realworld_verification --test login 2>&1 | tee target/test-ring-output.log
+  --test interop_openssl_cms --test interop_openssl_ocsp --test pades_interop --test pades_attacks --test realworld_verification --test login 2>&1 | tee target/test-ring-output.log
 
 log "benchmarks, once each in test mode"
 cargo test --workspace --benches --all-features 2>&1 | tee target/bench-output.log

@@ -416,6 +416,10 @@ fn ring_accepts(spki: &SubjectPublicKeyInfoOwned, key: &PublicKey, scheme: Schem
         (PublicKey::Ec(EcCurve::P256, _), Scheme::Ecdsa { hash, plain }) => (RingKey::P256 { point: bits, plain }, hash),
         (PublicKey::Ec(EcCurve::P384, _), Scheme::Ecdsa { hash, plain }) => (RingKey::P384 { point: bits, plain }, hash),
         (PublicKey::Rsa(rsa_key), Scheme::RsaPkcs1(hash)) => (RingKey::Rsa { pkcs1: bits, bits: rsa::traits::PublicKeyParts::size(rsa_key) * 8 }, hash),
+        // pss_scheme has checked that MGF1 uses the message's hash.
+        (PublicKey::Rsa(rsa_key), Scheme::RsaPss { hash, salt_len }) if salt_len == hash.output_len() => {
+            (RingKey::RsaPss { pkcs1: bits, bits: rsa::traits::PublicKeyParts::size(rsa_key) * 8 }, hash)
+        }
         _ => return false,
     };
     super::backend::ring_accepts(ring_key, hash, message, signature)
