@@ -126,11 +126,26 @@ fn crls_from_the_distribution_point_when_there_is_no_responder() {
     issue_indexed(&pki, "dp2", &format!("keyUsage=critical,nonRepudiation,digitalSignature\ncrlDistributionPoints=URI:http://127.0.0.1:{port}/ca.crl\n"));
     assert_eq!(verify(&pki, "dp2", Some(&online)), (Indication::TotalPassed, None));
     assert_eq!(served.load(Ordering::SeqCst), 1, "the CRL was downloaded again for another certificate");
-    // What the caller holds already gives the status: a fetcher that has seen nothing fetches
-    // nothing.
-    let unused = Arc::new(OnlineRevocation::new(&HttpOptions::new()));
-    assert_eq!(verify_with(&pki, "dp", Some(&unused), &[pki.crl()]), (Indication::TotalPassed, None));
-    assert_eq!(served.load(Ordering::SeqCst), 1, "fetched although the supplied CRL covered the path");
+}
+
+/// Revocation data a document carries (a CRL still within its nextUpdate, saying good) does
+/// not stand in for asking online: the distribution point's newer CRL says revoked, and wins.
+#[test]
+fn online_revocation_is_asked_even_when_supplied_data_says_good() {
+    let pki = Pki::new();
+    let point = common::FileServer::bind();
+    issue_indexed(
+        &pki,
+        "later",
+        &format!("keyUsage=critical,nonRepudiation,digitalSignature\ncrlDistributionPoints=URI:http://127.0.0.1:{}/ca.crl\n", point.port),
+    );
+    let before = pki.crl();
+    assert!(openssl(pki.dir.path(), &["ca", "-config", "indexed-ca.cnf", "-revoke", "later.pem", "-crl_reason", "keyCompromise"]));
+    let served = point.serve(pki.crl());
+    assert_eq!(verify_with(&pki, "later", None, std::slice::from_ref(&before)), (Indication::TotalPassed, None), "the old CRL alone says good");
+    let online = Arc::new(OnlineRevocation::new(&HttpOptions::new()));
+    assert_eq!(verify_with(&pki, "later", Some(&online), &[before]), (Indication::TotalFailed, Some(SubIndication::Revoked)));
+    assert_eq!(served.load(Ordering::SeqCst), 1);
 }
 
 #[test]
@@ -147,4 +162,28 @@ fn ocsp_from_a_responder_behind_https() {
     let _ = ocsp.kill();
     let _ = ocsp.wait();
     front.wait().unwrap();
+}
+
+/// A fetched CRL is kept (and shared) only when the certificate's issuer signed it: another
+/// CA's CRL at the distribution point is not the issuer's, whatever nextUpdate it claims.
+#[test]
+fn only_the_issuers_crl_is_kept() {
+    use mobile_id::x509::{ParsedCertificate, ParsedCrl};
+    let (pki, other) = (Pki::new(), Pki::new());
+    let ca = ParsedCertificate::from_der(&pki.cert("ca.pem").to_der().unwrap()).unwrap();
+    let other_ca = ParsedCertificate::from_der(&other.cert("ca.pem").to_der().unwrap()).unwrap();
+    let crl = ParsedCrl::from_der(&pki.crl()).unwrap();
+    assert!(crl.signed_by(&ca));
+    assert!(!crl.signed_by(&other_ca));
+
+    // End to end: the point serves the other CA's CRL; the status stays unknown.
+    let point = common::FileServer::bind();
+    issue_indexed(
+        &pki,
+        "foreign",
+        &format!("keyUsage=critical,nonRepudiation,digitalSignature\ncrlDistributionPoints=URI:http://127.0.0.1:{}/ca.crl\n", point.port),
+    );
+    let _served = point.serve(other.crl());
+    let online = Arc::new(OnlineRevocation::new(&HttpOptions::new()));
+    assert_eq!(verify(&pki, "foreign", Some(&online)).0, Indication::Indeterminate);
 }

@@ -138,8 +138,12 @@ class PhoneService(m.MobileIdServiceTransport):
 
     def __init__(self, session, outcome="OK", pin1="1234"):
         self.session, self.outcome, self.pin1, self.requests = session, outcome, pin1, []
+        self.fail_next_poll = False
 
     def execute(self, method, path, body):
+        if method == "GET" and self.fail_next_poll:
+            self.fail_next_poll = False
+            raise ConnectionError("the network dropped")
         self.requests.append((method, path.split("?")[0]))
         if (method, path) == ("POST", "/authentication"):
             request = json.loads(body)
@@ -168,6 +172,10 @@ def test_login_through_the_mobile_id_service(session, verifier):
     service = m.MobileIdService("00000000-0000-0000-0000-000000000000", "Portal", phone)
     login = portal.start_service_login(service, "+99450000001", "60001019906", "Log in to the portal")
     assert len(login.verification_code()) == 4 and phone.answer.verification_code == login.verification_code()
+    # The host's network fails once: the login is not lost, finish is called again.
+    phone.fail_next_poll = True
+    with pytest.raises(m.MobileIdError.HostError):
+        login.finish()
     who = login.finish()
     assert (who.given_name, who.country) == ("AYSEL", "AZ")
     assert phone.requests == [("POST", "/authentication"), ("GET", "/authentication/session/s-1"), ("GET", "/authentication/session/s-1")]

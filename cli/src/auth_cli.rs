@@ -349,6 +349,9 @@ pub fn login(args: LoginArgs) -> ExitCode {
     use mobile_id::auth::{MsspClient, MsspResult, MsspTransport, SessionKind};
     let run = || -> Result<Result<auth::AuthenticatedIdentity, AuthError>, Failure> {
         let pins = args.tls_pin.iter().map(|p| tls_pin(p)).collect::<Result<Vec<_>, _>>()?;
+        if !pins.is_empty() && !args.mssp.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://")) {
+            return Err(Failure::Input("--tls-pin needs an https:// service URL".into()));
+        }
         let options = args.network.options()?.with_pinned_keys(pins);
         let mut anchors = Vec::new();
         for path in &args.trust {
@@ -378,7 +381,8 @@ pub fn login(args: LoginArgs) -> ExitCode {
         let challenge_id = challenge.id.clone();
         store.insert(challenge, now).map_err(|e| Failure::Input(e.to_string()))?;
         let response = AuthenticationResponse { challenge_id, signature, certificate };
-        Ok(auth::validate_response(&response, &store, &ChainVerifier::new(anchors), &AuthOptions::new(now)))
+        // Judged when the answer came: the session may have run for minutes.
+        Ok(auth::validate_response(&response, &store, &ChainVerifier::new(anchors), &AuthOptions::new(mobile_id::time::now())))
     };
     verdict(run(), args.json)
 }

@@ -305,7 +305,7 @@ fn parse_signed_data_for(bytes: &[u8], purpose: Use) -> Result<ParsedSignedData,
         der::asn1::Any::new(der::Tag::Sequence, kept).and_then(|a| a.to_der()).map_err(|_| malformed("SignedData"))
     };
     if purpose == Use::Verify
-        && let Some((signed_data, signer_infos)) = decode_for_verification(&parts)
+        && let Some((signed_data, signer_infos)) = decode_for_verification(&parts)?
     {
         if certificates.len() > MAX_CERTIFICATES {
             return Err(malformed("too many certificates"));
@@ -347,24 +347,30 @@ fn parse_signed_data_for(bytes: &[u8], purpose: Use) -> Result<ParsedSignedData,
 /// The common case for verification, decoding each part once: DER SignerInfos, each of which
 /// decodes, and the rest of the SignedData decoded without them (its certificates and
 /// revocation data are read on the side). `None` sends anything else down the general path,
-/// which normalises BER.
-fn decode_for_verification(parts: &[Element<'_>]) -> Option<(SignedData, Vec<RawSignerInfo>)> {
-    let set = parts.last().filter(|p| p.encoding.first() == Some(&0x31))?;
-    let raw = elements(AnyRef::from_der(set.encoding).ok()?.value()).ok()?;
+/// which normalises BER; too many signers are refused here.
+fn decode_for_verification(parts: &[Element<'_>]) -> Result<Option<(SignedData, Vec<RawSignerInfo>)>, CmsError> {
+    let Some(raw) = parts
+        .last()
+        .filter(|p| p.encoding.first() == Some(&0x31))
+        .and_then(|set| AnyRef::from_der(set.encoding).ok())
+        .and_then(|set| elements(set.value()).ok())
+    else {
+        return Ok(None);
+    };
     if raw.len() > MAX_SIGNERS {
-        return None;
+        return Err(malformed("too many signers"));
     }
     let mut signer_infos = Vec::with_capacity(raw.len());
     for der in raw {
-        let info = SignerInfo::from_der(&der).ok()?;
+        let Ok(info) = SignerInfo::from_der(&der) else { return Ok(None) };
         signer_infos.push(RawSignerInfo { der, info: Some(info) });
     }
     // The SignedData with an empty signerInfos SET in place of the real one.
-    let (_, rest) = parts.split_last()?;
+    let Some((_, rest)) = parts.split_last() else { return Ok(None) };
     let mut head: Vec<u8> = rest.iter().filter(|p| !matches!(p.encoding.first(), Some(0xA0 | 0xA1))).flat_map(|p| p.encoding.iter().copied()).collect();
     head.extend_from_slice(&[0x31, 0x00]);
-    let head = der::asn1::Any::new(der::Tag::Sequence, head).and_then(|a| a.to_der()).ok()?;
-    Some((SignedData::from_der(&head).ok()?, signer_infos))
+    let decoded = der::asn1::Any::new(der::Tag::Sequence, head).and_then(|a| a.to_der()).and_then(|head| SignedData::from_der(&head));
+    Ok(decoded.ok().map(|signed_data| (signed_data, signer_infos)))
 }
 
 /// The eContent read with BER's rules, which DER input also follows: producers that stream

@@ -29,7 +29,8 @@ pub struct HttpOptions {
     pub timeout: Option<Duration>,
     /// Pinned server keys, each the SHA-256 of a SubjectPublicKeyInfo ([`public_key_pin`]);
     /// when any is given, an HTTPS server must pass the roots *and* present one of these keys
-    /// in its own certificate. For a relying party that knows its Mobile-ID service's key.
+    /// in its own certificate, plain `http://` is refused and redirects are not followed. For
+    /// a relying party that knows its Mobile-ID service's key.
     pub tls_pins: Vec<[u8; 32]>,
 }
 
@@ -62,12 +63,18 @@ impl HttpOptions {
             let certs: Vec<Certificate<'static>> = self.tls_roots.iter().map(|der| Certificate::from_der(der).to_owned()).collect();
             RootCerts::new_with_certs(&certs)
         };
-        let config = ureq::Agent::config_builder()
+        let pinned = !self.tls_pins.is_empty();
+        let mut builder = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(self.timeout.unwrap_or(Duration::from_secs(30))))
-            .tls_config(TlsConfig::builder().root_certs(roots).build())
-            .build();
-        if self.tls_pins.is_empty() {
+            .tls_config(TlsConfig::builder().root_certs(roots).build());
+        if pinned {
+            // A pinned server is only ever spoken to over pinned TLS: no plain http://, and no
+            // redirect elsewhere.
+            builder = builder.https_only(true).max_redirects(0);
+        }
+        let config = builder.build();
+        if !pinned {
             return config.into();
         }
         // ureq's own chain (proxy, TCP, TLS) with the TLS step verifying the pins.

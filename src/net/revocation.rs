@@ -93,14 +93,18 @@ impl OnlineRevocation {
     }
 
     /// `key`'s answer: from this instance's cache, else the cluster's, else `fetch` (the
-    /// network), cached until `next_update` of what came back (at most a day), or for a
-    /// minute when nothing did.
+    /// network); only an answer that `valid` accepts (signed by the issuer, about this
+    /// certificate) is used and kept, until its `next_update` (at most a day); for a minute
+    /// when nothing acceptable came. What comes over plain HTTP, or out of a shared Redis,
+    /// cannot so set its own lifetime, or stand in for the fallback.
+    #[allow(clippy::too_many_arguments)]
     fn cached<T: Clone>(
         &self,
         cache: &Cached<T>,
         key: [u8; 32],
         shared_key: &str,
         parse: impl Fn(&[u8]) -> Option<T>,
+        valid: impl Fn(&T) -> bool,
         next_update: impl Fn(&T) -> Option<u64>,
         fetch: impl FnOnce() -> Option<(Vec<u8>, T)>,
     ) -> Option<T> {
@@ -114,10 +118,10 @@ impl OnlineRevocation {
             Some(Some(next)) => Duration::from_secs(next.saturating_sub(now_secs)).min(MAX_CACHE_TIME),
             Some(None) => Duration::from_secs(300),
         };
-        let answer = match self.shared_get(shared_key).and_then(|der| parse(&der)) {
+        let answer = match self.shared_get(shared_key).and_then(|der| parse(&der)).filter(&valid) {
             Some(parsed) => Some(parsed),
             None => {
-                let fetched = fetch();
+                let fetched = fetch().filter(|(_, parsed)| valid(parsed));
                 if let Some((der, parsed)) = &fetched {
                     self.shared_put(shared_key, der, keep_for(Some(parsed)));
                 }
@@ -167,6 +171,7 @@ impl RevocationFetcher for OnlineRevocation {
             key,
             &format!("mobile-id:revocation:ocsp:{}", hex::encode(key)),
             |der| ParsedOcspResponse::from_der(der).ok(),
+            |ocsp| ocsp.answers_for(certificate, issuer, now_secs()),
             ParsedOcspResponse::next_update,
             || self.ask_responders(certificate, issuer),
         );
@@ -178,11 +183,23 @@ impl RevocationFetcher for OnlineRevocation {
             .filter_map(|url| {
                 let key: [u8; 32] = Sha256::digest(url.as_bytes()).into();
                 let shared_key = format!("mobile-id:revocation:crl:{}", hex::encode(key));
-                self.cached(&self.crls, key, &shared_key, |der| ParsedCrl::from_der(der).ok(), ParsedCrl::next_update, || self.download(url))
+                self.cached(
+                    &self.crls,
+                    key,
+                    &shared_key,
+                    |der| ParsedCrl::from_der(der).ok(),
+                    |crl| crl.signed_by(issuer),
+                    ParsedCrl::next_update,
+                    || self.download(url),
+                )
             })
             .collect();
         RevocationData { ocsp: Vec::new(), crls, fetcher: None }
     }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 fn http_url(name: &GeneralName) -> Option<String> {

@@ -106,7 +106,18 @@ impl<In: Transport> Connector<In> for PinnedTls {
         let config = self.config.clone().ok_or(ureq::Error::Tls("none of the TLS roots could be read, so no server is trusted"))?;
         let mut connection = ClientConnection::new(config, name)?;
         let mut socket = TransportAdapter::new(transport.boxed(), details.current_time.clone());
-        socket.set_timeout(details.timeout);
+        // The budget counts from when the connection began, as ureq's own TLS step counts it:
+        // the TCP connect has spent part of it.
+        let mut timeout = details.timeout;
+        if let (
+            ureq::unversioned::transport::time::Duration::Exact(limit),
+            ureq::unversioned::transport::time::Instant::Exact(started),
+            ureq::unversioned::transport::time::Instant::Exact(now),
+        ) = (timeout.after, details.now, (details.current_time)())
+        {
+            timeout.after = ureq::unversioned::transport::time::Duration::Exact(limit.saturating_sub(now.saturating_duration_since(started)));
+        }
+        socket.set_timeout(timeout);
         connection.complete_io(&mut socket)?;
         let buffers = LazyBuffers::new(details.config.input_buffer_size(), details.config.output_buffer_size());
         Ok(Some(Either::B(PinnedTlsTransport { buffers, stream: StreamOwned::new(connection, socket) })))

@@ -198,6 +198,13 @@ impl ParsedCrl {
         self.authority_key_id.as_deref()
     }
 
+    /// Whether `issuer` issued and signed this CRL (a direct CRL: its issuer's name and key) —
+    /// what a cache checks before keeping a CRL that came over plain HTTP.
+    pub fn signed_by(&self, issuer: &ParsedCertificate) -> bool {
+        NormalizedName::new(issuer.certificate().tbs_certificate().subject()) == self.issuer
+            && self.verify_signature(issuer.certificate().tbs_certificate().subject_public_key_info()).is_ok()
+    }
+
     /// Verifies the CRL's signature with `key`.
     ///
     /// # Errors

@@ -268,6 +268,15 @@ impl ParsedOcspResponse {
         Ok(Self { basic: basic.into(), data: data.into(), certs, verified_by: super::signature::VerifiedBy::default() })
     }
 
+    /// Whether this response gives `cert`'s status (good, revoked or unknown) at `time`, signed
+    /// by `issuer` or a responder it delegated to — what a cache checks before keeping an
+    /// answer that came over plain HTTP. The delegated responder's own revocation is not
+    /// checked here; validation does that when the answer is used.
+    pub fn answers_for(&self, cert: &ParsedCertificate, issuer: &ParsedCertificate, time: u64) -> bool {
+        let check = OcspCheck { cert, issuer, time, nonce: None };
+        matches!(ocsp_status(&check, std::slice::from_ref(self), &mut |_| true), OcspStatus::Good | OcspStatus::Revoked { .. } | OcspStatus::Unknown)
+    }
+
     /// The earliest nextUpdate of its single responses (Unix seconds): until when the
     /// responder stands by it.
     pub fn next_update(&self) -> Option<u64> {

@@ -206,8 +206,7 @@ pub struct RevocationData {
     /// Where to fetch what these do not hold (online revocation, opt-in): when set and the
     /// revocation mode is not `Off`, the path is first built without revocation, then the
     /// fetcher is asked for each certificate of it, and the path validated again with what it
-    /// brought beside these. When these already give every certificate's status, nothing is
-    /// fetched.
+    /// brought beside these (a revocation from either wins).
     pub fetcher: Option<Arc<dyn RevocationFetcher>>,
 }
 
@@ -291,19 +290,14 @@ impl ChainVerifier {
         options: &ValidationOptions,
     ) -> Result<VerifiedPath, ValidationError> {
         if let Some(fetcher) = revocation.fetcher.as_ref().filter(|_| options.revocation != RevocationMode::Off) {
-            // What the caller supplied (a PDF's DSS, a CMS's own data) may settle every
-            // certificate: then nothing is fetched.
-            let mut covered = options.clone();
-            covered.revocation = RevocationMode::Required;
-            let offline = RevocationData { crls: revocation.crls.clone(), ocsp: revocation.ocsp.clone(), fetcher: None };
-            if let Ok(path) = Search::new(self, intermediates, &offline, &covered).run(leaf) {
-                return Ok(path);
-            }
             // Online revocation: find the path first, then fetch for the certificates on it.
+            // What the data at hand says is weighed with what is fetched, never instead of it:
+            // a document's own CRL or OCSP response (a DSS, the CMS's revocation data) is not
+            // covered by its signature and may predate a revocation.
             let mut without = options.clone();
             without.revocation = RevocationMode::Off;
             let path = Search::new(self, intermediates, revocation, &without).run(leaf)?;
-            let mut merged = offline;
+            let mut merged = RevocationData { crls: revocation.crls.clone(), ocsp: revocation.ocsp.clone(), fetcher: None };
             for pair in path.chain.windows(2) {
                 let [certificate, issuer] = pair else { continue };
                 let fetched = fetcher.fetch(certificate, issuer, options.time);

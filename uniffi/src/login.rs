@@ -93,19 +93,17 @@ impl LoginPortal {
         display_text: Option<String>,
     ) -> Result<Arc<PendingLogin>, MobileIdError> {
         use mobile_id::auth::{MsspTransport, SessionKind};
-        let challenge = self.issue_challenge()?;
+        let now = now();
+        let challenge = Challenge::new(HashType::Sha256, now, auth::DEFAULT_CHALLENGE_LIFETIME)?;
         let request =
-            service.client.session_request(SessionKind::Authentication, &phone, &national_id, &challenge.hash, HashType::Sha256, display_text.as_deref())?;
+            service.client.session_request(SessionKind::Authentication, &phone, &national_id, &challenge.hash, challenge.hash_type, display_text.as_deref())?;
+        // Kept only once the request is good, so that refused input fills no store.
+        let (challenge_id, verification_code) = (challenge.id.clone(), challenge.verification_code());
+        self.store.insert(challenge, now)?;
         let bridge = HostService(service.transport.clone());
         let (status, body) = bridge.execute(&request)?;
         let poller = service.client.read_session_start(SessionKind::Authentication, status, &body, SERVICE_LONG_POLL_MS, SERVICE_MAX_POLLS)?;
-        Ok(Arc::new(PendingLogin {
-            portal: self,
-            transport: service.transport.clone(),
-            challenge_id: challenge.id,
-            verification_code: challenge.verification_code,
-            poller: Mutex::new(Some(poller)),
-        }))
+        Ok(Arc::new(PendingLogin { portal: self, transport: service.transport.clone(), challenge_id, verification_code, poller: Mutex::new(Some(poller)) }))
     }
 
     /// Validates an answer (once: a replay fails) and returns who logged in.
@@ -197,11 +195,20 @@ impl PendingLogin {
 
     /// Waits for the phone (polling the service), then validates its answer against the
     /// portal's challenge and anchors; once. A refusal on the phone is `UserCancelled`, any
-    /// other result of the service `Untrusted` with its code.
+    /// other result of the service `Untrusted` with its code; when the host's transport fails
+    /// (`HostError`), `finish` may be called again.
     pub fn finish(&self) -> Result<LoginIdentity, MobileIdError> {
-        let poller =
-            self.poller.lock().ok().and_then(|mut p| p.take()).ok_or(MobileIdError::InvalidInput { reason: "this login was already finished".into() })?;
-        let outcome = poller.run(&HostService(self.transport.clone()))?;
+        let mut slot = self.poller.lock().map_err(|_| MobileIdError::InvalidInput { reason: "this login failed in another thread".into() })?;
+        let poller = slot.as_mut().ok_or(MobileIdError::InvalidInput { reason: "this login was already finished".into() })?;
+        let transport = HostService(self.transport.clone());
+        let outcome = loop {
+            let (status, body) = mobile_id::auth::MsspTransport::execute(&transport, &poller.request())?;
+            if let mobile_id::auth::PollStep::Complete(outcome) = poller.on_response(status, &body)? {
+                break outcome;
+            }
+        };
+        *slot = None;
+        drop(slot);
         if outcome.result != mobile_id::auth::MsspResult::Ok {
             return Err(mobile_id::auth::AuthError::Mssp { result: outcome.result }.into());
         }
