@@ -367,7 +367,10 @@ fn decode_for_verification(parts: &[Element<'_>]) -> Result<Option<(SignedData, 
     }
     // The SignedData with an empty signerInfos SET in place of the real one.
     let Some((_, rest)) = parts.split_last() else { return Ok(None) };
-    let mut head: Vec<u8> = rest.iter().filter(|p| !matches!(p.encoding.first(), Some(0xA0 | 0xA1))).flat_map(|p| p.encoding.iter().copied()).collect();
+    let mut head = Vec::with_capacity(rest.iter().map(|p| p.encoding.len()).sum::<usize>() + 2);
+    for part in rest.iter().filter(|p| !matches!(p.encoding.first(), Some(0xA0 | 0xA1))) {
+        head.extend_from_slice(part.encoding);
+    }
     head.extend_from_slice(&[0x31, 0x00]);
     let decoded = der::asn1::Any::new(der::Tag::Sequence, head).and_then(|a| a.to_der()).and_then(|head| SignedData::from_der(&head));
     Ok(decoded.ok().map(|signed_data| (signed_data, signer_infos)))
@@ -581,10 +584,9 @@ pub(crate) fn check_signer<'a>(
 
 /// The signedAttrs of an encoded SignerInfo, retagged as the SET OF they are signed as.
 fn raw_signed_attributes(signer_info: &[u8]) -> Option<Vec<u8>> {
-    let sequence = AnyRef::from_der(signer_info).ok()?;
-    let fields = elements(sequence.value()).ok()?;
-    let field = fields.iter().find(|f| f.first() == Some(&0xA0))?;
-    let mut out = field.clone();
+    let sequence = element(signer_info)?;
+    let fields = ber_elements(sequence.contents, 8).ok()?;
+    let mut out = fields.iter().find(|f| f.encoding.first() == Some(&0xA0))?.encoding.to_vec();
     *out.first_mut()? = 0x31;
     Some(out)
 }
