@@ -8,6 +8,11 @@
 //! - `chain, parse + all cached`: the same including decoding the certificates;
 //! - `rustls-webpki, cold`: rustls-webpki (ring) validating the same chain from DER, for
 //!   comparison (goal: `chain, cold` at most 1.5× its time on the ring backend).
+//!
+//! And revocation from a large CRL, as a national CA publishes (100,000 entries):
+//! - `chain, all cached, no revocation` beside `… status from the CRLs` (the lookup's cost, by
+//!   binary search over the entries sorted once);
+//! - `parse the CRL`: decoding and checking it once, as a cache does per nextUpdate.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -19,7 +24,7 @@ use der::Encode;
 use ecdsa::signature::Verifier;
 use mobile_id::card::sim::{DemoCa, extension};
 use mobile_id::card::{Curve, EcSigningKey};
-use mobile_id::x509::{ChainVerifier, ParsedCertificate, Purpose, RevocationData, ValidationOptions};
+use mobile_id::x509::{ChainVerifier, ParsedCertificate, ParsedCrl, Purpose, RevocationData, RevocationMode, ValidationOptions};
 use spki::DecodePublicKey;
 use x509_cert::ext::pkix::{KeyUsage, KeyUsages};
 
@@ -89,6 +94,31 @@ fn chains(c: &mut Criterion) {
             verifier.verify(&leaf, &pool, &none, &options).expect("valid")
         })
     });
+    group.finish();
+
+    // The intermediate's CRL lists 100,000 other certificates; the root's lists none.
+    let listed: Vec<(x509_cert::serial_number::SerialNumber, SystemTime)> = (0u32..100_000)
+        .map(|i| (x509_cert::serial_number::SerialNumber::new(&[&[0x10], &i.to_be_bytes()[..]].concat()).expect("serial"), at(NOW - 3_600)))
+        .collect();
+    let big = intermediate.issue_crl(&listed, at(NOW - 3_600), at(NOW + 86_400)).expect("CRL");
+    let root_crl = root.issue_crl(&[], at(NOW - 3_600), at(NOW + 86_400)).expect("root CRL");
+    let crls = RevocationData {
+        crls: vec![ParsedCrl::from_der(&big).expect("parses"), ParsedCrl::from_der(&root_crl).expect("parses")],
+        ocsp: Vec::new(),
+        fetcher: None,
+    };
+    let mut required = options.clone();
+    required.revocation = RevocationMode::Required;
+    verifier.verify(&leaf_p, std::slice::from_ref(&inter_p), &crls, &required).expect("not revoked");
+    let mut group = c.benchmark_group("revocation from a CRL of 100,000 entries");
+    group.bench_function("chain, all cached, no revocation", |b| {
+        b.iter(|| verifier.verify(black_box(&leaf_p), std::slice::from_ref(&inter_p), &none, &options).expect("valid"))
+    });
+    group.bench_function("chain, all cached, status from the CRLs", |b| {
+        b.iter(|| verifier.verify(black_box(&leaf_p), std::slice::from_ref(&inter_p), &crls, &required).expect("not revoked"))
+    });
+    group.sample_size(10);
+    group.bench_function("parse the CRL", |b| b.iter(|| ParsedCrl::from_der(black_box(&big)).expect("parses")));
     group.finish();
 }
 

@@ -174,6 +174,9 @@ impl ParsedCrl {
         if list.signature_algorithm != tbs.signature {
             return Err(ValidationError::Malformed { what: "CRL whose two signature algorithm fields differ" });
         }
+        // By serial, so that a status is found by binary search (a national CA's CRL lists
+        // hundreds of thousands).
+        entries.sort_unstable_by(|a, b| a.serial.cmp(&b.serial));
         crl.entries = entries.into();
         Ok(crl)
     }
@@ -225,7 +228,8 @@ impl ParsedCrl {
 
     /// The entry for `serial` from `issuer`, if listed.
     fn entry(&self, issuer: &NormalizedName, serial: &[u8]) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.serial == serial && &e.issuer == issuer)
+        let first = self.entries.partition_point(|e| e.serial.as_slice() < serial);
+        self.entries.get(first..)?.iter().take_while(|e| e.serial == serial).find(|e| &e.issuer == issuer)
     }
 }
 
