@@ -123,6 +123,11 @@ fn a_pinned_service_is_reached_only_with_its_own_key() {
     let message = unreachable(login(&unrooted));
     assert!(message.contains("certificate") && !message.contains("pinned"), "{message}");
 
+    // A pinned client never speaks plain HTTP, even to this machine.
+    let plain = HttpMsspTransport::with_options(format!("http://127.0.0.1:{port}/mid-api"), HttpOptions::new().with_pinned_keys(vec![server_key]));
+    let message = unreachable(login(&plain));
+    assert!(message.to_lowercase().contains("https"), "{message}");
+
     // Roots and pin both right: the login runs, every exchange over the pinned connection.
     let pinned = HttpMsspTransport::with_options(url, HttpOptions::with_tls_roots(vec![ca]).with_pinned_keys(vec![ca_key, server_key]));
     assert_eq!(login(&pinned).unwrap().result, mobile_id::auth::MsspResult::Ok);
