@@ -239,11 +239,9 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
     }
 }
 
-/// The Redis challenge store at `url`; only `redis://` and `rediss://` URLs.
+/// The Redis challenge store at `url` (`redis://` only).
 fn redis_store(url: &str) -> Result<auth::RedisChallengeStore, Failure> {
-    if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
-        return Err(Failure::Input(format!("--store takes a redis://HOST:PORT/ URL, not {url}")));
-    }
+    let url = super::redis_url("--store", url).map_err(Failure::Input)?;
     auth::RedisChallengeStore::open(url).map_err(|e| Failure::Input(e.to_string()))
 }
 
@@ -345,11 +343,11 @@ fn tls_pin(text: &str) -> Result<[u8; 32], Failure> {
 
 /// `auth login`.
 pub fn login(args: LoginArgs) -> ExitCode {
-    use mobile_id::auth::mssp::HttpMsspTransport;
-    use mobile_id::auth::{MsspClient, MsspResult, MsspTransport, SessionKind};
+    use mobile_id::auth::mssp::{DEFAULT_LONG_POLL_MS, DEFAULT_MAX_POLLS, HttpMsspTransport};
+    use mobile_id::auth::{MsspClient, MsspTransport, SessionKind};
     let run = || -> Result<Result<auth::AuthenticatedIdentity, AuthError>, Failure> {
         let pins = args.tls_pin.iter().map(|p| tls_pin(p)).collect::<Result<Vec<_>, _>>()?;
-        if !pins.is_empty() && !args.mssp.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://")) {
+        if !pins.is_empty() && !mobile_id::net::is_https(&args.mssp) {
             return Err(Failure::Input("--tls-pin needs an https:// service URL".into()));
         }
         let options = args.network.options()?.with_pinned_keys(pins);
@@ -366,21 +364,17 @@ pub fn login(args: LoginArgs) -> ExitCode {
         // The person compares this code with the one on the phone before entering PIN1.
         eprintln!("verification code: {}", challenge.verification_code());
         let transport = HttpMsspTransport::with_options(args.mssp.as_str(), options);
-        let session = transport.execute(&request).and_then(|(status, body)| client.read_session_start(SessionKind::Authentication, status, &body, 30_000, 10));
-        let outcome = match session.and_then(|poller| poller.run(&transport)) {
-            Ok(outcome) => outcome,
+        let answer = transport
+            .execute(&request)
+            .and_then(|(status, body)| client.read_session_start(SessionKind::Authentication, status, &body, DEFAULT_LONG_POLL_MS, DEFAULT_MAX_POLLS))
+            .and_then(|mut poller| poller.run(&transport))
+            .and_then(|outcome| outcome.into_response(challenge.id.clone()));
+        let response = match answer {
+            Ok(response) => response,
             Err(e) => return Ok(Err(e)),
         };
-        if outcome.result != MsspResult::Ok {
-            return Ok(Err(AuthError::Mssp { result: outcome.result }));
-        }
-        let (Some(signature), Some(certificate)) = (outcome.signature, outcome.certificate) else {
-            return Ok(Err(AuthError::MalformedResponse("the service's OK carries no signature or certificate")));
-        };
         let store = MemoryChallengeStore::new(1);
-        let challenge_id = challenge.id.clone();
         store.insert(challenge, now).map_err(|e| Failure::Input(e.to_string()))?;
-        let response = AuthenticationResponse { challenge_id, signature, certificate };
         // Judged when the answer came: the session may have run for minutes.
         Ok(auth::validate_response(&response, &store, &ChainVerifier::new(anchors), &AuthOptions::new(mobile_id::time::now())))
     };

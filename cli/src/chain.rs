@@ -160,8 +160,7 @@ pub fn revocation_fetcher(
     })?;
     let fetcher = mobile_id::net::OnlineRevocation::new(&options);
     let fetcher = match cache {
-        Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => fetcher.with_redis_cache(url)?,
-        Some(url) => return Err(format!("--revocation-cache takes a redis://HOST:PORT/ URL, not {url}")),
+        Some(url) => fetcher.with_redis_cache(super::redis_url("--revocation-cache", url)?)?,
         None => fetcher,
     };
     Ok(Some(Arc::new(fetcher)))

@@ -253,6 +253,17 @@ fn main() -> ExitCode {
 }
 
 /// The variable a secret comes from.
+/// A Redis URL given to `flag`: `redis://` only (this build has no TLS to Redis).
+fn redis_url<'a>(flag: &str, url: &'a str) -> Result<&'a str, String> {
+    match url {
+        _ if url.starts_with("redis://") => Ok(url),
+        _ if url.starts_with("rediss://") => {
+            Err(format!("{flag}: TLS to Redis (rediss://) is not built in; reach Redis on a private network or through a TLS tunnel"))
+        }
+        _ => Err(format!("{flag} takes a redis://HOST:PORT/ URL, not {url}")),
+    }
+}
+
 fn variable(kind: PinKind) -> &'static str {
     match kind {
         PinKind::Pin1 => "MOBILE_ID_PIN1",

@@ -168,6 +168,24 @@ pub struct SessionOutcome {
     pub certificate: Option<Vec<u8>>,
 }
 
+impl SessionOutcome {
+    /// The login answer an OK session brought, for [`super::validate_response`] against the
+    /// challenge `challenge_id` names.
+    ///
+    /// # Errors
+    /// [`AuthError::Mssp`] for a result other than OK; [`AuthError::MalformedResponse`] for an
+    /// OK without signature or certificate.
+    pub fn into_response(self, challenge_id: String) -> Result<super::AuthenticationResponse, AuthError> {
+        if self.result != MsspResult::Ok {
+            return Err(AuthError::Mssp { result: self.result });
+        }
+        let (Some(signature), Some(certificate)) = (self.signature, self.certificate) else {
+            return Err(AuthError::MalformedResponse("the service's OK carries no signature or certificate"));
+        };
+        Ok(super::AuthenticationResponse { challenge_id, signature, certificate })
+    }
+}
+
 /// Which kind of session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionKind {
@@ -183,6 +201,11 @@ pub const MAX_DISPLAY_TEXT_GSM7: usize = 40;
 pub const MAX_DISPLAY_TEXT_UCS2: usize = 20;
 /// Largest response body read.
 pub const MAX_RESPONSE_BODY: usize = 64 * 1024;
+/// The long poll a portal asks of the service (its API allows up to two minutes).
+pub const DEFAULT_LONG_POLL_MS: u32 = 30_000;
+/// Polls before a session still running counts as timed out (with [`DEFAULT_LONG_POLL_MS`],
+/// about five minutes).
+pub const DEFAULT_MAX_POLLS: u32 = 10;
 
 /// The relying party's identity towards the service.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -389,11 +412,12 @@ impl SessionPoller {
         }
     }
 
-    /// Polls through `transport` until the session completes.
+    /// Polls through `transport` until the session completes. A transport failure leaves the
+    /// poller as it was, so the caller may run it again.
     ///
     /// # Errors
     /// Transport and protocol errors.
-    pub fn run(mut self, transport: &dyn MsspTransport) -> Result<SessionOutcome, AuthError> {
+    pub fn run(&mut self, transport: &dyn MsspTransport) -> Result<SessionOutcome, AuthError> {
         loop {
             let (status, body) = transport.execute(&self.request())?;
             if let PollStep::Complete(outcome) = self.on_response(status, &body)? {

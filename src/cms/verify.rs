@@ -300,10 +300,7 @@ fn parse_signed_data_for(bytes: &[u8], purpose: Use) -> Result<ParsedSignedData,
     // timestamp does, keeps its certificates); else without its certificates and revocation
     // data, which were read above. DER input keeps its own encoding for the SignerInfos; BER
     // input is normalised first.
-    let without_side_data = || {
-        let kept: Vec<u8> = parts.iter().filter(|p| !matches!(p.encoding.first(), Some(0xA0 | 0xA1))).flat_map(|p| p.encoding.iter().copied()).collect();
-        der::asn1::Any::new(der::Tag::Sequence, kept).and_then(|a| a.to_der()).map_err(|_| malformed("SignedData"))
-    };
+    let without_side_data = || without_certificates_and_revocation(&parts, &[]).map_err(|_| malformed("SignedData"));
     if purpose == Use::Verify
         && let Some((signed_data, signer_infos)) = decode_for_verification(&parts)?
     {
@@ -367,13 +364,19 @@ fn decode_for_verification(parts: &[Element<'_>]) -> Result<Option<(SignedData, 
     }
     // The SignedData with an empty signerInfos SET in place of the real one.
     let Some((_, rest)) = parts.split_last() else { return Ok(None) };
-    let mut head = Vec::with_capacity(rest.iter().map(|p| p.encoding.len()).sum::<usize>() + 2);
-    for part in rest.iter().filter(|p| !matches!(p.encoding.first(), Some(0xA0 | 0xA1))) {
-        head.extend_from_slice(part.encoding);
-    }
-    head.extend_from_slice(&[0x31, 0x00]);
-    let decoded = der::asn1::Any::new(der::Tag::Sequence, head).and_then(|a| a.to_der()).and_then(|head| SignedData::from_der(&head));
+    let decoded = without_certificates_and_revocation(rest, &[0x31, 0x00]).and_then(|head| SignedData::from_der(&head));
     Ok(decoded.ok().map(|signed_data| (signed_data, signer_infos)))
+}
+
+/// A SignedData SEQUENCE of `parts` without the certificates ([0]) and revocation data ([1]),
+/// followed by `tail`.
+fn without_certificates_and_revocation(parts: &[Element<'_>], tail: &[u8]) -> der::Result<Vec<u8>> {
+    let mut kept = Vec::with_capacity(parts.iter().map(|p| p.encoding.len()).sum::<usize>() + tail.len());
+    for part in parts.iter().filter(|p| !matches!(p.encoding.first(), Some(0xA0 | 0xA1))) {
+        kept.extend_from_slice(part.encoding);
+    }
+    kept.extend_from_slice(tail);
+    der::asn1::Any::new(der::Tag::Sequence, kept)?.to_der()
 }
 
 /// The eContent read with BER's rules, which DER input also follows: producers that stream
@@ -591,13 +594,13 @@ fn raw_signed_attributes(signer_info: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// ESS signingCertificateV2 (or v1): the first certificate hash must be the signer's
-/// (RFC 5035 §3, ETSI EN 319 122-1 §5.2.2.3).
 /// Whether `name` is `certificate`'s issuer: as encoded, else as RFC 5280 §7.1 compares names.
 fn same_name(name: &x509_cert::name::Name, certificate: &ParsedCertificate) -> bool {
     name == certificate.certificate().tbs_certificate().issuer() || NormalizedName::new(name) == certificate.issuer
 }
 
+/// ESS signingCertificateV2 (or v1): the first certificate hash must be the signer's
+/// (RFC 5035 §3, ETSI EN 319 122-1 §5.2.2.3).
 fn check_signing_certificate(attrs: &[Attribute], certificate: &ParsedCertificate, warnings: &mut Vec<String>) -> Result<(), Failure> {
     let mismatch = || fail(Indication::Indeterminate, SubIndication::NoSigningCertificateFound, "signingCertificateV2 does not name the signer's certificate");
     let issuer_serial_ok = |issuer_serial: &Option<super::attributes::IssuerSerial>| {

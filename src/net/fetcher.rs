@@ -1,8 +1,9 @@
 //! One way out to the network for every client of the library — TSA, OCSP, CRL, Mobile-ID
 //! service: an HTTP(S) exchange with a timeout (from [`HttpOptions`]), a limit on the answer's
 //! size, and retries with back-off when the server could not be reached (connection refused or
-//! reset, name not found); an exchange that times out is not tried again. An answer, whatever its status, is never retried, nor is a
-//! refused TLS certificate: the caller decides what they mean.
+//! reset, name not found); an exchange that times out is not tried again. An answer, whatever
+//! its status, is never retried, nor is a refused TLS certificate: the caller decides what
+//! they mean.
 
 use std::io::Read;
 use std::time::Duration;
@@ -107,7 +108,7 @@ fn worth_retrying(error: &ureq::Error) -> bool {
     use std::io::ErrorKind as K;
     match error {
         ureq::Error::Io(io) => {
-            matches!(io.kind(), K::ConnectionRefused | K::ConnectionReset | K::ConnectionAborted | K::TimedOut | K::NotConnected | K::BrokenPipe)
+            matches!(io.kind(), K::ConnectionRefused | K::ConnectionReset | K::ConnectionAborted | K::NotConnected | K::BrokenPipe)
         }
         // The timeout bounds the whole exchange: trying again would multiply it.
         ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => true,

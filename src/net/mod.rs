@@ -1,8 +1,9 @@
 //! The blocking HTTP(S) agent behind the `http` feature: TLS by rustls with the ring provider
 //! (no C toolchain beyond `cc`), Mozilla's roots by default or the caller's own, optional
-//! public-key pins (for a Mobile-ID service), timeouts, and the rule for plain HTTP; the one client every network job goes through ([`Fetcher`]:
-//! timeouts, size limits, retries with back-off); and online revocation ([`OnlineRevocation`]).
-//! Uses `x509` (certificates, OCSP requests) and nothing else in the crate.
+//! public-key pins (for a Mobile-ID service), timeouts, and the rule for plain HTTP; the one
+//! client every network job goes through ([`Fetcher`]: timeouts, size limits, retries with
+//! back-off); and online revocation ([`OnlineRevocation`]).
+//! Uses `x509` (certificates, OCSP requests) and `time` (now), nothing else in the crate.
 
 mod fetcher;
 #[cfg(feature = "redis")]
@@ -84,10 +85,15 @@ impl HttpOptions {
     }
 }
 
+/// Whether `url` is an `https://` URL (the scheme in any case).
+pub fn is_https(url: &str) -> bool {
+    url.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+}
+
 /// Whether `url` may be fetched over plain HTTP by a client whose answers are not signed (the
 /// Mobile-ID service): only `https://`, or `http://` to this machine (a local mock or proxy).
 pub fn secure_or_loopback(url: &str) -> bool {
-    if url.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://")) {
+    if is_https(url) {
         return true;
     }
     let Some(rest) = url.get(..7).filter(|s| s.eq_ignore_ascii_case("http://")).and_then(|_| url.get(7..)) else { return false };

@@ -31,6 +31,32 @@ pub const MAX_CACHE_TIME: Duration = Duration::from_secs(86_400);
 /// again by every verification.
 const NOTHING_CACHE_TIME: Duration = Duration::from_secs(60);
 
+/// A revocation answer as the caches hold it.
+trait Answer: Clone {
+    /// The answer in `der`, if it is one.
+    fn read(der: &[u8]) -> Option<Self>;
+    /// Until when its issuer stands by it, Unix seconds.
+    fn next_update(&self) -> Option<u64>;
+}
+
+impl Answer for ParsedOcspResponse {
+    fn read(der: &[u8]) -> Option<Self> {
+        Self::from_der(der).ok()
+    }
+    fn next_update(&self) -> Option<u64> {
+        ParsedOcspResponse::next_update(self)
+    }
+}
+
+impl Answer for ParsedCrl {
+    fn read(der: &[u8]) -> Option<Self> {
+        Self::from_der(der).ok()
+    }
+    fn next_update(&self) -> Option<u64> {
+        ParsedCrl::next_update(self)
+    }
+}
+
 /// What a cache holds for a key until a time: the parsed answer, or that there was none.
 type Cached<T> = Mutex<HashMap<[u8; 32], (SystemTime, Option<T>)>>;
 
@@ -94,31 +120,28 @@ impl OnlineRevocation {
 
     /// `key`'s answer: from this instance's cache, else the cluster's, else `fetch` (the
     /// network); only an answer that `valid` accepts (signed by the issuer, about this
-    /// certificate) is used and kept, until its `next_update` (at most a day); for a minute
-    /// when nothing acceptable came. What comes over plain HTTP, or out of a shared Redis,
-    /// cannot so set its own lifetime, or stand in for the fallback.
-    #[allow(clippy::too_many_arguments)]
-    fn cached<T: Clone>(
+    /// certificate) is used and kept, until its nextUpdate (at most a day); for a minute when
+    /// nothing acceptable came. What comes over plain HTTP, or out of a shared Redis, cannot so
+    /// set its own lifetime, or stand in for the fallback.
+    fn cached<T: Answer>(
         &self,
         cache: &Cached<T>,
         key: [u8; 32],
         shared_key: &str,
-        parse: impl Fn(&[u8]) -> Option<T>,
         valid: impl Fn(&T) -> bool,
-        next_update: impl Fn(&T) -> Option<u64>,
         fetch: impl FnOnce() -> Option<(Vec<u8>, T)>,
     ) -> Option<T> {
         let now = SystemTime::now();
         if let Some((_, answer)) = cache.lock().ok().and_then(|c| c.get(&key).cloned()).filter(|(until, _)| now < *until) {
             return answer;
         }
-        let now_secs = now.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        let keep_for = |answer: Option<&T>| match answer.map(&next_update) {
+        let now_secs = crate::time::now();
+        let keep_for = |answer: Option<&T>| match answer.map(T::next_update) {
             None => NOTHING_CACHE_TIME,
             Some(Some(next)) => Duration::from_secs(next.saturating_sub(now_secs)).min(MAX_CACHE_TIME),
             Some(None) => Duration::from_secs(300),
         };
-        let answer = match self.shared_get(shared_key).and_then(|der| parse(&der)).filter(&valid) {
+        let answer = match self.shared_get(shared_key).and_then(|der| T::read(&der)).filter(&valid) {
             Some(parsed) => Some(parsed),
             None => {
                 let fetched = fetch().filter(|(_, parsed)| valid(parsed));
@@ -170,9 +193,7 @@ impl RevocationFetcher for OnlineRevocation {
             &self.ocsp,
             key,
             &format!("mobile-id:revocation:ocsp:{}", hex::encode(key)),
-            |der| ParsedOcspResponse::from_der(der).ok(),
-            |ocsp| ocsp.answers_for(certificate, issuer, now_secs()),
-            ParsedOcspResponse::next_update,
+            |ocsp: &ParsedOcspResponse| ocsp.answers_for(certificate, issuer, crate::time::now()),
             || self.ask_responders(certificate, issuer),
         );
         if let Some(ocsp) = ocsp {
@@ -183,23 +204,11 @@ impl RevocationFetcher for OnlineRevocation {
             .filter_map(|url| {
                 let key: [u8; 32] = Sha256::digest(url.as_bytes()).into();
                 let shared_key = format!("mobile-id:revocation:crl:{}", hex::encode(key));
-                self.cached(
-                    &self.crls,
-                    key,
-                    &shared_key,
-                    |der| ParsedCrl::from_der(der).ok(),
-                    |crl| crl.signed_by(issuer),
-                    ParsedCrl::next_update,
-                    || self.download(url),
-                )
+                self.cached(&self.crls, key, &shared_key, |crl: &ParsedCrl| crl.signed_by(issuer), || self.download(url))
             })
             .collect();
         RevocationData { ocsp: Vec::new(), crls, fetcher: None }
     }
-}
-
-fn now_secs() -> u64 {
-    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 fn http_url(name: &GeneralName) -> Option<String> {

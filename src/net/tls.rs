@@ -16,6 +16,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore, SignatureScheme, StreamOwned};
 use sha2::{Digest, Sha256};
+use ureq::unversioned::transport::time::{Duration as Budget, Instant as Moment};
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, Transport, TransportAdapter};
 
 /// The pin of a certificate: the SHA-256 of its SubjectPublicKeyInfo, DER.
@@ -109,13 +110,8 @@ impl<In: Transport> Connector<In> for PinnedTls {
         // The budget counts from when the connection began, as ureq's own TLS step counts it:
         // the TCP connect has spent part of it.
         let mut timeout = details.timeout;
-        if let (
-            ureq::unversioned::transport::time::Duration::Exact(limit),
-            ureq::unversioned::transport::time::Instant::Exact(started),
-            ureq::unversioned::transport::time::Instant::Exact(now),
-        ) = (timeout.after, details.now, (details.current_time)())
-        {
-            timeout.after = ureq::unversioned::transport::time::Duration::Exact(limit.saturating_sub(now.saturating_duration_since(started)));
+        if let (Budget::Exact(limit), Moment::Exact(started), Moment::Exact(now)) = (timeout.after, details.now, (details.current_time)()) {
+            timeout.after = Budget::Exact(limit.saturating_sub(now.saturating_duration_since(started)));
         }
         socket.set_timeout(timeout);
         connection.complete_io(&mut socket)?;

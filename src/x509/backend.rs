@@ -1,9 +1,10 @@
 //! Which code checks signature maths. The default is pure Rust (the RustCrypto `p256`, `p384`,
 //! `rsa` crates), which builds everywhere, phones included. Servers that verify at volume can
-//! build the `ring-backend` feature and select [`VerifyBackend::Ring`]: ECDSA P-256/P-384 and
-//! RSA PKCS#1 v1.5 (2048–8192-bit keys) over a whole message — certificates, CRLs, OCSP
-//! responses, CMS signed attributes, PDFs — are then checked by ring. What ring does not do
-//! (prehashed digests such as login challenges, PSS, other curves) stays on the default code,
+//! build the `ring-backend` feature and select [`VerifyBackend::Ring`]: ECDSA P-256/P-384, RSA
+//! PKCS#1 v1.5 and RSA-PSS with a salt as long as the hash (2048–8192-bit keys) over a whole
+//! message — certificates, CRLs, OCSP responses, CMS signed attributes, PDFs — are then
+//! checked by ring. What ring does not do (prehashed digests such as login challenges, PSS
+//! with other salts, other curves) stays on the default code,
 //! and a signature ring rejects is checked again there, so both backends give the same
 //! verdicts and differ only in speed.
 
@@ -149,8 +150,8 @@ mod tests {
         b78076e3c5788a1cfca2974fa52e352f7d022b37dae47564427321a5cfb6b3da6dfd6b412be509eee3a8f9890994fde802b9befc1f0d8af03d9409db9c24f3ec";
 
     #[test]
-    fn ring_verifies_pss_with_a_salt_as_long_as_the_hash() {
-        let (key, salt_32, salt_20) = (hex::decode(KEY).unwrap(), hex::decode(SALT_32).unwrap(), hex::decode(SALT_20).unwrap());
+    fn ring_verifies_pss_with_a_salt_as_long_as_the_hash() -> Result<(), hex::FromHexError> {
+        let (key, salt_32, salt_20) = (hex::decode(KEY)?, hex::decode(SALT_32)?, hex::decode(SALT_20)?);
         let pss = RingKey::RsaPss { pkcs1: &key, bits: 2048 };
         assert!(ring_accepts(pss, HashAlgorithm::Sha256, MESSAGE, &salt_32));
         assert!(!ring_accepts(pss, HashAlgorithm::Sha256, b"another message", &salt_32));
@@ -158,5 +159,6 @@ mod tests {
         // signature is no PKCS #1 v1.5 one.
         assert!(!ring_accepts(pss, HashAlgorithm::Sha256, MESSAGE, &salt_20));
         assert!(!ring_accepts(RingKey::Rsa { pkcs1: &key, bits: 2048 }, HashAlgorithm::Sha256, MESSAGE, &salt_32));
+        Ok(())
     }
 }

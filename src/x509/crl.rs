@@ -204,8 +204,7 @@ impl ParsedCrl {
     /// Whether `issuer` issued and signed this CRL (a direct CRL: its issuer's name and key) —
     /// what a cache checks before keeping a CRL that came over plain HTTP.
     pub fn signed_by(&self, issuer: &ParsedCertificate) -> bool {
-        NormalizedName::new(issuer.certificate().tbs_certificate().subject()) == self.issuer
-            && self.verify_signature(issuer.certificate().tbs_certificate().subject_public_key_info()).is_ok()
+        issuer.subject == self.issuer && self.verify_signature(issuer.certificate().tbs_certificate().subject_public_key_info()).is_ok()
     }
 
     /// Verifies the CRL's signature with `key`.

@@ -92,6 +92,7 @@ impl LoginPortal {
         national_id: String,
         display_text: Option<String>,
     ) -> Result<Arc<PendingLogin>, MobileIdError> {
+        use mobile_id::auth::mssp::{DEFAULT_LONG_POLL_MS, DEFAULT_MAX_POLLS};
         use mobile_id::auth::{MsspTransport, SessionKind};
         let now = now();
         let challenge = Challenge::new(HashType::Sha256, now, auth::DEFAULT_CHALLENGE_LIFETIME)?;
@@ -102,14 +103,20 @@ impl LoginPortal {
         self.store.insert(challenge, now)?;
         let bridge = HostService(service.transport.clone());
         let (status, body) = bridge.execute(&request)?;
-        let poller = service.client.read_session_start(SessionKind::Authentication, status, &body, SERVICE_LONG_POLL_MS, SERVICE_MAX_POLLS)?;
+        let poller = service.client.read_session_start(SessionKind::Authentication, status, &body, DEFAULT_LONG_POLL_MS, DEFAULT_MAX_POLLS)?;
         Ok(Arc::new(PendingLogin { portal: self, transport: service.transport.clone(), challenge_id, verification_code, poller: Mutex::new(Some(poller)) }))
     }
 
     /// Validates an answer (once: a replay fails) and returns who logged in.
     pub fn validate(&self, challenge_id: String, signature: Vec<u8>, certificate: Vec<u8>) -> Result<LoginIdentity, MobileIdError> {
-        let response = AuthenticationResponse { challenge_id, signature, certificate };
-        let who = auth::validate_response(&response, &self.store, self.verifier.chain_verifier(), &AuthOptions::new(now()))?;
+        self.identify(&AuthenticationResponse { challenge_id, signature, certificate })
+    }
+}
+
+impl LoginPortal {
+    /// Validates `response` against the challenge it names, now.
+    fn identify(&self, response: &AuthenticationResponse) -> Result<LoginIdentity, MobileIdError> {
+        let who = auth::validate_response(response, &self.store, self.verifier.chain_verifier(), &AuthOptions::new(now()))?;
         Ok(LoginIdentity {
             given_name: who.identity.given_name,
             surname: who.identity.surname,
@@ -120,11 +127,6 @@ impl LoginPortal {
         })
     }
 }
-
-/// The long poll asked of the service (its API allows up to two minutes).
-const SERVICE_LONG_POLL_MS: u32 = 30_000;
-/// Polls before a session that is still running counts as timed out (about five minutes).
-const SERVICE_MAX_POLLS: u32 = 10;
 
 /// One HTTP answer of the Mobile-ID service.
 #[derive(Clone, Debug, uniffi::Record)]
@@ -200,22 +202,10 @@ impl PendingLogin {
     pub fn finish(&self) -> Result<LoginIdentity, MobileIdError> {
         let mut slot = self.poller.lock().map_err(|_| MobileIdError::InvalidInput { reason: "this login failed in another thread".into() })?;
         let poller = slot.as_mut().ok_or(MobileIdError::InvalidInput { reason: "this login was already finished".into() })?;
-        let transport = HostService(self.transport.clone());
-        let outcome = loop {
-            let (status, body) = mobile_id::auth::MsspTransport::execute(&transport, &poller.request())?;
-            if let mobile_id::auth::PollStep::Complete(outcome) = poller.on_response(status, &body)? {
-                break outcome;
-            }
-        };
+        let outcome = poller.run(&HostService(self.transport.clone()))?;
         *slot = None;
         drop(slot);
-        if outcome.result != mobile_id::auth::MsspResult::Ok {
-            return Err(mobile_id::auth::AuthError::Mssp { result: outcome.result }.into());
-        }
-        let (Some(signature), Some(certificate)) = (outcome.signature, outcome.certificate) else {
-            return Err(MobileIdError::Untrusted { reason: "the service's OK carries no signature or certificate".into() });
-        };
-        self.portal.validate(self.challenge_id.clone(), signature, certificate)
+        self.portal.identify(&outcome.into_response(self.challenge_id.clone())?)
     }
 }
 
