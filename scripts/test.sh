@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 
 log() { printf '\n==> %s\n' "$*"; }
 
+# One clean build from scratch: incremental caches would only add gigabytes of disk.
+export CARGO_INCREMENTAL=0
+log "disk before the build: $(df -h --output=avail . | tail -n1 | tr -d ' ') free"
+
 # --- what the tests need -------------------------------------------------------------------
 apt_packages=()
 command -v openssl >/dev/null 2>&1 || apt_packages+=(openssl)
@@ -78,6 +82,8 @@ for target in $("${fuzz[@]}" list); do
   "${fuzz[@]}" run "$target" -- -max_total_time=20 -rss_limit_mb=2048 >/dev/null 2>"target/fuzz-$target.log" \
     || { tail -n 40 "target/fuzz-$target.log"; exit 1; }
 done
+
+log "disk after the build: $(df -h --output=avail . | tail -n1 | tr -d ' ') free; target/ holds $(du -sh target | cut -f1)"
 
 # The closing lines: what each suite counted, then one plain total over all of them (cargo
 # tests, the benches in test mode, the Kotlin and Python scenarios); skipped suites are named.
