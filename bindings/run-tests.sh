@@ -43,7 +43,11 @@ case "$lang" in
     venv=target/wheel-venv
     rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q target/wheels/mobile_id-*.whl pytest cryptography
+    # redis-py and a redis-server: the portal scenario shares challenges through the host's Redis.
+    if ! command -v redis-server >/dev/null; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
+    fi
+    "$venv/bin/pip" install -q target/wheels/mobile_id-*.whl pytest cryptography redis
     (cd "$venv" && bin/pytest -q -p no:cacheprovider "$root/bindings/python")
     ;;
   swift)

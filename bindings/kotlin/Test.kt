@@ -49,6 +49,22 @@ class PhoneService(private val session: SimSession) : MobileIdServiceTransport {
     }
 }
 
+// The store a portal's instances share, as the host's client to it would be (Redis,
+// memcached): here one map standing in for it, and a switch that makes it unreachable.
+class SharedMap : SharedChallengeStore {
+    val records = java.util.concurrent.ConcurrentHashMap<String, String>()
+    var reachable = true
+    override fun putNew(key: String, record: String, ttlSeconds: ULong): Boolean {
+        if (!reachable) throw java.io.IOException("connection refused")
+        check(ttlSeconds in 1uL..300uL) { "ttl $ttlSeconds" }
+        return records.putIfAbsent(key, record) == null
+    }
+    override fun take(key: String): String? {
+        if (!reachable) throw java.io.IOException("connection refused")
+        return records.remove(key)
+    }
+}
+
 var passed = 0
 fun scenario(name: String, body: () -> Unit) {
     body()
@@ -117,6 +133,32 @@ fun main() {
             portal.validate(challenge.id, answer.signature, answer.certificate)
             error("a replay was accepted")
         } catch (e: MobileIdException.Untrusted) {
+        }
+    }
+    scenario("two portal instances share challenges through the host's store") {
+        val shared = SharedMap()
+        val first = LoginPortal.withSharedStore(verifier, shared)
+        val second = LoginPortal.withSharedStore(verifier, shared)
+        val challenge = first.issueChallenge()
+        check(shared.records.keys == setOf("mobile-id:challenge:${challenge.id}")) { shared.records.toString() }
+        val answer = answerLogin(session, "1234", challenge.hash)
+        check(second.validate(challenge.id, answer.signature, answer.certificate).serialNumber == "PNOAZ-7TEST01")
+        check(shared.records.isEmpty())
+        for (portal in listOf(first, second)) {
+            try {
+                portal.validate(challenge.id, answer.signature, answer.certificate)
+                error("a replay was accepted")
+            } catch (e: MobileIdException.Untrusted) {
+            }
+        }
+        val pending = first.issueChallenge()
+        val late = answerLogin(session, "1234", pending.hash)
+        shared.reachable = false
+        try {
+            second.validate(pending.id, late.signature, late.certificate)
+            error("a login passed without its store")
+        } catch (e: MobileIdException.HostException) {
+            check(e.message!!.contains("challenge store")) { e.message!! }
         }
     }
     scenario("a login through the Mobile-ID service, carried by the host") {

@@ -6,9 +6,12 @@ import datetime
 import json
 import pathlib
 import resource
+import socket
 import subprocess
+import time
 
 import pytest
+import redis
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, utils
 from cryptography import x509
@@ -194,6 +197,82 @@ def test_login_through_the_mobile_id_service(session, verifier):
         portal.start_service_login(down, "+99450000001", "60001019906", None)
     with pytest.raises(m.MobileIdError.InvalidInput):
         portal.start_service_login(service, "37200000766", "60001019906", None)
+
+
+class RedisChallenges(m.SharedChallengeStore):
+    """The host's own Redis client (redis-py) as a portal instance's challenge store."""
+
+    def __init__(self, port):
+        self.redis = redis.Redis(host="127.0.0.1", port=port, socket_timeout=2)
+
+    def put_new(self, key, record, ttl_seconds):
+        return bool(self.redis.set(key, record, nx=True, ex=ttl_seconds))
+
+    def take(self, key):
+        value = self.redis.getdel(key)
+        return None if value is None else value.decode()
+
+
+@pytest.fixture
+def redis_server():
+    """A redis-server of the test's own on a free loopback port, without persistence."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            try:
+                redis.Redis(host="127.0.0.1", port=port).ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.025)
+        else:
+            raise RuntimeError(f"redis-server did not start on port {port}")
+        yield port, server
+    finally:
+        server.kill()
+        server.wait()
+
+
+def test_portal_instances_share_challenges_through_the_hosts_redis(session, verifier, redis_server):
+    port, server = redis_server
+    first = m.LoginPortal.with_shared_store(verifier, RedisChallenges(port))
+    second = m.LoginPortal.with_shared_store(verifier, RedisChallenges(port))
+    look = redis.Redis(host="127.0.0.1", port=port)
+    challenge = first.issue_challenge()
+    # The library's own key and record, as its Rust Redis store writes them; expiring with
+    # the challenge.
+    key = "mobile-id:challenge:" + challenge.id
+    record = json.loads(look.get(key))
+    assert record["hash"] == challenge.hash.hex() and 290 <= look.ttl(key) <= 300
+    assert abs(record["expires_at"] - challenge.expires_at.timestamp()) < 1
+    answer = m.answer_login(session, "1234", challenge.hash)
+    who = second.validate(challenge.id, answer.signature, answer.certificate)
+    assert (who.given_name, who.country) == ("AYSEL", "AZ")
+    assert not look.exists(key)
+    # Taken once: a replay at either instance is refused.
+    for portal in (first, second):
+        with pytest.raises(m.MobileIdError.Untrusted):
+            portal.validate(challenge.id, answer.signature, answer.certificate)
+    # A record damaged in the store refuses the login, and is gone.
+    damaged = first.issue_challenge()
+    look.set("mobile-id:challenge:" + damaged.id, b"{not json")
+    answer = m.answer_login(session, "1234", damaged.hash)
+    with pytest.raises(m.MobileIdError.HostError, match="does not read"):
+        second.validate(damaged.id, answer.signature, answer.certificate)
+    # Redis stops with a login in flight: the login fails with the host's error, never passes.
+    pending = first.issue_challenge()
+    answer = m.answer_login(session, "1234", pending.hash)
+    server.kill()
+    server.wait()
+    with pytest.raises(m.MobileIdError.HostError, match="challenge store"):
+        second.validate(pending.id, answer.signature, answer.certificate)
+    with pytest.raises(m.MobileIdError.HostError):
+        first.issue_challenge()
 
 
 def test_host_exception_is_a_typed_error():

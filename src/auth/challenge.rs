@@ -88,6 +88,56 @@ impl Challenge {
     }
 }
 
+/// The prefix of the key under which shared stores keep a challenge: `mobile-id:challenge:<id>`.
+pub const CHALLENGE_KEY_PREFIX: &str = "mobile-id:challenge:";
+
+/// Most bytes a stored challenge record may have: a SHA-512 hash in hex and an expiry need
+/// under 200. A longer record is refused unread.
+const MAX_RECORD_LEN: usize = 512;
+
+/// A challenge as a shared store keeps it under its key: JSON, the hash in hex, the expiry in
+/// Unix seconds. The id is the key's.
+#[derive(Serialize, Deserialize)]
+struct Record {
+    hash: String,
+    expires_at: u64,
+}
+
+impl Challenge {
+    /// The key under which shared stores keep the challenge `id` ([`CHALLENGE_KEY_PREFIX`] and
+    /// the id), for portals in several processes to find each other's challenges.
+    pub fn store_key(id: &str) -> String {
+        format!("{CHALLENGE_KEY_PREFIX}{id}")
+    }
+
+    /// What a shared store keeps for this challenge: JSON `{"hash":"<hex>","expires_at":<unix>}`,
+    /// the form [`RedisChallengeStore`](super::RedisChallengeStore) writes too, so that portals
+    /// built on the library in different languages share one store.
+    ///
+    /// # Errors
+    /// [`AuthError::Store`] if it does not encode.
+    pub fn to_record(&self) -> Result<String, AuthError> {
+        serde_json::to_string(&Record { hash: hex::encode(&self.hash), expires_at: self.expires_at })
+            .map_err(|_| AuthError::Store("a challenge does not encode".into()))
+    }
+
+    /// The challenge `id` from the record a shared store kept for it.
+    ///
+    /// # Errors
+    /// [`AuthError::Store`] when the record is too long, not such JSON, or its hash has no
+    /// SHA-2 size: the login is then refused.
+    pub fn from_record(id: &str, record: &str) -> Result<Self, AuthError> {
+        let unreadable = || AuthError::Store("a stored challenge does not read".into());
+        if record.len() > MAX_RECORD_LEN {
+            return Err(unreadable());
+        }
+        let stored: Record = serde_json::from_str(record).map_err(|_| unreadable())?;
+        let hash = hex::decode(&stored.hash).map_err(|_| unreadable())?;
+        let hash_type = HashType::for_len(hash.len()).ok_or_else(unreadable)?;
+        Ok(Self { id: id.into(), hash, hash_type, expires_at: stored.expires_at })
+    }
+}
+
 /// Where a portal keeps issued challenges until they are answered. `take` must remove the
 /// challenge so that it can be used once only.
 pub trait ChallengeStore: Send + Sync {
@@ -156,5 +206,37 @@ impl ChallengeStore for MemoryChallengeStore {
     fn take(&self, id: &str) -> Result<Option<Challenge>, AuthError> {
         let mut entries = self.entries.lock().map_err(|_| AuthError::Store("the store's lock is poisoned".into()))?;
         Ok(entries.remove(id).map(|(_, c)| c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_reads_back_as_the_same_challenge() -> Result<(), AuthError> {
+        for hash_type in [HashType::Sha256, HashType::Sha384, HashType::Sha512] {
+            let challenge = Challenge::new(hash_type, 1_000, DEFAULT_CHALLENGE_LIFETIME)?;
+            let record = challenge.to_record()?;
+            assert!(!record.contains(&challenge.id), "the id is the key's, not the record's");
+            assert_eq!(Challenge::from_record(&challenge.id, &record)?, challenge);
+        }
+        assert_eq!(Challenge::store_key("ab12"), "mobile-id:challenge:ab12");
+        Ok(())
+    }
+
+    #[test]
+    fn a_record_that_does_not_read_is_a_store_error() {
+        let hash = "00".repeat(32);
+        for record in [
+            String::new(),
+            "not json".into(),
+            format!(r#"{{"hash":"{hash}"}}"#),
+            r#"{"hash":"zz","expires_at":5}"#.into(),
+            format!(r#"{{"hash":"{}","expires_at":5}}"#, "00".repeat(20)),
+            format!(r#"{{"hash":"{hash}","expires_at":5,"pad":"{}"}}"#, "x".repeat(600)),
+        ] {
+            assert!(matches!(Challenge::from_record("id", &record), Err(AuthError::Store(_))), "{record:.40}");
+        }
     }
 }

@@ -6,24 +6,16 @@
 //! challenge, one gets it and the other finds nothing. A Redis that cannot be reached is an
 //! error ([`AuthError::Store`]), never an accepted login.
 
-use serde::{Deserialize, Serialize};
-
 use super::AuthError;
-use super::challenge::{Challenge, ChallengeStore, HashType};
+use super::challenge::{CHALLENGE_KEY_PREFIX, Challenge, ChallengeStore};
 use crate::net::RedisLink;
 
-/// Challenges in Redis under `mobile-id:challenge:<id>`.
+/// Challenges in Redis under `mobile-id:challenge:<id>`, each as [`Challenge::to_record`]
+/// writes it.
 #[derive(Debug)]
 pub struct RedisChallengeStore {
     link: RedisLink,
     prefix: String,
-}
-
-/// A challenge as stored: JSON, the hash in hex.
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    hash: String,
-    expires_at: u64,
 }
 
 impl RedisChallengeStore {
@@ -33,7 +25,7 @@ impl RedisChallengeStore {
     /// # Errors
     /// [`AuthError::Store`] for a URL that does not parse.
     pub fn open(url: &str) -> Result<Self, AuthError> {
-        Ok(Self { link: RedisLink::open(url).map_err(AuthError::Store)?, prefix: "mobile-id:challenge:".into() })
+        Ok(Self { link: RedisLink::open(url).map_err(AuthError::Store)?, prefix: CHALLENGE_KEY_PREFIX.into() })
     }
 
     /// Keys under `prefix` instead of `mobile-id:challenge:` (several portals on one Redis).
@@ -51,8 +43,7 @@ impl RedisChallengeStore {
 impl ChallengeStore for RedisChallengeStore {
     fn insert(&self, challenge: Challenge, now: u64) -> Result<(), AuthError> {
         let ttl = challenge.expires_at.saturating_sub(now).max(1);
-        let value = serde_json::to_string(&Stored { hash: hex::encode(&challenge.hash), expires_at: challenge.expires_at })
-            .map_err(|_| AuthError::Store("a challenge does not encode".into()))?;
+        let value = challenge.to_record()?;
         let mut command = redis::cmd("SET");
         command.arg(format!("{}{}", self.prefix, challenge.id)).arg(value).arg("NX").arg("EX").arg(ttl);
         let written: Option<String> = self.run("storing a challenge", &command)?;
@@ -66,9 +57,6 @@ impl ChallengeStore for RedisChallengeStore {
         command.arg(format!("{}{id}", self.prefix));
         let value: Option<String> = self.run("taking a challenge", &command)?;
         let Some(value) = value else { return Ok(None) };
-        let stored: Stored = serde_json::from_str(&value).map_err(|_| AuthError::Store("a stored challenge does not read".into()))?;
-        let hash = hex::decode(&stored.hash).map_err(|_| AuthError::Store("a stored challenge does not read".into()))?;
-        let hash_type = HashType::for_len(hash.len()).ok_or_else(|| AuthError::Store("a stored challenge does not read".into()))?;
-        Ok(Some(Challenge { id: id.into(), hash, hash_type, expires_at: stored.expires_at }))
+        Challenge::from_record(id, &value).map(Some)
     }
 }

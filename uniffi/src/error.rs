@@ -122,6 +122,8 @@ impl From<AuthError> for MobileIdError {
             AuthError::Certificate(v) => v.into(),
             // The host's transport to the service failed or threw.
             AuthError::Unreachable(reason) => Self::HostError { reason },
+            // The host's shared challenge store failed or threw: the login is refused.
+            store @ AuthError::Store(_) => Self::HostError { reason: store.to_string() },
             other => Self::Untrusted { reason: other.to_string() },
         }
     }

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use mobile_id::auth::{self, AuthOptions, AuthenticationResponse, Challenge, ChallengeStore, HashType, MemoryChallengeStore};
+use mobile_id::auth::{self, AuthError, AuthOptions, AuthenticationResponse, Challenge, ChallengeStore, HashType, MemoryChallengeStore};
 
 use std::time::SystemTime;
 
@@ -58,15 +58,24 @@ pub struct LoginAnswer {
 #[derive(uniffi::Object)]
 pub struct LoginPortal {
     verifier: Arc<Verifier>,
-    store: MemoryChallengeStore,
+    store: Box<dyn ChallengeStore>,
 }
 
 #[uniffi::export]
 impl LoginPortal {
-    /// A portal trusting `verifier`'s anchors.
+    /// A portal trusting `verifier`'s anchors, keeping its challenges in this process's memory
+    /// (at most 10,000): for a portal that runs as one process.
     #[uniffi::constructor]
     pub fn new(verifier: Arc<Verifier>) -> Arc<Self> {
-        Arc::new(Self { verifier, store: MemoryChallengeStore::new(10_000) })
+        Arc::new(Self { verifier, store: Box::new(MemoryChallengeStore::new(10_000)) })
+    }
+
+    /// A portal trusting `verifier`'s anchors, keeping its challenges in `store`, which the host
+    /// shares between its processes or instances: a challenge issued by one is answered at any
+    /// other, once.
+    #[uniffi::constructor]
+    pub fn with_shared_store(verifier: Arc<Verifier>, store: Arc<dyn SharedChallengeStore>) -> Arc<Self> {
+        Arc::new(Self { verifier, store: Box::new(HostChallengeStore(store)) })
     }
 
     /// Issues a SHA-256-sized challenge valid five minutes.
@@ -116,7 +125,7 @@ impl LoginPortal {
 impl LoginPortal {
     /// Validates `response` against the challenge it names, now.
     fn identify(&self, response: &AuthenticationResponse) -> Result<LoginIdentity, MobileIdError> {
-        let who = auth::validate_response(response, &self.store, self.verifier.chain_verifier(), &AuthOptions::new(now()))?;
+        let who = auth::validate_response(response, self.store.as_ref(), self.verifier.chain_verifier(), &AuthOptions::new(now()))?;
         Ok(LoginIdentity {
             given_name: who.identity.given_name,
             surname: who.identity.surname,
@@ -125,6 +134,45 @@ impl LoginPortal {
             not_before: time_of(who.not_before),
             not_after: time_of(who.not_after),
         })
+    }
+}
+
+/// A store the host runs for its portal instances (Redis, memcached, a database), holding each
+/// challenge as a short text record under a key until it is answered or expires. The keys are
+/// `mobile-id:challenge:<id>` and the records the library's own Redis store writes, so portals
+/// in other languages on the library can share the same Redis. A store that fails makes the
+/// login fail (`HostError`), never pass.
+#[uniffi::export(with_foreign)]
+pub trait SharedChallengeStore: Send + Sync {
+    /// Keeps `record` under `key` for `ttl_seconds`, unless `key` is present: then keeps the old
+    /// record and returns false. Redis: `SET key record NX EX ttl_seconds`.
+    fn put_new(&self, key: String, record: String, ttl_seconds: u64) -> Result<bool, MobileIdError>;
+    /// Returns the record under `key` and deletes it, in one atomic step: of two takes of one
+    /// key, from any instance, at most one may get it. Redis: `GETDEL key`.
+    fn take(&self, key: String) -> Result<Option<String>, MobileIdError>;
+}
+
+/// The host's shared store as the core's.
+struct HostChallengeStore(Arc<dyn SharedChallengeStore>);
+
+impl ChallengeStore for HostChallengeStore {
+    fn insert(&self, challenge: Challenge, now: u64) -> Result<(), AuthError> {
+        let ttl = challenge.expires_at.saturating_sub(now).max(1);
+        let stored = self.0.put_new(Challenge::store_key(&challenge.id), challenge.to_record()?, ttl).map_err(store_failure)?;
+        if stored { Ok(()) } else { Err(AuthError::Store("a challenge with that id exists".into())) }
+    }
+
+    fn take(&self, id: &str) -> Result<Option<Challenge>, AuthError> {
+        let record = self.0.take(Challenge::store_key(id)).map_err(store_failure)?;
+        record.map(|r| Challenge::from_record(id, &r)).transpose()
+    }
+}
+
+/// The host store's failure as the core's, its message once (not wrapped in "the host failed").
+fn store_failure(e: MobileIdError) -> AuthError {
+    match e {
+        MobileIdError::HostError { reason } => AuthError::Store(reason),
+        other => AuthError::Store(other.to_string()),
     }
 }
 
