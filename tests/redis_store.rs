@@ -160,3 +160,28 @@ fn instances_share_fetched_revocation_data() {
     assert_eq!(verify(instance()), Indication::TotalPassed);
     assert_eq!(served.load(Ordering::SeqCst), 2);
 }
+
+/// A Redis that speaks TLS only (`rediss://`): reached with the caller's roots, a challenge is
+/// kept and taken once; with Mozilla's roots, which do not know its CA, and over plain
+/// `redis://`, the store fails with an error and keeps nothing.
+#[test]
+fn a_redis_over_tls_trusts_the_callers_roots_only() {
+    let pki = common::Pki::new();
+    let redis = RedisServer::start_tls(&pki);
+    let roots = mobile_id::x509::load::der_documents(&std::fs::read(pki.p("ca.pem")).unwrap()).unwrap();
+    let store = RedisChallengeStore::on(mobile_id::net::RedisLink::open_with_tls_roots(&redis.tls_url(), &roots).unwrap());
+    let challenge = Challenge::new(HashType::Sha256, now(), 300).unwrap();
+    store.insert(challenge.clone(), now()).unwrap();
+    assert_eq!(store.take(&challenge.id).unwrap(), Some(challenge.clone()));
+    assert_eq!(store.take(&challenge.id).unwrap(), None);
+
+    let untrusting = RedisChallengeStore::open(&redis.tls_url()).unwrap();
+    match untrusting.insert(Challenge::new(HashType::Sha256, now(), 300).unwrap(), now()) {
+        Err(AuthError::Store(reason)) => assert!(reason.contains("connecting to Redis") && reason.to_lowercase().contains("certificate"), "{reason}"),
+        other => panic!("a Redis whose certificate no root vouches for was used: {other:?}"),
+    }
+    let plain = RedisChallengeStore::open(&format!("redis://127.0.0.1:{}/", redis.port)).unwrap();
+    assert!(matches!(plain.insert(Challenge::new(HashType::Sha256, now(), 300).unwrap(), now()), Err(AuthError::Store(_))));
+    // Nothing of the refused inserts reached the store.
+    assert_eq!(store.take(&challenge.id).unwrap(), None);
+}

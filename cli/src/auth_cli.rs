@@ -20,10 +20,12 @@ pub enum AuthCommand {
         /// Hash size.
         #[arg(long, value_enum, default_value = "sha256")]
         hash: HashArg,
-        /// Keep the challenge in this Redis (redis://HOST:PORT/), where `auth verify --store`
-        /// of any portal instance takes it, once.
+        /// Keep the challenge in this Redis (redis://HOST:PORT/, rediss:// for TLS), where
+        /// `auth verify --store` of any portal instance takes it, once.
         #[arg(long, value_name = "URL")]
         store: Option<String>,
+        #[command(flatten)]
+        redis_tls: super::RedisTls,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -110,10 +112,12 @@ pub struct VerifyArgs {
     /// The challenge hash that was issued, hex (a portal of one process).
     #[arg(long, value_name = "HEX", required_unless_present = "store", conflicts_with = "store")]
     challenge: Option<String>,
-    /// Take the challenge from this Redis (redis://HOST:PORT/), where `auth challenge --store`
-    /// put it: it is consumed, so a replay from any process is refused.
+    /// Take the challenge from this Redis (redis://HOST:PORT/, rediss:// for TLS), where
+    /// `auth challenge --store` put it: it is consumed, so a replay from any process is refused.
     #[arg(long, value_name = "URL", requires = "challenge_id")]
     store: Option<String>,
+    #[command(flatten)]
+    redis_tls: super::RedisTls,
     /// The id `auth challenge` printed (with --store).
     #[arg(long, value_name = "ID", requires = "store")]
     challenge_id: Option<String>,
@@ -184,11 +188,14 @@ fn challenge_arg(name: &str, text: &str) -> Result<Vec<u8>, Failure> {
 
 pub fn run(command: AuthCommand) -> Result<(), Failure> {
     match command {
-        AuthCommand::Challenge { hash, store, json } => {
+        AuthCommand::Challenge { hash, store, redis_tls, json } => {
             let now = now();
             let challenge = Challenge::new(hash_type(hash), now, auth::DEFAULT_CHALLENGE_LIFETIME).map_err(|e| Failure::Input(e.to_string()))?;
+            if store.is_none() && !redis_tls.roots.is_empty() {
+                return Err(Failure::Input("--redis-tls-root is for --store rediss://…".into()));
+            }
             if let Some(url) = &store {
-                redis_store(url)?.insert(challenge.clone(), now).map_err(|e| Failure::Input(e.to_string()))?;
+                redis_store(url, &redis_tls)?.insert(challenge.clone(), now).map_err(|e| Failure::Input(e.to_string()))?;
             }
             let code = challenge.verification_code();
             if json {
@@ -239,10 +246,9 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
     }
 }
 
-/// The Redis challenge store at `url` (`redis://` only).
-fn redis_store(url: &str) -> Result<auth::RedisChallengeStore, Failure> {
-    let url = super::redis_url("--store", url).map_err(Failure::Input)?;
-    auth::RedisChallengeStore::open(url).map_err(|e| Failure::Input(e.to_string()))
+/// The Redis challenge store at `url`.
+fn redis_store(url: &str, tls: &super::RedisTls) -> Result<auth::RedisChallengeStore, Failure> {
+    Ok(auth::RedisChallengeStore::on(tls.link("--store", url).map_err(Failure::Input)?))
 }
 
 fn auth_failure(e: AuthError) -> Failure {
@@ -261,6 +267,9 @@ fn read(path: &PathBuf) -> Result<Vec<u8>, Failure> {
 pub fn verify(args: VerifyArgs) -> ExitCode {
     let run = || -> Result<Result<auth::AuthenticatedIdentity, AuthError>, Failure> {
         let now = now();
+        if args.store.is_none() && !args.redis_tls.roots.is_empty() {
+            return Err(Failure::Input("--redis-tls-root is for --store rediss://…".into()));
+        }
         // One process: the challenge given on the command line. Several: the shared store.
         let (store, challenge_id): (Box<dyn ChallengeStore>, String) = match (&args.challenge, &args.store, &args.challenge_id) {
             (Some(hex), None, _) => {
@@ -271,7 +280,7 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
                 store.insert(challenge, now).map_err(|e| Failure::Input(e.to_string()))?;
                 (Box::new(store), "cli".into())
             }
-            (None, Some(url), Some(id)) => (Box::new(redis_store(url)?), id.clone()),
+            (None, Some(url), Some(id)) => (Box::new(redis_store(url, &args.redis_tls)?), id.clone()),
             _ => return Err(Failure::Input("give --challenge HEX, or --store URL with --challenge-id ID".into())),
         };
         let certificate = load::der_documents(&read(&args.cert)?).map_err(|e| Failure::Input(e.to_string()))?.into_iter().next().unwrap_or_default();

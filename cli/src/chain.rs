@@ -87,9 +87,11 @@ pub struct VerifyArgs {
     #[arg(long, value_enum, default_value = "if-present")]
     revocation: RevocationArg,
     /// With --revocation online: share fetched OCSP responses and CRLs through this Redis
-    /// (redis://HOST:PORT/) with other processes, until their nextUpdate.
+    /// (redis://HOST:PORT/, rediss:// for TLS) with other processes, until their nextUpdate.
     #[arg(long, value_name = "URL")]
     revocation_cache: Option<String>,
+    #[command(flatten)]
+    redis_tls: super::RedisTls,
     /// How much of RFC 5280's profile the certificates and CRLs must meet.
     #[arg(long, value_enum, default_value = "strict")]
     conformance: ConformanceArg,
@@ -143,12 +145,17 @@ pub fn revocation(r: RevocationArg) -> RevocationMode {
 }
 
 /// The online fetcher `--revocation online` asks for, connecting as `network` says
-/// (`--tls-root` for HTTPS responders), sharing what it fetches through the Redis at `cache`.
+/// (`--tls-root` for HTTPS responders), sharing what it fetches through the Redis at `cache`
+/// (reached as `redis_tls` says).
 pub fn revocation_fetcher(
     r: RevocationArg,
     network: &super::cms_cli::NetworkArgs,
     cache: Option<&str>,
+    redis_tls: &super::RedisTls,
 ) -> Result<Option<Arc<dyn mobile_id::x509::RevocationFetcher>>, String> {
+    if cache.is_none() && !redis_tls.roots.is_empty() {
+        return Err("--redis-tls-root is for --revocation-cache rediss://…".into());
+    }
     if !matches!(r, RevocationArg::Online) {
         return match cache {
             Some(_) => Err("--revocation-cache is for --revocation online".into()),
@@ -160,7 +167,7 @@ pub fn revocation_fetcher(
     })?;
     let fetcher = mobile_id::net::OnlineRevocation::new(&options);
     let fetcher = match cache {
-        Some(url) => fetcher.with_redis_cache(super::redis_url("--revocation-cache", url)?)?,
+        Some(url) => fetcher.with_redis_link(redis_tls.link("--revocation-cache", url)?),
         None => fetcher,
     };
     Ok(Some(Arc::new(fetcher)))
@@ -289,7 +296,7 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
         options.policy.inhibit_any_policy = args.inhibit_any_policy;
         options.max_depth = args.max_depth;
         options.revocation = revocation(args.revocation);
-        data.fetcher = revocation_fetcher(args.revocation, &args.network, args.revocation_cache.as_deref())?;
+        data.fetcher = revocation_fetcher(args.revocation, &args.network, args.revocation_cache.as_deref(), &args.redis_tls)?;
         options.conformance = conformance(args.conformance);
         if args.bare_key_anchors {
             options.anchor_constraints = AnchorConstraints::BareKey;

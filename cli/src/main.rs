@@ -252,18 +252,34 @@ fn main() -> ExitCode {
     }
 }
 
-/// The variable a secret comes from.
-/// A Redis URL given to `flag`: `redis://` only (this build has no TLS to Redis).
-fn redis_url<'a>(flag: &str, url: &'a str) -> Result<&'a str, String> {
-    match url {
-        _ if url.starts_with("redis://") => Ok(url),
-        _ if url.starts_with("rediss://") => {
-            Err(format!("{flag}: TLS to Redis (rediss://) is not built in; reach Redis on a private network or through a TLS tunnel"))
+/// TLS for a `rediss://` URL: the roots its server's certificate must chain to.
+#[derive(clap::Args)]
+pub struct RedisTls {
+    /// For a rediss:// URL: trust anchors (PEM or DER) for the Redis server's certificate,
+    /// instead of Mozilla's roots.
+    #[arg(long = "redis-tls-root", value_name = "FILE")]
+    roots: Vec<std::path::PathBuf>,
+}
+
+impl RedisTls {
+    /// The link to the Redis at `url` given to `flag`: `redis://`, or `rediss://` (TLS).
+    pub fn link(&self, flag: &str, url: &str) -> Result<mobile_id::net::RedisLink, String> {
+        if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+            return Err(format!("{flag} takes a redis://HOST:PORT/ or rediss://HOST:PORT/ URL, not {url}"));
         }
-        _ => Err(format!("{flag} takes a redis://HOST:PORT/ URL, not {url}")),
+        if !self.roots.is_empty() && !url.starts_with("rediss://") {
+            return Err(format!("--redis-tls-root is for a rediss:// URL; {flag} has no TLS"));
+        }
+        let mut roots = Vec::new();
+        for path in &self.roots {
+            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            roots.extend(mobile_id::x509::load::der_documents(&bytes).map_err(|e| format!("{}: {e}", path.display()))?);
+        }
+        mobile_id::net::RedisLink::open_with_tls_roots(url, &roots).map_err(|e| format!("{flag}: {e}"))
     }
 }
 
+/// The variable a secret comes from.
 fn variable(kind: PinKind) -> &'static str {
     match kind {
         PinKind::Pin1 => "MOBILE_ID_PIN1",

@@ -146,9 +146,11 @@ pub struct VerifyPdfArgs {
     #[arg(long, value_enum, default_value = "if-present")]
     revocation: super::chain::RevocationArg,
     /// With --revocation online: share fetched OCSP responses and CRLs through this Redis
-    /// (redis://HOST:PORT/) with other processes, until their nextUpdate.
+    /// (redis://HOST:PORT/, rediss:// for TLS) with other processes, until their nextUpdate.
     #[arg(long, value_name = "URL")]
     revocation_cache: Option<String>,
+    #[command(flatten)]
+    redis_tls: super::RedisTls,
     /// A dated algorithm policy (JSON) in place of the built-in one.
     #[arg(long, value_name = "FILE")]
     algorithm_policy: Option<PathBuf>,
@@ -318,7 +320,7 @@ pub fn verify(args: VerifyPdfArgs) -> ExitCode {
         options.revocation.ocsp = super::chain::load_all(&args.ocsp, mobile_id::x509::load::ocsp_responses).map_err(Failure::Input)?;
         options.revocation_mode = super::chain::revocation(args.revocation);
         options.revocation.fetcher =
-            super::chain::revocation_fetcher(args.revocation, &args.network, args.revocation_cache.as_deref()).map_err(Failure::Input)?;
+            super::chain::revocation_fetcher(args.revocation, &args.network, args.revocation_cache.as_deref(), &args.redis_tls).map_err(Failure::Input)?;
         if let Some(policy) = super::cms_cli::algorithm_policy(args.algorithm_policy.as_ref())? {
             options.algorithm_policy = policy;
         }

@@ -181,3 +181,39 @@ fn challenges_through_redis_across_processes() {
     let (code, out) = support::mobile_id(&["auth", "challenge", "--store", "http://127.0.0.1:1/"], &[]);
     assert!(code == 2 && out.contains("redis://"), "{out}");
 }
+
+/// The same across processes through a Redis that speaks TLS only (`rediss://`), its CA given
+/// with `--redis-tls-root`; without that root the store is refused (exit 2), and the root with
+/// a plain `redis://` URL is a usage error.
+#[test]
+fn challenges_through_redis_over_tls() {
+    let pki = support::common::Pki::new();
+    let redis = support::common::RedisServer::start_tls(&pki);
+    let (url, ca) = (redis.tls_url(), pki.p("ca.pem"));
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    assert_eq!(support::mobile_id(&["sim", "init", "--state", &p("sim")], &[]).0, 0);
+    assert_eq!(support::mobile_id(&["sim", "export-certs", "--state", &p("sim"), "--out", &p("certs")], &[]).0, 0);
+    let (code, out) = support::mobile_id(&["auth", "challenge", "--store", &url, "--redis-tls-root", &ca, "--json"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (id, hash) = (json["id"].as_str().unwrap(), json["hash"].as_str().unwrap());
+    let (code, out) = support::mobile_id(&["auth", "respond", "--state", &p("sim"), "--challenge", hash, "--out", &p("answer")], &[("MOBILE_ID_PIN1", "1234")]);
+    assert_eq!(code, 0, "{out}");
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["auth", "verify", "--store", &url, "--challenge-id", id];
+        args.extend_from_slice(extra);
+        let (signature, cert, trust) = (p("answer/signature.der"), p("answer/cert.pem"), p("certs/ca.pem"));
+        args.extend_from_slice(&["--signature", &signature, "--cert", &cert, "--trust", &trust]);
+        support::mobile_id(&args, &[])
+    };
+    let (code, out) = verify(&[]);
+    assert!(code == 2 && out.contains("challenge store failed") && !out.contains("accepted"), "{out}");
+    let (code, out) = verify(&["--redis-tls-root", &ca]);
+    assert!(code == 0 && out.contains("accepted: AYSEL MAMMADOVA"), "{out}");
+    let (code, out) = verify(&["--redis-tls-root", &ca]);
+    assert!(code == 1 && out.contains("unknown or already used challenge"), "{out}");
+    let plain = format!("redis://127.0.0.1:{}/", redis.port);
+    let (code, out) = support::mobile_id(&["auth", "challenge", "--store", &plain, "--redis-tls-root", &ca], &[]);
+    assert!(code == 2 && out.contains("--redis-tls-root is for a rediss:// URL"), "{out}");
+}

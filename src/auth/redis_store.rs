@@ -19,13 +19,18 @@ pub struct RedisChallengeStore {
 }
 
 impl RedisChallengeStore {
-    /// A store on the Redis at `url` (`redis://HOST:PORT/DB`). Connects on first use, and
-    /// again after a failure.
+    /// A store on the Redis at `url` (`redis://HOST:PORT/DB`, or `rediss://` for TLS with
+    /// Mozilla's roots). Connects on first use, and again after a failure.
     ///
     /// # Errors
     /// [`AuthError::Store`] for a URL that does not parse.
     pub fn open(url: &str) -> Result<Self, AuthError> {
-        Ok(Self { link: RedisLink::open(url).map_err(AuthError::Store)?, prefix: CHALLENGE_KEY_PREFIX.into() })
+        Ok(Self::on(RedisLink::open(url).map_err(AuthError::Store)?))
+    }
+
+    /// A store over `link` (a `rediss://` link with its own TLS roots, say).
+    pub fn on(link: RedisLink) -> Self {
+        Self { link, prefix: CHALLENGE_KEY_PREFIX.into() }
     }
 
     /// Keys under `prefix` instead of `mobile-id:challenge:` (several portals on one Redis).

@@ -425,12 +425,16 @@ impl ContentDigests {
         wanted.dedup();
         let mut hashers: Vec<Hasher> = wanted.into_iter().map(Hasher::new).collect();
         // 64 KiB reads: PDF byte ranges come through a reader that seeks between ranges, which
-        // empties any buffering below it.
-        let mut buffer = vec![0u8; 64 * 1024];
+        // empties any buffering below it. The buffer starts at 4 KiB and grows once a read fills
+        // it, so that a small content (a login, a CMS over a few bytes) zeroes no 64 KiB.
+        let mut buffer = vec![0u8; 4 * 1024];
         loop {
             let n = content.read(&mut buffer).map_err(|e| CmsError::Io(e.kind()))?;
             let Some(chunk) = buffer.get(..n).filter(|c| !c.is_empty()) else { break };
             hashers.iter_mut().for_each(|h| h.update(chunk));
+            if n == buffer.len() && n < 64 * 1024 {
+                buffer.resize(64 * 1024, 0);
+            }
         }
         Ok(Self(hashers.into_iter().map(|h| (h.algorithm(), h.finish())).collect()))
     }

@@ -22,12 +22,34 @@ impl std::fmt::Debug for RedisLink {
 }
 
 impl RedisLink {
-    /// A link to the Redis at `url` (`redis://HOST:PORT/DB`); connects on first use.
+    /// A link to the Redis at `url` (`redis://HOST:PORT/DB`, or `rediss://` for TLS with
+    /// Mozilla's roots); connects on first use.
     ///
     /// # Errors
     /// The reason, for a URL that does not parse.
     pub fn open(url: &str) -> Result<Self, String> {
-        let client = redis::Client::open(url).map_err(|e| format!("the Redis URL: {e}"))?;
+        Self::open_with_tls_roots(url, &[])
+    }
+
+    /// The same, trusting exactly `tls_roots` (DER certificates) for a `rediss://` URL when
+    /// any are given (a Redis with a private CA's certificate); a `redis://` URL has no TLS and
+    /// ignores them.
+    ///
+    /// # Errors
+    /// The reason, for a URL that does not parse or a root that is not a certificate.
+    pub fn open_with_tls_roots(url: &str, tls_roots: &[Vec<u8>]) -> Result<Self, String> {
+        use der::{Decode, EncodePem};
+        let client = if tls_roots.is_empty() || !url.starts_with("rediss://") {
+            redis::Client::open(url)
+        } else {
+            let mut pem = String::new();
+            for root_der in tls_roots {
+                let root = x509_cert::Certificate::from_der(root_der).map_err(|e| format!("a TLS root for Redis: {e}"))?;
+                pem.push_str(&root.to_pem(der::pem::LineEnding::LF).map_err(|e| format!("a TLS root for Redis: {e}"))?);
+            }
+            redis::Client::build_with_tls(url, redis::TlsCertificates { client_tls: None, root_cert: Some(pem.into_bytes()) })
+        };
+        let client = client.map_err(|e| format!("the Redis URL: {e}"))?;
         Ok(Self { client, connection: Mutex::new(None) })
     }
 

@@ -93,9 +93,16 @@ impl OnlineRevocation {
     /// # Errors
     /// The reason, for a URL that does not parse.
     #[cfg(feature = "redis")]
-    pub fn with_redis_cache(mut self, url: &str) -> Result<Self, String> {
-        self.shared = Some(super::RedisLink::open(url)?);
-        Ok(self)
+    pub fn with_redis_cache(self, url: &str) -> Result<Self, String> {
+        Ok(self.with_redis_link(super::RedisLink::open(url)?))
+    }
+
+    /// The same over `link` (a `rediss://` link with its own TLS roots, say).
+    #[cfg(feature = "redis")]
+    #[must_use]
+    pub fn with_redis_link(mut self, link: super::RedisLink) -> Self {
+        self.shared = Some(link);
+        self
     }
 
     /// A `200 OK` answer's body.

@@ -306,9 +306,23 @@ pub struct RedisServer {
 
 impl RedisServer {
     pub fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = free_port();
+        Self::spawn(port, &["--port", &port.to_string()])
+    }
+
+    /// A Redis that speaks TLS only, presenting the test CA's `server` certificate (issued for
+    /// 127.0.0.1 if missing); no client certificate asked. Its URL is [`Self::tls_url`].
+    pub fn start_tls(pki: &Pki) -> Self {
+        server_certificate(pki);
+        let port = free_port();
+        let (cert, key) = (pki.p("server.pem"), pki.p("server.key"));
+        Self::spawn(port, &["--port", "0", "--tls-port", &port.to_string(), "--tls-cert-file", &cert, "--tls-key-file", &key, "--tls-auth-clients", "no"])
+    }
+
+    fn spawn(port: u16, listen: &[&str]) -> Self {
         let mut child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .args(listen)
+            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("redis-server is missing: run scripts/test.sh, which installs Debian's redis-server");
@@ -321,6 +335,10 @@ impl RedisServer {
         let _ = child.kill();
         let _ = child.wait();
         panic!("redis-server did not start on port {port}");
+    }
+
+    pub fn tls_url(&self) -> String {
+        format!("rediss://127.0.0.1:{}/", self.port)
     }
 
     pub fn url(&self) -> String {
@@ -341,14 +359,25 @@ impl Drop for RedisServer {
     }
 }
 
+/// A free loopback port (free when asked).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The test CA's TLS `server` certificate for 127.0.0.1 (`server.pem`, `server.key`), issued
+/// on first use.
+pub fn server_certificate(pki: &Pki) {
+    if !pki.dir.path().join("server.pem").exists() {
+        pki.issue("server", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n");
+    }
+}
+
 /// A TLS front (Python's `ssl`, `tests/fixtures/https/tls_proxy.py`) for the plain HTTP server
 /// on `backend_port`, presenting the test CA's `server` certificate (issued here for 127.0.0.1
 /// if missing) for `connections` connections. Returns the process and its port.
 pub fn tls_front(pki: &Pki, backend_port: u16, connections: usize) -> (std::process::Child, u16) {
     use std::io::BufRead;
-    if !pki.dir.path().join("server.pem").exists() {
-        pki.issue("server", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n");
-    }
+    server_certificate(pki);
     let script = repository().join("tests/fixtures/https/tls_proxy.py");
     let mut proxy = Command::new("python3")
         .args([script.to_str().unwrap(), &pki.p("server.pem"), &pki.p("server.key"), &backend_port.to_string(), &connections.to_string()])
