@@ -185,3 +185,33 @@ fn a_redis_over_tls_trusts_the_callers_roots_only() {
     // Nothing of the refused inserts reached the store.
     assert_eq!(store.take(&challenge.id).unwrap(), None);
 }
+
+/// One store shared by the threads of a server: every challenge issued is taken exactly once
+/// by its own thread, none is lost, and the link keeps a bounded number of connections open.
+#[test]
+fn threads_share_one_store_and_its_connections_stay_bounded() {
+    let redis = RedisServer::start();
+    let store = RedisChallengeStore::open(&redis.url()).unwrap();
+    let taken: usize = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    (0..100)
+                        .filter(|_| {
+                            let challenge = Challenge::new(HashType::Sha256, now(), 300).unwrap();
+                            store.insert(challenge.clone(), now()).unwrap();
+                            store.take(&challenge.id).unwrap() == Some(challenge.clone()) && store.take(&challenge.id).unwrap().is_none()
+                        })
+                        .count()
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).sum()
+    });
+    assert_eq!(taken, 800);
+    let mut look = redis::Client::open(redis.url()).unwrap().get_connection().unwrap();
+    let info: String = redis::cmd("INFO").arg("clients").query(&mut look).unwrap();
+    let clients: usize = info.lines().find_map(|l| l.strip_prefix("connected_clients:")).unwrap().trim().parse().unwrap();
+    // This connection, and at most the link's idle ones.
+    assert!((2..=1 + mobile_id::net::MAX_IDLE_CONNECTIONS).contains(&clients), "{clients} connections");
+}

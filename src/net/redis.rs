@@ -1,5 +1,6 @@
-//! One connection to a Redis shared by the instances of a cluster (feature `redis`): connect on
-//! first use and again after a failure, bounded timeouts, one retry on a dropped connection.
+//! The link to a Redis shared by the instances of a cluster (feature `redis`), `redis://` or
+//! `rediss://` (TLS): a few pooled connections opened on use, bounded timeouts, one retry on a
+//! new connection after a dropped one.
 //! Used by the challenge store (`auth::RedisChallengeStore`) and the shared revocation cache
 //! ([`super::OnlineRevocation::with_redis_cache`]).
 
@@ -9,10 +10,15 @@ use std::time::Duration;
 /// How long one Redis exchange may take before it is an error.
 pub const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// A Redis client holding one connection.
+/// Most idle connections a link keeps for the next exchanges.
+pub const MAX_IDLE_CONNECTIONS: usize = 8;
+
+/// A Redis client with a small pool of connections: each exchange takes an idle connection
+/// (or opens one) and gives it back after, so that the threads of a server do not wait on one
+/// another's round trips; at most [`MAX_IDLE_CONNECTIONS`] stay open between exchanges.
 pub struct RedisLink {
     client: redis::Client,
-    connection: Mutex<Option<redis::Connection>>,
+    idle: Mutex<Vec<redis::Connection>>,
 }
 
 impl std::fmt::Debug for RedisLink {
@@ -50,35 +56,62 @@ impl RedisLink {
             redis::Client::build_with_tls(url, redis::TlsCertificates { client_tls: None, root_cert: Some(pem.into_bytes()) })
         };
         let client = client.map_err(|e| format!("the Redis URL: {e}"))?;
-        Ok(Self { client, connection: Mutex::new(None) })
+        Ok(Self { client, idle: Mutex::new(Vec::new()) })
     }
 
-    /// Runs `command`, connecting first if needed; a connection that failed is dropped and the
-    /// command tried once more on a new one.
+    /// Runs `command` on an idle connection, or a new one; a connection that fails is
+    /// dropped with every idle one (a Redis that restarted closed them all), and the command
+    /// tried once more on a new connection.
     ///
     /// # Errors
     /// What failed, naming `what` (no data of the command).
     pub fn run<T: redis::FromRedisValue>(&self, what: &str, command: &redis::Cmd) -> Result<T, String> {
         let fail = |e: &redis::RedisError| format!("{what}: {e}");
-        let mut slot = self.connection.lock().map_err(|_| "the Redis link's lock is poisoned".to_string())?;
         let mut last = None;
-        for _ in 0..2 {
-            if slot.is_none() {
-                let connection = self.client.get_connection_with_timeout(REDIS_TIMEOUT).map_err(|e| format!("connecting to Redis: {e}"))?;
-                connection.set_read_timeout(Some(REDIS_TIMEOUT)).map_err(|e| format!("connecting to Redis: {e}"))?;
-                connection.set_write_timeout(Some(REDIS_TIMEOUT)).map_err(|e| format!("connecting to Redis: {e}"))?;
-                *slot = Some(connection);
-            }
-            let Some(connection) = slot.as_mut() else { continue };
-            match command.query::<T>(connection) {
-                Ok(value) => return Ok(value),
+        for attempt in 0..2 {
+            let pooled = if attempt == 0 { self.idle()?.pop() } else { None };
+            let mut connection = match pooled {
+                Some(connection) => connection,
+                None => self.connect()?,
+            };
+            match command.query::<T>(&mut connection) {
+                Ok(value) => {
+                    self.give_back(connection)?;
+                    return Ok(value);
+                }
                 Err(e) if e.is_io_error() || e.is_connection_dropped() || e.is_timeout() => {
-                    *slot = None;
+                    self.idle()?.clear();
                     last = Some(e);
                 }
-                Err(e) => return Err(fail(&e)),
+                // An error reply (a wrong type, say) leaves the connection usable.
+                Err(e) => {
+                    self.give_back(connection)?;
+                    return Err(fail(&e));
+                }
             }
         }
         Err(last.map_or_else(|| format!("{what}: no connection"), |e| fail(&e)))
+    }
+
+    /// A new connection with the exchange timeouts set.
+    fn connect(&self) -> Result<redis::Connection, String> {
+        let failed = |e: redis::RedisError| format!("connecting to Redis: {e}");
+        let connection = self.client.get_connection_with_timeout(REDIS_TIMEOUT).map_err(failed)?;
+        connection.set_read_timeout(Some(REDIS_TIMEOUT)).map_err(failed)?;
+        connection.set_write_timeout(Some(REDIS_TIMEOUT)).map_err(failed)?;
+        Ok(connection)
+    }
+
+    /// Keeps `connection` for a later exchange, unless enough are idle (then it closes).
+    fn give_back(&self, connection: redis::Connection) -> Result<(), String> {
+        let mut idle = self.idle()?;
+        if idle.len() < MAX_IDLE_CONNECTIONS {
+            idle.push(connection);
+        }
+        Ok(())
+    }
+
+    fn idle(&self) -> Result<std::sync::MutexGuard<'_, Vec<redis::Connection>>, String> {
+        self.idle.lock().map_err(|_| "the Redis link's lock is poisoned".to_string())
     }
 }
