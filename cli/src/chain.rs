@@ -144,6 +144,44 @@ pub fn revocation(r: RevocationArg) -> RevocationMode {
     }
 }
 
+/// How `verify cms` and `verify pdf` check revocation: files beside what the signature
+/// carries, the mode, and online fetching with its shared cache.
+#[derive(Args)]
+pub struct RevocationArgs {
+    /// CRLs (DER or PEM) beside those the signature carries.
+    #[arg(long, value_name = "FILE")]
+    crl: Vec<PathBuf>,
+    /// OCSP responses (DER) beside those the signature carries.
+    #[arg(long, value_name = "FILE")]
+    ocsp: Vec<PathBuf>,
+    /// Revocation checking for every chain.
+    #[arg(long, value_enum, default_value = "if-present")]
+    revocation: RevocationArg,
+    /// With --revocation online: share fetched OCSP responses and CRLs through this Redis
+    /// (redis://HOST:PORT/, rediss:// for TLS) with other processes, until their nextUpdate.
+    #[arg(long, value_name = "URL")]
+    revocation_cache: Option<String>,
+    #[command(flatten)]
+    redis_tls: super::RedisTls,
+}
+
+impl RevocationArgs {
+    /// The revocation mode asked for.
+    pub fn mode(&self) -> RevocationMode {
+        revocation(self.revocation)
+    }
+
+    /// The CRLs and OCSP responses given, and the online fetcher (over `network`) when
+    /// `--revocation online` asks for one.
+    pub fn data(&self, network: &super::cms_cli::NetworkArgs) -> Result<RevocationData, String> {
+        Ok(RevocationData {
+            crls: load_all(&self.crl, mobile_id::x509::load::crls)?,
+            ocsp: load_all(&self.ocsp, mobile_id::x509::load::ocsp_responses)?,
+            fetcher: revocation_fetcher(self.revocation, network, self.revocation_cache.as_deref(), &self.redis_tls)?,
+        })
+    }
+}
+
 /// The online fetcher `--revocation online` asks for, connecting as `network` says
 /// (`--tls-root` for HTTPS responders), sharing what it fetches through the Redis at `cache`
 /// (reached as `redis_tls` says).

@@ -152,6 +152,10 @@ pub struct VerifyCmsArgs {
     /// Validation time when there is no signature timestamp (RFC 3339; default now).
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
+    #[command(flatten)]
+    revocation: super::chain::RevocationArgs,
+    #[command(flatten)]
+    network: NetworkArgs,
     /// A dated algorithm policy (JSON) in place of the built-in one.
     #[arg(long, value_name = "FILE")]
     algorithm_policy: Option<PathBuf>,
@@ -224,6 +228,8 @@ pub fn verify(args: VerifyCmsArgs) -> ExitCode {
         let anchors: Vec<_> = certificates(&args.trust)?.iter().filter_map(|c| mobile_id::x509::ParsedCertificate::from_certificate(c).ok()).collect();
         let verifier = ChainVerifier::new(anchors);
         let mut options = CmsVerifyOptions::new(time);
+        options.revocation = args.revocation.data(&args.network).map_err(Failure::Input)?;
+        options.revocation_mode = args.revocation.mode();
         if let Some(policy) = algorithm_policy(args.algorithm_policy.as_ref())? {
             options.algorithm_policy = policy;
         }

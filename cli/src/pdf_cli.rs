@@ -136,21 +136,8 @@ pub struct VerifyPdfArgs {
     /// Validation time when there is no timestamp (RFC 3339; default now).
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
-    /// CRLs (DER or PEM) beside what the document's DSS holds.
-    #[arg(long, value_name = "FILE")]
-    crl: Vec<PathBuf>,
-    /// OCSP responses (DER) beside what the document's DSS holds.
-    #[arg(long, value_name = "FILE")]
-    ocsp: Vec<PathBuf>,
-    /// Revocation checking for every chain.
-    #[arg(long, value_enum, default_value = "if-present")]
-    revocation: super::chain::RevocationArg,
-    /// With --revocation online: share fetched OCSP responses and CRLs through this Redis
-    /// (redis://HOST:PORT/, rediss:// for TLS) with other processes, until their nextUpdate.
-    #[arg(long, value_name = "URL")]
-    revocation_cache: Option<String>,
     #[command(flatten)]
-    redis_tls: super::RedisTls,
+    revocation: super::chain::RevocationArgs,
     /// A dated algorithm policy (JSON) in place of the built-in one.
     #[arg(long, value_name = "FILE")]
     algorithm_policy: Option<PathBuf>,
@@ -316,11 +303,8 @@ pub fn verify(args: VerifyPdfArgs) -> ExitCode {
         let anchors: Vec<_> = certificates(&args.trust)?.iter().filter_map(|c| ParsedCertificate::from_certificate(c).ok()).collect();
         let verifier = ChainVerifier::new(anchors);
         let mut options = PdfVerifyOptions::new(time);
-        options.revocation.crls = super::chain::load_all(&args.crl, mobile_id::x509::load::crls).map_err(Failure::Input)?;
-        options.revocation.ocsp = super::chain::load_all(&args.ocsp, mobile_id::x509::load::ocsp_responses).map_err(Failure::Input)?;
-        options.revocation_mode = super::chain::revocation(args.revocation);
-        options.revocation.fetcher =
-            super::chain::revocation_fetcher(args.revocation, &args.network, args.revocation_cache.as_deref(), &args.redis_tls).map_err(Failure::Input)?;
+        options.revocation = args.revocation.data(&args.network).map_err(Failure::Input)?;
+        options.revocation_mode = args.revocation.mode();
         if let Some(policy) = super::cms_cli::algorithm_policy(args.algorithm_policy.as_ref())? {
             options.algorithm_policy = policy;
         }

@@ -123,3 +123,44 @@ fn self_signed(dir: &std::path::Path, name: &str, curve: &str, subject: &str, ex
     }
     assert!(openssl(dir, &args));
 }
+
+/// `verify cms` checks revocation as `verify pdf` does: required without data is not a pass; a
+/// CRL given with `--crl` decides (good, then revoked); `--revocation online` downloads the CRL
+/// the signer's certificate names.
+#[test]
+fn verify_cms_with_revocation_given_and_fetched() {
+    let pki = common::Pki::new();
+    let crl_server = common::FileServer::bind();
+    let cdp = format!("crlDistributionPoints=URI:http://127.0.0.1:{}/ca.crl\n", crl_server.port);
+    pki.issue("online", &format!("keyUsage=critical,nonRepudiation,digitalSignature\n{cdp}"));
+    std::fs::write(pki.path("doc.txt"), b"a contract").unwrap();
+    let sign = |who: &str, out: &str| {
+        let (key, cert) = (pki.p(&format!("{who}.key")), pki.p(&format!("{who}.pem")));
+        mobile_id(&["sign", "cms", &pki.p("doc.txt"), &pki.p(out), "--key", &key, "--cert", &cert], &[])
+    };
+    assert_eq!(sign("signer", "doc.p7s").0, 0);
+    assert_eq!(sign("online", "online.p7s").0, 0);
+    let verify = |signature: &str, extra: &[&str]| {
+        let (signature, content, trust) = (pki.p(signature), pki.p("doc.txt"), pki.p("ca.pem"));
+        let mut args = vec!["verify", "cms", &signature, "--content", &content, "--trust", &trust];
+        args.extend_from_slice(extra);
+        mobile_id(&args, &[])
+    };
+    let (code, out) = verify("doc.p7s", &["--revocation", "required"]);
+    assert!(code == 1 && out.contains("INDETERMINATE"), "{out}");
+    let good = pki.crl();
+    std::fs::write(pki.path("good.crl"), &good).unwrap();
+    let (code, out) = verify("doc.p7s", &["--revocation", "required", "--crl", &pki.p("good.crl")]);
+    assert_eq!(code, 0, "{out}");
+    assert!(openssl(pki.dir.path(), &["ca", "-config", "ca.cnf", "-revoke", "signer.pem", "-crl_reason", "keyCompromise"]));
+    std::fs::write(pki.path("revoked.crl"), pki.crl()).unwrap();
+    let (code, out) = verify("doc.p7s", &["--crl", &pki.p("revoked.crl")]);
+    assert!(code == 1 && out.contains("REVOKED"), "{out}");
+
+    let served = crl_server.serve(good);
+    let (code, out) = verify("online.p7s", &["--revocation", "required"]);
+    assert_eq!(code, 1, "{out}");
+    let (code, out) = verify("online.p7s", &["--revocation", "online"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(served.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+}
