@@ -264,6 +264,7 @@ def test_portal_instances_share_challenges_through_the_hosts_redis(session, veri
     answer = m.answer_login(session, "1234", damaged.hash)
     with pytest.raises(m.MobileIdError.HostError, match="does not read"):
         second.validate(damaged.id, answer.signature, answer.certificate)
+    assert not look.exists("mobile-id:challenge:" + damaged.id)
     # Redis stops with a login in flight: the login fails with the host's error, never passes.
     pending = first.issue_challenge()
     answer = m.answer_login(session, "1234", pending.hash)

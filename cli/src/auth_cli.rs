@@ -9,7 +9,7 @@ use mobile_id::auth::{self, AuthError, AuthOptions, AuthenticationResponse, Chal
 use mobile_id::card::sim::VirtualSim;
 use mobile_id::card::{CardSession, PinKind};
 use mobile_id::wallet::mock_mssp::{Behaviour, MockMssp, MockUser};
-use mobile_id::x509::{ChainVerifier, RevocationData, load};
+use mobile_id::x509::{ChainVerifier, load};
 
 use super::{Failure, read_pin};
 
@@ -85,6 +85,10 @@ pub struct LoginArgs {
     trust: Vec<PathBuf>,
     #[command(flatten)]
     network: super::cms_cli::NetworkArgs,
+    #[command(flatten)]
+    revocation: super::chain::RevocationArgs,
+    #[command(flatten)]
+    redis_tls: super::RedisTls,
     /// Accept the service only with this public key (as curl's --pinnedpubkey:
     /// sha256//BASE64 of the SHA-256 of its certificate's SubjectPublicKeyInfo); repeatable.
     #[arg(long, value_name = "sha256//BASE64")]
@@ -130,9 +134,10 @@ pub struct VerifyArgs {
     /// Trust anchors.
     #[arg(long, required = true, value_name = "ROOT")]
     trust: Vec<PathBuf>,
-    /// An OCSP response for the certificate (then revocation is required).
-    #[arg(long, value_name = "FILE")]
-    ocsp: Option<PathBuf>,
+    #[command(flatten)]
+    revocation: super::chain::RevocationArgs,
+    #[command(flatten)]
+    network: super::cms_cli::NetworkArgs,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -191,9 +196,7 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
         AuthCommand::Challenge { hash, store, redis_tls, json } => {
             let now = now();
             let challenge = Challenge::new(hash_type(hash), now, auth::DEFAULT_CHALLENGE_LIFETIME).map_err(|e| Failure::Input(e.to_string()))?;
-            if store.is_none() && !redis_tls.roots.is_empty() {
-                return Err(Failure::Input("--redis-tls-root is for --store rediss://…".into()));
-            }
+            redis_tls.used_by(&[store.as_deref()]).map_err(Failure::Input)?;
             if let Some(url) = &store {
                 redis_store(url, &redis_tls)?.insert(challenge.clone(), now).map_err(|e| Failure::Input(e.to_string()))?;
             }
@@ -267,9 +270,6 @@ fn read(path: &PathBuf) -> Result<Vec<u8>, Failure> {
 pub fn verify(args: VerifyArgs) -> ExitCode {
     let run = || -> Result<Result<auth::AuthenticatedIdentity, AuthError>, Failure> {
         let now = now();
-        if args.store.is_none() && !args.redis_tls.roots.is_empty() {
-            return Err(Failure::Input("--redis-tls-root is for --store rediss://…".into()));
-        }
         // One process: the challenge given on the command line. Several: the shared store.
         let (store, challenge_id): (Box<dyn ChallengeStore>, String) = match (&args.challenge, &args.store, &args.challenge_id) {
             (Some(hex), None, _) => {
@@ -289,11 +289,9 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
             anchors.extend(load::certificates(&read(path)?).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?);
         }
         let mut options = AuthOptions::new(now);
-        if let Some(ocsp) = &args.ocsp {
-            options.revocation =
-                RevocationData { crls: vec![], ocsp: load::ocsp_responses(&read(ocsp)?).map_err(|e| Failure::Input(e.to_string()))?, fetcher: None };
-            options.revocation_mode = mobile_id::x509::RevocationMode::Required;
-        }
+        args.redis_tls.used_by(&[args.store.as_deref(), args.revocation.cache()]).map_err(Failure::Input)?;
+        options.revocation = args.revocation.data(&args.network, &args.redis_tls).map_err(Failure::Input)?;
+        options.revocation_mode = args.revocation.mode();
         let response = AuthenticationResponse { challenge_id, signature: read(&args.signature)?, certificate };
         Ok(auth::validate_response(&response, store.as_ref(), &ChainVerifier::new(anchors), &options))
     };
@@ -360,6 +358,9 @@ pub fn login(args: LoginArgs) -> ExitCode {
             return Err(Failure::Input("--tls-pin needs an https:// service URL".into()));
         }
         let options = args.network.options()?.with_pinned_keys(pins);
+        // Read before the phone is asked: a bad file stops the login before anyone enters a PIN.
+        args.redis_tls.used_by(&[args.revocation.cache()]).map_err(Failure::Input)?;
+        let revocation = args.revocation.data(&args.network, &args.redis_tls).map_err(Failure::Input)?;
         let mut anchors = Vec::new();
         for path in &args.trust {
             anchors.extend(load::certificates(&read(path)?).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?);
@@ -385,7 +386,10 @@ pub fn login(args: LoginArgs) -> ExitCode {
         let store = MemoryChallengeStore::new(1);
         store.insert(challenge, now).map_err(|e| Failure::Input(e.to_string()))?;
         // Judged when the answer came: the session may have run for minutes.
-        Ok(auth::validate_response(&response, &store, &ChainVerifier::new(anchors), &AuthOptions::new(mobile_id::time::now())))
+        let mut validation = AuthOptions::new(mobile_id::time::now());
+        validation.revocation = revocation;
+        validation.revocation_mode = args.revocation.mode();
+        Ok(auth::validate_response(&response, &store, &ChainVerifier::new(anchors), &validation))
     };
     verdict(run(), args.json)
 }

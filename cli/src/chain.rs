@@ -144,7 +144,7 @@ pub fn revocation(r: RevocationArg) -> RevocationMode {
     }
 }
 
-/// How `verify cms` and `verify pdf` check revocation: files beside what the signature
+/// How `verify cms`, `verify pdf` and the logins check revocation: files beside what the signature
 /// carries, the mode, and online fetching with its shared cache.
 #[derive(Args)]
 pub struct RevocationArgs {
@@ -161,23 +161,26 @@ pub struct RevocationArgs {
     /// (redis://HOST:PORT/, rediss:// for TLS) with other processes, until their nextUpdate.
     #[arg(long, value_name = "URL")]
     revocation_cache: Option<String>,
-    #[command(flatten)]
-    redis_tls: super::RedisTls,
 }
 
 impl RevocationArgs {
+    /// The Redis URL of the shared cache, if given.
+    pub fn cache(&self) -> Option<&str> {
+        self.revocation_cache.as_deref()
+    }
+
     /// The revocation mode asked for.
     pub fn mode(&self) -> RevocationMode {
         revocation(self.revocation)
     }
 
-    /// The CRLs and OCSP responses given, and the online fetcher (over `network`) when
-    /// `--revocation online` asks for one.
-    pub fn data(&self, network: &super::cms_cli::NetworkArgs) -> Result<RevocationData, String> {
+    /// The CRLs and OCSP responses given, and the online fetcher (over `network`, its cache
+    /// reached as `redis_tls` says) when `--revocation online` asks for one.
+    pub fn data(&self, network: &super::cms_cli::NetworkArgs, redis_tls: &super::RedisTls) -> Result<RevocationData, String> {
         Ok(RevocationData {
             crls: load_all(&self.crl, mobile_id::x509::load::crls)?,
             ocsp: load_all(&self.ocsp, mobile_id::x509::load::ocsp_responses)?,
-            fetcher: revocation_fetcher(self.revocation, network, self.revocation_cache.as_deref(), &self.redis_tls)?,
+            fetcher: revocation_fetcher(self.revocation, network, self.revocation_cache.as_deref(), redis_tls)?,
         })
     }
 }
@@ -191,9 +194,6 @@ pub fn revocation_fetcher(
     cache: Option<&str>,
     redis_tls: &super::RedisTls,
 ) -> Result<Option<Arc<dyn mobile_id::x509::RevocationFetcher>>, String> {
-    if cache.is_none() && !redis_tls.roots.is_empty() {
-        return Err("--redis-tls-root is for --revocation-cache rediss://…".into());
-    }
     if !matches!(r, RevocationArg::Online) {
         return match cache {
             Some(_) => Err("--revocation-cache is for --revocation online".into()),
@@ -334,6 +334,7 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
         options.policy.inhibit_any_policy = args.inhibit_any_policy;
         options.max_depth = args.max_depth;
         options.revocation = revocation(args.revocation);
+        args.redis_tls.used_by(&[args.revocation_cache.as_deref()])?;
         data.fetcher = revocation_fetcher(args.revocation, &args.network, args.revocation_cache.as_deref(), &args.redis_tls)?;
         options.conformance = conformance(args.conformance);
         if args.bare_key_anchors {

@@ -8,7 +8,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -262,10 +262,19 @@ pub struct RedisTls {
 }
 
 impl RedisTls {
+    /// An error when roots are given but none of `urls` (the command's Redis URLs) is set.
+    pub fn used_by(&self, urls: &[Option<&str>]) -> Result<(), String> {
+        if !self.roots.is_empty() && urls.iter().all(Option::is_none) {
+            return Err("--redis-tls-root is for a rediss:// Redis URL, and none is given".into());
+        }
+        Ok(())
+    }
+
     /// The link to the Redis at `url` given to `flag`: `redis://`, or `rediss://` (TLS).
     pub fn link(&self, flag: &str, url: &str) -> Result<mobile_id::net::RedisLink, String> {
         if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
-            return Err(format!("{flag} takes a redis://HOST:PORT/ or rediss://HOST:PORT/ URL, not {url}"));
+            // The URL is not echoed: it may hold a password.
+            return Err(format!("{flag} takes a redis://HOST:PORT/ or rediss://HOST:PORT/ URL"));
         }
         if !self.roots.is_empty() && !url.starts_with("rediss://") {
             return Err(format!("--redis-tls-root is for a rediss:// URL; {flag} has no TLS"));
@@ -372,7 +381,12 @@ fn run_sim(cmd: SimCommand) -> Result<(), Failure> {
                     .ok_or_else(|| Failure::Input("a certificate does not encode".into()))?;
                 output::write_file(&out.join(name), pem.as_bytes(), output::Existing::Replace)?;
             }
-            say!("wrote auth.pem, sign.pem and ca.pem to {}", out.display());
+            // The demo CA's current CRL (revoking nothing, valid a day): revocation data for
+            // relying parties that require it.
+            let now = std::time::SystemTime::now();
+            let crl = VirtualSim::open(&sim.state)?.demo_ca()?.issue_crl(&[], now - Duration::from_secs(60), now + Duration::from_secs(86_400))?;
+            output::write_file(&out.join("ca.crl"), &crl, output::Existing::Replace)?;
+            say!("wrote auth.pem, sign.pem, ca.pem and ca.crl to {}", out.display());
             Ok(())
         }
     }

@@ -51,6 +51,18 @@ fn codes_login_and_rejections() {
     assert_eq!(verify(&"00".repeat(48), &p("answer/cert.pem")).0, 1);
     assert_eq!(verify(&hash, &p("certs/sign.pem")).0, 1);
     assert_eq!(verify("abc", &p("answer/cert.pem")).0, 2);
+    // Revocation required: rejected without data, accepted with the CA's CRL that
+    // `sim export-certs` wrote.
+    let required = |extra: &[&str]| {
+        let (signature, cert, trust) = (p("answer/signature.der"), p("answer/cert.pem"), p("certs/ca.pem"));
+        let mut args = vec!["auth", "verify", "--challenge", &hash, "--signature", &signature, "--cert", &cert, "--trust", &trust, "--revocation", "required"];
+        args.extend_from_slice(extra);
+        run(&args, &[])
+    };
+    let (code, out) = required(&[]);
+    assert!(code == 1 && out.contains("revocation"), "{out}");
+    let (code, out) = required(&["--crl", &p("certs/ca.crl")]);
+    assert_eq!(code, 0, "{out}");
     // A wrong PIN1 on respond: exit 1, nothing written.
     assert_eq!(run(&["auth", "respond", "--state", &p("sim"), "--challenge", &hash, "--out", &p("bad")], &[("MOBILE_ID_PIN1", "9999")]).0, 1);
 }

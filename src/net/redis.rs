@@ -38,14 +38,16 @@ impl RedisLink {
     }
 
     /// The same, trusting exactly `tls_roots` (DER certificates) for a `rediss://` URL when
-    /// any are given (a Redis with a private CA's certificate); a `redis://` URL has no TLS and
-    /// ignores them.
+    /// any are given (a Redis with a private CA's certificate); with roots, a URL without TLS
+    /// is an error.
     ///
     /// # Errors
     /// The reason, for a URL that does not parse or a root that is not a certificate.
     pub fn open_with_tls_roots(url: &str, tls_roots: &[Vec<u8>]) -> Result<Self, String> {
         use der::{Decode, EncodePem};
-        let client = if tls_roots.is_empty() || !url.starts_with("rediss://") {
+        // With roots given the client is built for TLS whatever the URL says: redis-rs then
+        // refuses a URL without TLS rather than connecting in the clear.
+        let client = if tls_roots.is_empty() {
             redis::Client::open(url)
         } else {
             let mut pem = String::new();
@@ -59,38 +61,44 @@ impl RedisLink {
         Ok(Self { client, idle: Mutex::new(Vec::new()) })
     }
 
-    /// Runs `command` on an idle connection, or a new one; a connection that fails is
-    /// dropped with every idle one (a Redis that restarted closed them all), and the command
-    /// tried once more on a new connection.
+    /// Runs `command` on an idle connection, or a new one. An idle connection the server has
+    /// closed meanwhile (a restart, an idle timeout) is dropped with every other idle one, and
+    /// the command sent once more on a new connection; nothing else is retried, so a command
+    /// that may have run (a timeout, a connection lost while waiting) is never sent twice: a
+    /// `GETDEL` whose answer was lost fails as a store error, not as an unknown challenge.
     ///
     /// # Errors
     /// What failed, naming `what` (no data of the command).
     pub fn run<T: redis::FromRedisValue>(&self, what: &str, command: &redis::Cmd) -> Result<T, String> {
         let fail = |e: &redis::RedisError| format!("{what}: {e}");
-        let mut last = None;
-        for attempt in 0..2 {
-            let pooled = if attempt == 0 { self.idle()?.pop() } else { None };
-            let mut connection = match pooled {
-                Some(connection) => connection,
-                None => self.connect()?,
-            };
-            match command.query::<T>(&mut connection) {
-                Ok(value) => {
-                    self.give_back(connection)?;
-                    return Ok(value);
+        let pooled = self.idle()?.pop();
+        let was_pooled = pooled.is_some();
+        let mut connection = match pooled {
+            Some(connection) => connection,
+            None => self.connect()?,
+        };
+        match command.query::<T>(&mut connection) {
+            Ok(value) => {
+                self.give_back(connection);
+                Ok(value)
+            }
+            Err(e) if was_pooled && !e.is_timeout() && (e.is_connection_dropped() || e.is_io_error()) => {
+                self.drop_idle();
+                let mut fresh = self.connect()?;
+                let value = command.query::<T>(&mut fresh).map_err(|e| fail(&e))?;
+                self.give_back(fresh);
+                Ok(value)
+            }
+            Err(e) => {
+                if e.is_timeout() || e.is_connection_dropped() || e.is_io_error() {
+                    self.drop_idle();
+                } else {
+                    // An error reply (a wrong type, say) leaves the connection usable.
+                    self.give_back(connection);
                 }
-                Err(e) if e.is_io_error() || e.is_connection_dropped() || e.is_timeout() => {
-                    self.idle()?.clear();
-                    last = Some(e);
-                }
-                // An error reply (a wrong type, say) leaves the connection usable.
-                Err(e) => {
-                    self.give_back(connection)?;
-                    return Err(fail(&e));
-                }
+                Err(fail(&e))
             }
         }
-        Err(last.map_or_else(|| format!("{what}: no connection"), |e| fail(&e)))
     }
 
     /// A new connection with the exchange timeouts set.
@@ -102,13 +110,25 @@ impl RedisLink {
         Ok(connection)
     }
 
-    /// Keeps `connection` for a later exchange, unless enough are idle (then it closes).
-    fn give_back(&self, connection: redis::Connection) -> Result<(), String> {
-        let mut idle = self.idle()?;
-        if idle.len() < MAX_IDLE_CONNECTIONS {
+    /// Keeps `connection` for a later exchange, unless it is closed or enough are idle (then it
+    /// closes). The answer it carried stands either way.
+    fn give_back(&self, connection: redis::Connection) {
+        use redis::ConnectionLike;
+        if !connection.is_open() {
+            return;
+        }
+        if let Ok(mut idle) = self.idle()
+            && idle.len() < MAX_IDLE_CONNECTIONS
+        {
             idle.push(connection);
         }
-        Ok(())
+    }
+
+    /// Closes every idle connection: after one failed, the others are suspect too.
+    fn drop_idle(&self) {
+        if let Ok(mut idle) = self.idle() {
+            idle.clear();
+        }
     }
 
     fn idle(&self) -> Result<std::sync::MutexGuard<'_, Vec<redis::Connection>>, String> {
