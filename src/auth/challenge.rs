@@ -111,7 +111,7 @@ impl Challenge {
     }
 
     /// What a shared store keeps for this challenge: JSON `{"hash":"<hex>","expires_at":<unix>}`,
-    /// the form [`RedisChallengeStore`](super::RedisChallengeStore) writes too, so that portals
+    /// the form the Redis store (`RedisChallengeStore`, feature `redis`) writes too, so that portals
     /// built on the library in different languages share one store.
     ///
     /// # Errors
