@@ -267,3 +267,39 @@ fn threads_share_one_store_and_its_connections_stay_bounded() {
     }
     assert!((2..=1 + mobile_id::net::MAX_IDLE_CONNECTIONS).contains(&clients), "{clients} connections");
 }
+
+/// More threads than the link may have connections: every exchange is done (some wait for a
+/// free connection), the link never has more than its bound open, and afterwards only the
+/// idle ones stay.
+#[test]
+fn a_burst_of_threads_waits_for_the_bounded_pool() {
+    use mobile_id::net::{MAX_CONNECTIONS, MAX_IDLE_CONNECTIONS, RedisLink};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let redis = RedisServer::start();
+    let link = RedisLink::open(&redis.url()).unwrap();
+    let (most, done) = (AtomicUsize::new(0), AtomicBool::new(false));
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::SeqCst) {
+                most.fetch_max(link.connections_open(), Ordering::SeqCst);
+                std::thread::yield_now();
+            }
+        });
+        let workers: Vec<_> = (0..2 * MAX_CONNECTIONS)
+            .map(|_| {
+                scope.spawn(|| {
+                    for _ in 0..50 {
+                        let _: i64 = link.run("counting", redis::cmd("INCR").arg("burst")).unwrap();
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().for_each(|w| w.join().unwrap());
+        done.store(true, Ordering::SeqCst);
+    });
+    let total: i64 = link.run("reading", redis::cmd("GET").arg("burst")).unwrap();
+    assert_eq!(total, i64::try_from(2 * MAX_CONNECTIONS * 50).unwrap());
+    let most = most.load(Ordering::SeqCst);
+    assert!((2..=MAX_CONNECTIONS).contains(&most), "{most} connections open at once");
+    assert!(link.connections_open() <= MAX_IDLE_CONNECTIONS, "{} left open", link.connections_open());
+}

@@ -13,7 +13,7 @@ mod tls;
 
 pub use fetcher::{FetchError, Fetched, Fetcher};
 #[cfg(feature = "redis")]
-pub use redis::{MAX_IDLE_CONNECTIONS, REDIS_TIMEOUT, RedisLink};
+pub use redis::{MAX_CONNECTIONS, MAX_IDLE_CONNECTIONS, REDIS_TIMEOUT, RedisLink};
 pub use revocation::{MAX_CACHE_TIME, MAX_CRL, MAX_OCSP_RESPONSE, OnlineRevocation, REVOCATION_CACHE_LIMIT, crl_urls, ocsp_urls};
 pub use tls::public_key_pin;
 
