@@ -207,7 +207,7 @@ fn a_redis_over_tls_trusts_the_callers_roots_only() {
     let pki = common::Pki::new();
     let redis = RedisServer::start_tls(&pki);
     let roots = mobile_id::x509::load::der_documents(&std::fs::read(pki.p("ca.pem")).unwrap()).unwrap();
-    let store = RedisChallengeStore::on(mobile_id::net::RedisLink::open_with_tls_roots(&redis.tls_url(), &roots).unwrap());
+    let store = RedisChallengeStore::new(mobile_id::net::RedisLink::open_with_tls_roots(&redis.tls_url(), &roots).unwrap());
     let challenge = Challenge::new(HashType::Sha256, now(), 300).unwrap();
     store.insert(challenge.clone(), now()).unwrap();
     assert_eq!(store.take(&challenge.id).unwrap(), Some(challenge.clone()));

@@ -251,7 +251,7 @@ pub fn run(command: AuthCommand) -> Result<(), Failure> {
 
 /// The Redis challenge store at `url`.
 fn redis_store(url: &str, tls: &super::RedisTls) -> Result<auth::RedisChallengeStore, Failure> {
-    Ok(auth::RedisChallengeStore::on(tls.link("--store", url).map_err(Failure::Input)?))
+    Ok(auth::RedisChallengeStore::new(tls.link("--store", url).map_err(Failure::Input)?))
 }
 
 fn auth_failure(e: AuthError) -> Failure {

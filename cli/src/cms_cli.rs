@@ -230,10 +230,8 @@ pub fn verify(args: VerifyCmsArgs) -> ExitCode {
         let anchors: Vec<_> = certificates(&args.trust)?.iter().filter_map(|c| mobile_id::x509::ParsedCertificate::from_certificate(c).ok()).collect();
         let verifier = ChainVerifier::new(anchors);
         let mut options = CmsVerifyOptions::new(time);
-        options.revocation = {
-            args.redis_tls.used_by(&[args.revocation.cache()]).map_err(Failure::Input)?;
-            args.revocation.data(&args.network, &args.redis_tls).map_err(Failure::Input)?
-        };
+        args.redis_tls.used_by(&[args.revocation.cache()]).map_err(Failure::Input)?;
+        options.revocation = args.revocation.data(&args.network, &args.redis_tls).map_err(Failure::Input)?;
         options.revocation_mode = args.revocation.mode();
         if let Some(policy) = algorithm_policy(args.algorithm_policy.as_ref())? {
             options.algorithm_policy = policy;

@@ -305,10 +305,8 @@ pub fn verify(args: VerifyPdfArgs) -> ExitCode {
         let anchors: Vec<_> = certificates(&args.trust)?.iter().filter_map(|c| ParsedCertificate::from_certificate(c).ok()).collect();
         let verifier = ChainVerifier::new(anchors);
         let mut options = PdfVerifyOptions::new(time);
-        options.revocation = {
-            args.redis_tls.used_by(&[args.revocation.cache()]).map_err(Failure::Input)?;
-            args.revocation.data(&args.network, &args.redis_tls).map_err(Failure::Input)?
-        };
+        args.redis_tls.used_by(&[args.revocation.cache()]).map_err(Failure::Input)?;
+        options.revocation = args.revocation.data(&args.network, &args.redis_tls).map_err(Failure::Input)?;
         options.revocation_mode = args.revocation.mode();
         if let Some(policy) = super::cms_cli::algorithm_policy(args.algorithm_policy.as_ref())? {
             options.algorithm_policy = policy;

@@ -104,15 +104,9 @@ struct Record {
 }
 
 impl Challenge {
-    /// The key under which shared stores keep the challenge `id` ([`CHALLENGE_KEY_PREFIX`] and
-    /// the id), for portals in several processes to find each other's challenges.
-    pub fn store_key(id: &str) -> String {
-        format!("{CHALLENGE_KEY_PREFIX}{id}")
-    }
-
-    /// What a shared store keeps for this challenge: JSON `{"hash":"<hex>","expires_at":<unix>}`,
-    /// the form the Redis store (`RedisChallengeStore`, feature `redis`) writes too, so that portals
-    /// built on the library in different languages share one store.
+    /// What a [`KeyValueChallengeStore`] keeps for this challenge: JSON
+    /// `{"hash":"<hex>","expires_at":<unix>}`, so that portals built on the library in different
+    /// languages share one store.
     ///
     /// # Errors
     /// [`AuthError::Store`] if it does not encode.
@@ -135,6 +129,63 @@ impl Challenge {
         let hash = hex::decode(&stored.hash).map_err(|_| unreadable())?;
         let hash_type = HashType::for_len(hash.len()).ok_or_else(unreadable)?;
         Ok(Self { id: id.into(), hash, hash_type, expires_at: stored.expires_at })
+    }
+}
+
+/// A key-value store that a portal's instances share (Redis, memcached, a database), with the
+/// two atomic steps a single-use challenge needs. Errors are the store's reason.
+pub trait SharedKeyValue: Send + Sync {
+    /// Keeps `value` under `key` for `ttl_seconds` unless `key` is present: then keeps the old
+    /// value and returns false. Redis: `SET key value NX EX ttl_seconds`.
+    ///
+    /// # Errors
+    /// Why the store could not answer.
+    fn put_new(&self, key: &str, value: &str, ttl_seconds: u64) -> Result<bool, String>;
+    /// The value under `key`, deleted in the same atomic step: of two takes of one key, from
+    /// any instance, at most one gets it. Redis: `GETDEL key`.
+    ///
+    /// # Errors
+    /// Why the store could not answer.
+    fn take(&self, key: &str) -> Result<Option<String>, String>;
+}
+
+/// A [`ChallengeStore`] in a [`SharedKeyValue`], for portals that run as several instances: a
+/// challenge issued by one is answered at any other, survives a restart of either, and is taken
+/// once across all of them. Each challenge is one key, [`CHALLENGE_KEY_PREFIX`] and its id,
+/// holding [`Challenge::to_record`], written once and expiring with the challenge. A store that
+/// cannot answer is [`AuthError::Store`], never an accepted login.
+#[derive(Debug)]
+pub struct KeyValueChallengeStore<S> {
+    store: S,
+    prefix: String,
+}
+
+impl<S> KeyValueChallengeStore<S> {
+    /// Challenges in `store` under `mobile-id:challenge:<id>`.
+    pub fn new(store: S) -> Self {
+        Self { store, prefix: CHALLENGE_KEY_PREFIX.into() }
+    }
+
+    /// Keys under `prefix` instead of `mobile-id:challenge:` (several portals on one store).
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: &str) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+}
+
+impl<S: SharedKeyValue> ChallengeStore for KeyValueChallengeStore<S> {
+    fn insert(&self, challenge: Challenge, now: u64) -> Result<(), AuthError> {
+        let ttl = challenge.expires_at.saturating_sub(now).max(1);
+        let written = self.store.put_new(&format!("{}{}", self.prefix, challenge.id), &challenge.to_record()?, ttl).map_err(AuthError::Store)?;
+        // Never overwritten: an id already present (a collision of 128 random bits, or a
+        // replayed insert) is an error.
+        if written { Ok(()) } else { Err(AuthError::Store("a challenge with that id exists".into())) }
+    }
+
+    fn take(&self, id: &str) -> Result<Option<Challenge>, AuthError> {
+        let record = self.store.take(&format!("{}{id}", self.prefix)).map_err(AuthError::Store)?;
+        record.map(|r| Challenge::from_record(id, &r)).transpose()
     }
 }
 
@@ -221,7 +272,6 @@ mod tests {
             assert!(!record.contains(&challenge.id), "the id is the key's, not the record's");
             assert_eq!(Challenge::from_record(&challenge.id, &record)?, challenge);
         }
-        assert_eq!(Challenge::store_key("ab12"), "mobile-id:challenge:ab12");
         Ok(())
     }
 

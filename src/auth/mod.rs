@@ -14,7 +14,9 @@ mod redis_store;
 mod response;
 
 pub use answer::{LoginAnswer, answer_with};
-pub use challenge::{CHALLENGE_KEY_PREFIX, Challenge, ChallengeStore, DEFAULT_CHALLENGE_LIFETIME, HashType, MemoryChallengeStore};
+pub use challenge::{
+    CHALLENGE_KEY_PREFIX, Challenge, ChallengeStore, DEFAULT_CHALLENGE_LIFETIME, HashType, KeyValueChallengeStore, MemoryChallengeStore, SharedKeyValue,
+};
 pub use code::{mobile_id_code, smart_id_code};
 pub use mssp::{MsspClient, MsspResult, MsspTransport, PollStep, SessionKind, SessionOutcome, SessionPoller};
 #[cfg(feature = "redis")]

@@ -196,7 +196,8 @@ pub(crate) type Refused = (x509_cert::Certificate, ValidationError);
 
 /// The certificates of a CertificateSet's contents that this library reads, and those that
 /// decode as X.509 but are refused (with the reason). Attribute certificates and values that
-/// are not certificates at all are left out: they cannot be the signer's.
+/// are not certificates at all are left out: they cannot be the signer's. A set of more than
+/// [`MAX_CERTIFICATES`] values is malformed.
 fn read_certificates(set: &[u8]) -> Result<(Vec<ParsedCertificate>, Vec<Refused>), CmsError> {
     let mut read = Vec::new();
     let mut unreadable = Vec::new();
@@ -300,16 +301,13 @@ fn parse_signed_data_for(bytes: &[u8], purpose: Use) -> Result<ParsedSignedData,
     // timestamp does, keeps its certificates); else without its certificates and revocation
     // data, which were read above. DER input keeps its own encoding for the SignerInfos; BER
     // input is normalised first.
-    let without_side_data = || without_certificates_and_revocation(&parts, &[]).map_err(|_| malformed("SignedData"));
+    let content = encapsulated_content_of(&parts)?;
     if purpose == Use::Verify
         && let Some((signed_data, signer_infos)) = decode_for_verification(&parts)?
     {
-        if certificates.len() > MAX_CERTIFICATES {
-            return Err(malformed("too many certificates"));
-        }
-        let content = encapsulated_content_of(&parts)?;
         return Ok(ParsedSignedData { signed_data, content, signer_infos, certificates, unreadable_certificates, revocation });
     }
+    let without_side_data = || without_certificates_and_revocation(&parts, &[]).map_err(|_| malformed("SignedData"));
     let (signed_data, der_bytes) = match SignedData::from_der(inner.encoding).map(|sd| (sd, inner.encoding.to_vec())) {
         Ok(found) => found,
         Err(_) => {
@@ -333,10 +331,6 @@ fn parse_signed_data_for(bytes: &[u8], purpose: Use) -> Result<ParsedSignedData,
     if signer_infos.len() > MAX_SIGNERS {
         return Err(malformed("too many signers"));
     }
-    if certificates.len() > MAX_CERTIFICATES {
-        return Err(malformed("too many certificates"));
-    }
-    let content = encapsulated_content_of(&parts)?;
     let signer_infos = signer_infos.into_iter().map(RawSignerInfo::new).collect();
     Ok(ParsedSignedData { signed_data, content, signer_infos, certificates, unreadable_certificates, revocation })
 }

@@ -3,7 +3,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use mobile_id::auth::{self, AuthError, AuthOptions, AuthenticationResponse, Challenge, ChallengeStore, HashType, MemoryChallengeStore};
+use mobile_id::auth::{
+    self, AuthOptions, AuthenticationResponse, Challenge, ChallengeStore, HashType, KeyValueChallengeStore, MemoryChallengeStore, SharedKeyValue,
+};
 
 use std::time::SystemTime;
 
@@ -75,7 +77,7 @@ impl LoginPortal {
     /// other, once.
     #[uniffi::constructor]
     pub fn with_shared_store(verifier: Arc<Verifier>, store: Arc<dyn SharedChallengeStore>) -> Arc<Self> {
-        Arc::new(Self { verifier, store: Box::new(HostChallengeStore(store)) })
+        Arc::new(Self { verifier, store: Box::new(KeyValueChallengeStore::new(HostKeyValue(store))) })
     }
 
     /// Issues a SHA-256-sized challenge valid five minutes.
@@ -152,27 +154,24 @@ pub trait SharedChallengeStore: Send + Sync {
     fn take(&self, key: String) -> Result<Option<String>, MobileIdError>;
 }
 
-/// The host's shared store as the core's.
-struct HostChallengeStore(Arc<dyn SharedChallengeStore>);
+/// The host's shared store as the core's key-value store.
+struct HostKeyValue(Arc<dyn SharedChallengeStore>);
 
-impl ChallengeStore for HostChallengeStore {
-    fn insert(&self, challenge: Challenge, now: u64) -> Result<(), AuthError> {
-        let ttl = challenge.expires_at.saturating_sub(now).max(1);
-        let stored = self.0.put_new(Challenge::store_key(&challenge.id), challenge.to_record()?, ttl).map_err(store_failure)?;
-        if stored { Ok(()) } else { Err(AuthError::Store("a challenge with that id exists".into())) }
+impl SharedKeyValue for HostKeyValue {
+    fn put_new(&self, key: &str, value: &str, ttl_seconds: u64) -> Result<bool, String> {
+        self.0.put_new(key.into(), value.into(), ttl_seconds).map_err(host_reason)
     }
 
-    fn take(&self, id: &str) -> Result<Option<Challenge>, AuthError> {
-        let record = self.0.take(Challenge::store_key(id)).map_err(store_failure)?;
-        record.map(|r| Challenge::from_record(id, &r)).transpose()
+    fn take(&self, key: &str) -> Result<Option<String>, String> {
+        self.0.take(key.into()).map_err(host_reason)
     }
 }
 
-/// The host store's failure as the core's, its message once (not wrapped in "the host failed").
-fn store_failure(e: MobileIdError) -> AuthError {
+/// The host's failure in its own words (not wrapped in "the host failed").
+fn host_reason(e: MobileIdError) -> String {
     match e {
-        MobileIdError::HostError { reason } => AuthError::Store(reason),
-        other => AuthError::Store(other.to_string()),
+        MobileIdError::HostError { reason } => reason,
+        other => other.to_string(),
     }
 }
 
